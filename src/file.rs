@@ -1,0 +1,418 @@
+//! Strategy files: RON text ⇄ `Scenario`.
+//!
+//! Loading is two-stage: the text is parsed into `RawScenario` (exactly what the
+//! file says, unknown fields rejected), then validated into a `Scenario` with
+//! errors that name the field path and the allowed range. Writing goes back
+//! through `RawScenario`, so save → load → save gives identical bytes.
+//! Reading the disk lives in `load_path`; everything else here is pure.
+
+use crate::sim::Quarter;
+use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketParams, PricingPolicy, ProviderParams};
+use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// Schema version written by this program.
+pub const CURRENT_VERSION: u32 = 1;
+/// Largest strategy file accepted.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    pub version: u32,
+    pub name: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub created: String,
+    pub modified: String,
+    pub start: String,
+    pub quarters: u32,
+    pub seed: u64,
+    pub market: MarketParams,
+    pub hardware: Vec<HardwareGen>,
+    pub providers: Vec<RawProvider>,
+    #[serde(default)]
+    pub keyframes: Vec<RawKeyframe>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvider {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub pricing: PricingPolicy,
+    pub params: ProviderParams,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeyframe {
+    pub at: String,
+    pub key: String,
+    pub value: f64,
+}
+
+/// Only the version, read first so a newer file gets a version message rather
+/// than a list of unknown fields.
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: u32,
+}
+
+/// A problem with one strategy file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadError {
+    Io {
+        file: String,
+        message: String,
+    },
+    TooLarge {
+        file: String,
+        bytes: u64,
+    },
+    Syntax {
+        file: String,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    Version {
+        file: String,
+        found: u32,
+    },
+    Invalid {
+        file: String,
+        problems: Vec<(String, String)>,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { file, message } => write!(f, "{file}: {message}"),
+            LoadError::TooLarge { file, bytes } => write!(
+                f,
+                "{file}: file is {bytes} bytes; strategy files may be at most {MAX_FILE_BYTES} bytes (1 MiB)"
+            ),
+            LoadError::Syntax {
+                file,
+                line,
+                col,
+                message,
+            } => write!(f, "{file}:{line}:{col}: {message}"),
+            LoadError::Version { file, found } => write!(
+                f,
+                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (update cloudstrat to open it)"
+            ),
+            LoadError::Invalid { file, problems } => {
+                for (i, (path, msg)) in problems.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{file}: {path}: {msg}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses and validates strategy-file text. `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file: file.into(),
+            bytes: text.len() as u64,
+        });
+    }
+    if let Ok(probe) = ron::from_str::<VersionProbe>(text)
+        && (probe.version == 0 || probe.version > CURRENT_VERSION)
+    {
+        return Err(LoadError::Version {
+            file: file.into(),
+            found: probe.version,
+        });
+    }
+    let raw: RawScenario = ron::from_str(text).map_err(|e| LoadError::Syntax {
+        file: file.into(),
+        line: e.span.start.line,
+        col: e.span.start.col,
+        message: e.code.to_string(),
+    })?;
+    validate(raw, file)
+}
+
+/// Reads a file (at most 1 MiB) and parses it.
+pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
+    let file = path.display().to_string();
+    let io = |e: std::io::Error| LoadError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(LoadError::Io {
+            file,
+            message: "is a directory, not a strategy file".into(),
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file,
+            bytes: meta.len(),
+        });
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file,
+            bytes: bytes.len() as u64,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| LoadError::Syntax {
+        file: file.clone(),
+        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+        col: 1,
+        message: "file is not UTF-8 text".into(),
+    })?;
+    parse(&text, &file)
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// Stage two: raw → validated, collecting every problem.
+pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut bad = |path: &str, msg: String| problems.push((path.to_string(), msg));
+
+    let created = parse_time(&raw.created);
+    if created.is_none() {
+        bad(
+            "created",
+            format!(
+                "`{}` is not a timestamp; write it like 2026-01-31T09:00:00Z",
+                raw.created
+            ),
+        );
+    }
+    let modified = parse_time(&raw.modified);
+    if modified.is_none() {
+        bad(
+            "modified",
+            format!(
+                "`{}` is not a timestamp; write it like 2026-01-31T09:00:00Z",
+                raw.modified
+            ),
+        );
+    }
+    let start = raw.start.parse::<Quarter>();
+    if let Err(e) = &start {
+        bad("start", e.to_string());
+    }
+    if !(MIN_QUARTERS..=MAX_QUARTERS).contains(&raw.quarters) {
+        bad(
+            "quarters",
+            format!(
+                "{} is out of range; allowed {MIN_QUARTERS} to {MAX_QUARTERS}",
+                raw.quarters
+            ),
+        );
+    }
+    if raw.name.trim().is_empty() {
+        bad("name", "must not be empty".into());
+    }
+    let start_q = start.clone().unwrap_or(Quarter::DEFAULT_START);
+    let mut hardware_from = Vec::with_capacity(raw.hardware.len());
+    for (i, g) in raw.hardware.iter().enumerate() {
+        match g.available.parse::<Quarter>() {
+            Ok(q) => hardware_from.push(start_q.quarters_until(q)),
+            Err(e) => {
+                bad(&format!("hardware[{i}].available"), e.to_string());
+                hardware_from.push(0);
+            }
+        }
+        for (field, min, max, unit) in HARDWARE_RANGES {
+            let v = g.field(field);
+            if !v.is_finite() || v < min || v > max {
+                bad(
+                    &format!("hardware[{i}].{field}"),
+                    format!("{v} is out of range; allowed {min} to {max} ({unit})"),
+                );
+            }
+        }
+    }
+    let mut providers = Vec::with_capacity(raw.providers.len());
+    for (i, p) in raw.providers.iter().enumerate() {
+        let valid_id = !p.id.is_empty()
+            && p.id.len() <= 32
+            && p.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !valid_id {
+            bad(
+                &format!("providers[{i}].id"),
+                format!(
+                    "`{}` is not a valid id; use 1 to 32 lowercase letters, digits, `_` or `-`",
+                    p.id
+                ),
+            );
+        }
+        let color = Rgb::parse(&p.color).unwrap_or_else(|| {
+            bad(
+                &format!("providers[{i}].color"),
+                format!("`{}` is not a colour; write it like #1f77b4", p.color),
+            );
+            Rgb(200, 200, 200)
+        });
+        providers.push(Provider {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            color,
+            pricing: p.pricing,
+            params: p.params.clone(),
+        });
+    }
+    let mut scenario = Scenario {
+        meta: Meta {
+            name: raw.name,
+            description: raw.description,
+            author: raw.author,
+            created: created.unwrap_or_default(),
+            modified: modified.unwrap_or_default(),
+        },
+        start: start_q,
+        quarters: raw.quarters,
+        seed: raw.seed,
+        market: raw.market,
+        hardware: raw.hardware,
+        hardware_from,
+        providers,
+        keyframes: Vec::new(),
+    };
+    for (i, k) in raw.keyframes.iter().enumerate() {
+        let at = match k.at.parse::<Quarter>() {
+            Ok(q) => match scenario.index_of(q) {
+                Some(t) => Some(t),
+                None => {
+                    bad(
+                        &format!("keyframes[{i}].at"),
+                        format!("{q} is outside the horizon {} to {}", scenario.start, scenario.end()),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                bad(&format!("keyframes[{i}].at"), e.to_string());
+                None
+            }
+        };
+        let target = match scenario.parse_key(&k.key) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                bad(&format!("keyframes[{i}].key"), e.to_string());
+                None
+            }
+        };
+        if let Some(target) = target {
+            if let Some(m) = target.spec().check(k.value) {
+                bad(&format!("keyframes[{i}].value"), format!("{}: {m}", k.key));
+            }
+            if let Some(at) = at {
+                if scenario.keyframes.iter().any(|x| x.at == at && x.target == target) {
+                    bad(
+                        &format!("keyframes[{i}]"),
+                        format!("a second keyframe for {} at {}", k.key, k.at),
+                    );
+                }
+                scenario.keyframes.push(Keyframe {
+                    at,
+                    target,
+                    value: k.value,
+                });
+            }
+        }
+    }
+    scenario.sort_keyframes();
+    for (path, msg) in scenario.problems() {
+        // Keyframe problems were reported above with their index.
+        if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
+            problems.push((path, msg));
+        }
+    }
+    if problems.is_empty() {
+        Ok(scenario)
+    } else {
+        Err(LoadError::Invalid {
+            file: file.into(),
+            problems,
+        })
+    }
+}
+
+fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The raw form of a scenario, as it is written to disk.
+pub fn to_raw(sc: &Scenario) -> RawScenario {
+    RawScenario {
+        version: CURRENT_VERSION,
+        name: sc.meta.name.clone(),
+        description: sc.meta.description.clone(),
+        author: sc.meta.author.clone(),
+        created: time_text(&sc.meta.created),
+        modified: time_text(&sc.meta.modified),
+        start: sc.start.to_string(),
+        quarters: sc.quarters,
+        seed: sc.seed,
+        market: sc.market.clone(),
+        hardware: sc.hardware.clone(),
+        providers: sc
+            .providers
+            .iter()
+            .map(|p| RawProvider {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                color: p.color.hex(),
+                pricing: p.pricing,
+                params: p.params.clone(),
+            })
+            .collect(),
+        keyframes: sc
+            .keyframes
+            .iter()
+            .map(|k| RawKeyframe {
+                at: sc.quarter_at(k.at).to_string(),
+                key: sc.key_name(k.target),
+                value: k.value,
+            })
+            .collect(),
+    }
+}
+
+/// Strategy-file text for a scenario.
+pub fn to_ron(sc: &Scenario) -> String {
+    let config = ron::ser::PrettyConfig::new().indentor("    ").struct_names(false);
+    let mut s = ron::ser::to_string_pretty(&to_raw(sc), config)
+        .unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,12 @@
+#![forbid(unsafe_code)]
+//! cloudstrat: the AI cloud market as ecosystem versus cost.
+//!
+//! `sim` is the pure simulation core; `file` reads and writes strategy files;
+//! `report` turns runs into text; `cli` is the command line.
+
+pub mod cli;
+pub mod file;
+pub mod presets;
+pub mod report;
+pub mod save;
+pub mod sim;

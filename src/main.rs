@@ -1,0 +1,20 @@
+#![forbid(unsafe_code)]
+//! The `cloudstrat` binary: parses the command line and hands off.
+
+use clap::Parser;
+use cloudstrat::cli::{self, Cli, Command};
+
+fn main() {
+    let args = Cli::parse();
+    let result = match &args.command {
+        Some(Command::Run(a)) => cli::cmd_run(a),
+        Some(Command::Check { files }) => std::process::exit(cli::cmd_check(files)),
+        Some(Command::Presets) => cli::cmd_presets(),
+        Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
+        None => cli::cmd_open(args.scenario.as_deref()),
+    };
+    if let Err(e) = result {
+        eprintln!("cloudstrat: {}", e.message());
+        std::process::exit(e.exit_code());
+    }
+}

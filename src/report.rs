@@ -1,0 +1,252 @@
+//! Text forms of a run: the league table, CSV and JSON. Pure functions from a
+//! scenario and its run to a string; writing them out is the caller's job.
+
+use crate::sim::{Run, Scenario, Status};
+use serde::Serialize;
+
+/// The CSV header; the first thirteen columns are a stable interface.
+pub const CSV_HEADER: &str = "quarter,provider,status,share,price_usd_per_mtok,cost_usd_per_mtok,tokens_mtok,revenue_musd,gross_margin,operating_profit_musd,cash_musd,ecosystem,self_chip_share,debt_musd,capex_musd,capacity_mtok,utilization,fleet_k";
+
+/// A compact human number: 1234567 → "1.23M", 0.0123 → "0.0123".
+pub fn num(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e12 {
+        format!("{:.2}T", v / 1e12)
+    } else if a >= 1e9 {
+        format!("{:.2}G", v / 1e9)
+    } else if a >= 1e6 {
+        format!("{:.2}M", v / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.1}k", v / 1e3)
+    } else if a >= 100.0 || a == 0.0 {
+        format!("{v:.0}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// Money in million USD, shown as $M or $B.
+pub fn musd(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        format!("${:.1}B", v / 1000.0)
+    } else {
+        format!("${v:.0}M")
+    }
+}
+
+/// Price in USD per million tokens.
+pub fn usd_mtok(v: f64) -> String {
+    if v >= 10.0 {
+        format!("${v:.1}")
+    } else if v >= 0.1 {
+        format!("${v:.2}")
+    } else {
+        format!("${v:.3}")
+    }
+}
+
+pub fn pct(v: f64) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+/// Providers ranked by share at quarter `t` (active first), as indices.
+pub fn ranking(run: &Run, t: u32) -> Vec<usize> {
+    let mut idx: Vec<usize> = (0..run.providers).collect();
+    idx.sort_by(|&a, &b| {
+        let (ra, rb) = (run.row(t, a), run.row(t, b));
+        (rb.status == Status::Active)
+            .cmp(&(ra.status == Status::Active))
+            .then(rb.share.total_cmp(&ra.share))
+            .then(a.cmp(&b))
+    });
+    idx
+}
+
+/// The league table at the horizon, a market summary and the event log.
+pub fn table(sc: &Scenario, run: &Run) -> String {
+    let t = run.last();
+    let mut s = format!(
+        "{}\n{} to {} ({} quarters), seed {}\n\n",
+        sc.meta.name,
+        sc.start,
+        sc.end(),
+        run.quarters,
+        sc.seed
+    );
+    s.push_str(&format!("League table at {}\n", run.quarter(t).label()));
+    s.push_str(&format!(
+        "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9}  {}\n",
+        "#", "provider", "share", "price", "cost", "margin", "cum.profit", "cash", "own chip", "status"
+    ));
+    for (rank, i) in ranking(run, t).into_iter().enumerate() {
+        let r = run.row(t, i);
+        s.push_str(&format!(
+            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9}  {}\n",
+            rank + 1,
+            sc.providers[i].name,
+            pct(r.share),
+            usd_mtok(r.price_usd_per_mtok),
+            usd_mtok(r.cost_usd_per_mtok),
+            pct(r.gross_margin),
+            musd(run.cumulative_profit(i, t)),
+            musd(r.cash_musd),
+            pct(r.self_chip_share),
+            r.status.name()
+        ));
+    }
+    let mq = &run.market[t as usize];
+    s.push_str(&format!(
+        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, ceiling {}/Mtok, parity {:.0}%\n",
+        num(mq.demand_mtok),
+        usd_mtok(mq.avg_price_usd_per_mtok),
+        usd_mtok(mq.ceiling_usd_per_mtok),
+        mq.open_source_parity * 100.0
+    ));
+    s.push_str(
+        "\nPrices in USD per million tokens; money per quarter; prices and shares per quarter at the horizon.\n",
+    );
+    if !run.events.is_empty() {
+        s.push_str("\nEvents\n");
+        for e in &run.events {
+            s.push_str(&format!("{}  {}\n", run.quarter(e.at), e.message(sc)));
+        }
+    }
+    s
+}
+
+/// One row per provider per quarter.
+pub fn csv(sc: &Scenario, run: &Run) -> String {
+    let mut s = String::with_capacity(run.rows.len() * 160);
+    s.push_str(CSV_HEADER);
+    s.push('\n');
+    for t in 0..run.quarters {
+        for (i, p) in sc.providers.iter().enumerate() {
+            let r = run.row(t, i);
+            s.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                run.quarter(t),
+                p.id,
+                r.status.name(),
+                r.share,
+                r.price_usd_per_mtok,
+                r.cost_usd_per_mtok,
+                r.tokens_mtok,
+                r.revenue_musd,
+                r.gross_margin,
+                r.operating_profit_musd,
+                r.cash_musd,
+                r.ecosystem,
+                r.self_chip_share,
+                r.debt_musd,
+                r.capex_musd,
+                r.capacity_mtok,
+                r.utilization,
+                r.fleet_k
+            ));
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct JsonRow<'a> {
+    quarter: String,
+    provider: &'a str,
+    #[serde(flatten)]
+    row: &'a crate::sim::ProviderQuarter,
+}
+
+#[derive(Serialize)]
+struct JsonEvent {
+    quarter: String,
+    message: String,
+    #[serde(flatten)]
+    event: crate::sim::Event,
+}
+
+#[derive(Serialize)]
+struct JsonMarket<'a> {
+    quarter: String,
+    #[serde(flatten)]
+    market: &'a crate::sim::MarketQuarter,
+}
+
+#[derive(Serialize)]
+struct JsonRun<'a> {
+    name: &'a str,
+    description: &'a str,
+    author: Option<&'a str>,
+    created: String,
+    modified: String,
+    start: String,
+    end: String,
+    quarters: u32,
+    seed: u64,
+    providers: Vec<JsonProvider<'a>>,
+    rows: Vec<JsonRow<'a>>,
+    market: Vec<JsonMarket<'a>>,
+    events: Vec<JsonEvent>,
+}
+
+#[derive(Serialize)]
+struct JsonProvider<'a> {
+    id: &'a str,
+    name: &'a str,
+    color: String,
+}
+
+/// The run with the scenario's metadata and the events.
+pub fn json(sc: &Scenario, run: &Run) -> String {
+    let doc = JsonRun {
+        name: &sc.meta.name,
+        description: &sc.meta.description,
+        author: sc.meta.author.as_deref(),
+        created: sc.meta.created.to_rfc3339(),
+        modified: sc.meta.modified.to_rfc3339(),
+        start: sc.start.to_string(),
+        end: sc.end().to_string(),
+        quarters: run.quarters,
+        seed: sc.seed,
+        providers: sc
+            .providers
+            .iter()
+            .map(|p| JsonProvider {
+                id: &p.id,
+                name: &p.name,
+                color: p.color.hex(),
+            })
+            .collect(),
+        rows: (0..run.quarters)
+            .flat_map(|t| {
+                sc.providers.iter().enumerate().map(move |(i, p)| JsonRow {
+                    quarter: run.quarter(t).to_string(),
+                    provider: &p.id,
+                    row: run.row(t, i),
+                })
+            })
+            .collect(),
+        market: run
+            .market
+            .iter()
+            .enumerate()
+            .map(|(t, m)| JsonMarket {
+                quarter: run.quarter(t as u32).to_string(),
+                market: m,
+            })
+            .collect(),
+        events: run
+            .events
+            .iter()
+            .map(|e| JsonEvent {
+                quarter: run.quarter(e.at).to_string(),
+                message: e.message(sc),
+                event: *e,
+            })
+            .collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

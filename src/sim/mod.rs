@@ -1,0 +1,15 @@
+//! The simulation core: parameters, scenarios, the quarterly engine and its output.
+//! No terminal code and no I/O live here; everything is deterministic for a
+//! scenario and its seed.
+
+pub mod engine;
+pub mod params;
+pub mod quarter;
+pub mod run;
+pub mod scenario;
+
+pub use engine::simulate;
+pub use params::{HardwareGen, MarketKey, MarketParams, ParamSpec, PricingPolicy, ProviderKey, ProviderParams};
+pub use quarter::Quarter;
+pub use run::{Event, EventKind, MarketQuarter, ProviderQuarter, Run, Status};
+pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};

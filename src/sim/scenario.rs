@@ -1,0 +1,336 @@
+//! A validated scenario: the model's input.
+//!
+//! This module owns the in-memory form of a strategy (parameters, providers,
+//! hardware, lever keyframes) and the rules for changing levers. Reading and
+//! writing files is `crate::file`'s job; running it is `engine`'s.
+
+use super::params::{HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderKey, ProviderParams};
+use super::quarter::Quarter;
+use chrono::{DateTime, Utc};
+
+/// Allowed horizon, in quarters.
+pub const MIN_QUARTERS: u32 = 4;
+pub const MAX_QUARTERS: u32 = 200;
+
+/// A colour as red, green, blue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+impl Rgb {
+    /// Parses `#rrggbb`.
+    pub fn parse(s: &str) -> Option<Rgb> {
+        let h = s.strip_prefix('#')?;
+        if h.len() != 6 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let p = |i: usize| u8::from_str_radix(&h[i..i + 2], 16).ok();
+        Some(Rgb(p(0)?, p(2)?, p(4)?))
+    }
+
+    pub fn hex(self) -> String {
+        format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    /// Short identifier used in keys: `providers.<id>.…`.
+    pub id: String,
+    pub name: String,
+    pub color: Rgb,
+    pub pricing: PricingPolicy,
+    pub params: ProviderParams,
+}
+
+/// Addresses one numeric parameter of a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ParamRef {
+    Market(MarketKey),
+    /// Provider index in `Scenario::providers`.
+    Provider(usize, ProviderKey),
+}
+
+impl ParamRef {
+    pub const PARITY: ParamRef = ParamRef::Market(MarketKey::open_source_parity);
+    pub const CEILING: ParamRef = ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok);
+
+    pub fn self_chip_volume(provider: usize) -> ParamRef {
+        ParamRef::Provider(provider, ProviderKey::self_chip_volume)
+    }
+
+    pub fn lock_in(provider: usize) -> ParamRef {
+        ParamRef::Provider(provider, ProviderKey::ecosystem_lock_in)
+    }
+
+    pub fn spec(self) -> super::params::ParamSpec {
+        match self {
+            ParamRef::Market(k) => k.spec(),
+            ParamRef::Provider(_, k) => k.spec(),
+        }
+    }
+}
+
+/// From quarter `at` (index from the start) on, `target` takes `value`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Keyframe {
+    pub at: u32,
+    pub target: ParamRef,
+    pub value: f64,
+}
+
+/// Who wrote the strategy and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub name: String,
+    pub description: String,
+    pub author: Option<String>,
+    pub created: DateTime<Utc>,
+    pub modified: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    pub meta: Meta,
+    pub start: Quarter,
+    pub quarters: u32,
+    pub seed: u64,
+    pub market: MarketParams,
+    pub hardware: Vec<HardwareGen>,
+    /// Quarter index at which each hardware generation becomes available
+    /// (parallel to `hardware`; negative = before the start).
+    pub hardware_from: Vec<i64>,
+    pub providers: Vec<Provider>,
+    /// Sorted by quarter, then target; at most one per (quarter, target).
+    pub keyframes: Vec<Keyframe>,
+}
+
+/// A `--set`-style key that does not name a parameter.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("unknown key `{0}`; keys look like market.<param> or providers.<id>.<param> (see `cloudstrat params`)")]
+    Malformed(String),
+    #[error("unknown market parameter `{0}`")]
+    UnknownMarket(String),
+    #[error("unknown provider `{id}` in `{key}`; this scenario has {known}")]
+    UnknownProvider { key: String, id: String, known: String },
+    #[error("unknown provider parameter `{0}`")]
+    UnknownProviderParam(String),
+}
+
+impl Scenario {
+    pub fn end(&self) -> Quarter {
+        self.start.offset(i64::from(self.quarters) - 1)
+    }
+
+    pub fn quarter_at(&self, t: u32) -> Quarter {
+        self.start.offset(i64::from(t))
+    }
+
+    /// Index of `q` within the horizon, if it falls inside it.
+    pub fn index_of(&self, q: Quarter) -> Option<u32> {
+        let i = self.start.quarters_until(q);
+        (0..i64::from(self.quarters)).contains(&i).then_some(i as u32)
+    }
+
+    pub fn provider_index(&self, id: &str) -> Option<usize> {
+        self.providers.iter().position(|p| p.id == id)
+    }
+
+    /// Parses `market.x` or `providers.<id>.x`.
+    pub fn parse_key(&self, key: &str) -> Result<ParamRef, KeyError> {
+        if let Some(rest) = key.strip_prefix("market.") {
+            return MarketKey::from_name(rest)
+                .map(ParamRef::Market)
+                .ok_or_else(|| KeyError::UnknownMarket(key.to_string()));
+        }
+        let rest = key
+            .strip_prefix("providers.")
+            .ok_or_else(|| KeyError::Malformed(key.to_string()))?;
+        let (id, param) = rest
+            .rsplit_once('.')
+            .ok_or_else(|| KeyError::Malformed(key.to_string()))?;
+        let i = self.provider_index(id).ok_or_else(|| KeyError::UnknownProvider {
+            key: key.to_string(),
+            id: id.to_string(),
+            known: self
+                .providers
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+        ProviderKey::from_name(param)
+            .map(|k| ParamRef::Provider(i, k))
+            .ok_or_else(|| KeyError::UnknownProviderParam(key.to_string()))
+    }
+
+    /// The key text for a parameter, as written in files and on the command line.
+    pub fn key_name(&self, r: ParamRef) -> String {
+        match r {
+            ParamRef::Market(k) => format!("market.{}", k.name()),
+            ParamRef::Provider(i, k) => {
+                let id = self.providers.get(i).map_or("?", |p| p.id.as_str());
+                format!("providers.{id}.{}", k.name())
+            }
+        }
+    }
+
+    /// The value before any keyframe.
+    pub fn base_value(&self, r: ParamRef) -> f64 {
+        match r {
+            ParamRef::Market(k) => self.market.get(k),
+            ParamRef::Provider(i, k) => self.providers.get(i).map_or(0.0, |p| p.params.get(k)),
+        }
+    }
+
+    pub fn set_base_value(&mut self, r: ParamRef, v: f64) {
+        match r {
+            ParamRef::Market(k) => self.market.set(k, v),
+            ParamRef::Provider(i, k) => {
+                if let Some(p) = self.providers.get_mut(i) {
+                    p.params.set(k, v);
+                }
+            }
+        }
+    }
+
+    /// The value in force at quarter `t`: the latest keyframe at or before `t`, else the base.
+    pub fn value_at(&self, r: ParamRef, t: u32) -> f64 {
+        self.keyframes
+            .iter()
+            .rfind(|k| k.target == r && k.at <= t)
+            .map_or_else(|| self.base_value(r), |k| k.value)
+    }
+
+    /// Sets `r` to `v` from quarter `t` on until its next keyframe. At quarter 0
+    /// this changes the base value. Returns the value it replaced.
+    pub fn set_lever(&mut self, r: ParamRef, t: u32, v: f64) -> f64 {
+        let old = self.value_at(r, t);
+        if t == 0 {
+            self.set_base_value(r, v);
+            self.keyframes.retain(|k| !(k.target == r && k.at == 0));
+        } else if let Some(k) = self.keyframes.iter_mut().find(|k| k.target == r && k.at == t) {
+            k.value = v;
+        } else {
+            self.keyframes.push(Keyframe {
+                at: t,
+                target: r,
+                value: v,
+            });
+            self.sort_keyframes();
+        }
+        old
+    }
+
+    /// Sets `r` to `v` for the whole run, dropping its keyframes.
+    pub fn set_whole_run(&mut self, r: ParamRef, v: f64) {
+        self.keyframes.retain(|k| k.target != r);
+        self.set_base_value(r, v);
+    }
+
+    /// Removes the keyframe of `r` at `t`, if any.
+    pub fn remove_keyframe(&mut self, r: ParamRef, t: u32) -> bool {
+        let n = self.keyframes.len();
+        self.keyframes.retain(|k| !(k.target == r && k.at == t));
+        n != self.keyframes.len()
+    }
+
+    pub fn sort_keyframes(&mut self) {
+        self.keyframes
+            .sort_by(|a, b| a.at.cmp(&b.at).then(a.target.cmp(&b.target)));
+    }
+
+    /// Quarters at which `r` has a keyframe.
+    pub fn keyframe_quarters(&self, r: ParamRef) -> impl Iterator<Item = u32> + '_ {
+        self.keyframes.iter().filter(move |k| k.target == r).map(|k| k.at)
+    }
+
+    /// Every range or consistency problem, as (field path, message).
+    /// An empty list means the scenario can be simulated.
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        if !(MIN_QUARTERS..=MAX_QUARTERS).contains(&self.quarters) {
+            out.push((
+                "quarters".into(),
+                format!(
+                    "{} is out of range; allowed {MIN_QUARTERS} to {MAX_QUARTERS}",
+                    self.quarters
+                ),
+            ));
+        }
+        for (k, m) in self.market.problems() {
+            out.push((format!("market.{}", k.name()), m));
+        }
+        if self.market.multimodal_share_start > self.market.multimodal_share_max {
+            out.push((
+                "market.multimodal_share_start".into(),
+                format!(
+                    "{} is above market.multimodal_share_max ({})",
+                    self.market.multimodal_share_start, self.market.multimodal_share_max
+                ),
+            ));
+        }
+        if self.providers.is_empty() {
+            out.push(("providers".into(), "at least one provider is required".into()));
+        }
+        if self.providers.len() > 64 {
+            out.push((
+                "providers".into(),
+                format!("{} providers; allowed 1 to 64", self.providers.len()),
+            ));
+        }
+        let mut share = 0.0;
+        for (i, p) in self.providers.iter().enumerate() {
+            for (k, m) in p.params.problems() {
+                out.push((format!("providers.{}.{}", p.id, k.name()), m));
+            }
+            if self.providers[..i].iter().any(|q| q.id == p.id) {
+                out.push((
+                    format!("providers[{i}].id"),
+                    format!("duplicate provider id `{}`", p.id),
+                ));
+            }
+            share += p.params.initial_share;
+        }
+        if share > 1.0 + 1e-9 {
+            out.push((
+                "providers.*.initial_share".into(),
+                format!("initial shares add up to {share:.3}; allowed at most 1"),
+            ));
+        }
+        if self.hardware.is_empty() {
+            out.push(("hardware".into(), "at least one hardware generation is required".into()));
+        } else if self.hardware_from.first().is_some_and(|&f| f > 0) {
+            out.push((
+                "hardware[0].available".into(),
+                format!(
+                    "the first generation must be available by the start quarter {}",
+                    self.start
+                ),
+            ));
+        }
+        for (i, w) in self.hardware_from.windows(2).enumerate() {
+            if w[1] < w[0] {
+                out.push((
+                    format!("hardware[{}].available", i + 1),
+                    "generations must be listed in order of availability".into(),
+                ));
+            }
+        }
+        for k in &self.keyframes {
+            if k.at >= self.quarters {
+                out.push((
+                    format!("keyframes: {} at {}", self.key_name(k.target), self.quarter_at(k.at)),
+                    format!("quarter is outside the horizon {} to {}", self.start, self.end()),
+                ));
+            }
+            if let Some(m) = k.target.spec().check(k.value) {
+                out.push((
+                    format!("keyframes: {} at {}", self.key_name(k.target), self.quarter_at(k.at)),
+                    m,
+                ));
+            }
+        }
+        out
+    }
+}
