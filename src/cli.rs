@@ -260,9 +260,14 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
     write_out(None, &out)
 }
 
-/// No subcommand: the dashboard (until it exists, the league table).
+/// No subcommand: the dashboard. When standard output is not a terminal
+/// (`cloudstrat > file`), there is nothing to draw on, so print the league table.
 pub fn cmd_open(scenario: Option<&str>) -> Result<(), CliError> {
-    let (sc, _) = resolve(scenario.unwrap_or("default"))?;
-    let run = sim::simulate(&sc);
-    write_out(None, &report::table(&sc, &run))
+    use std::io::IsTerminal;
+    let (sc, source) = resolve(scenario.unwrap_or("default"))?;
+    if !std::io::stdout().is_terminal() {
+        let run = sim::simulate(&sc);
+        return write_out(None, &report::table(&sc, &run));
+    }
+    crate::ui::run(sc, source).map_err(|e| CliError::Input(format!("dashboard: {e}")))
 }

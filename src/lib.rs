@@ -2,7 +2,8 @@
 //! cloudstrat: the AI cloud market as ecosystem versus cost.
 //!
 //! `sim` is the pure simulation core; `file` reads and writes strategy files;
-//! `report` turns runs into text; `cli` is the command line.
+//! `report` turns runs into text; `cli` is the command line; `ui` is the
+//! interactive dashboard.
 
 pub mod cli;
 pub mod file;
@@ -10,3 +11,4 @@ pub mod presets;
 pub mod report;
 pub mod save;
 pub mod sim;
+pub mod ui;

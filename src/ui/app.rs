@@ -1,0 +1,520 @@
+//! The dashboard's state and the one function that changes it.
+//!
+//! `App` owns the scenario being edited, its simulated run, the optional
+//! pinned baseline, the cursor quarter, playback and the undo history.
+//! `App::update` applies an [`Action`]; drawing lives in `widgets` and only
+//! reads an `&App`.
+
+use super::action::{Action, ChartTab, Step};
+use super::keymap::Mode;
+use super::scale::Scale;
+use super::theme::Theme;
+use crate::cli::Source;
+use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario};
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Playback speeds, in quarters per second.
+pub const SPEEDS: [f64; 5] = [0.5, 1.0, 2.0, 4.0, 8.0];
+const DEFAULT_SPEED: usize = 2;
+/// Undo history kept, in lever changes.
+const UNDO_LIMIT: usize = 500;
+
+/// Which levers the lever panel lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeverView {
+    /// Parity and price ceiling, then the selected provider's self-chip volume and lock-in.
+    Mission,
+    /// Every market parameter, then every parameter of the selected provider.
+    All,
+}
+
+/// One lever's full definition: its base value and all its keyframes.
+#[derive(Debug, Clone, PartialEq)]
+struct LeverState {
+    base: f64,
+    keyframes: Vec<(u32, f64)>,
+}
+
+impl LeverState {
+    fn of(sc: &Scenario, r: ParamRef) -> LeverState {
+        LeverState {
+            base: sc.base_value(r),
+            keyframes: sc
+                .keyframes
+                .iter()
+                .filter(|k| k.target == r)
+                .map(|k| (k.at, k.value))
+                .collect(),
+        }
+    }
+
+    fn restore(&self, sc: &mut Scenario, r: ParamRef) {
+        sc.set_base_value(r, self.base);
+        sc.keyframes.retain(|k| k.target != r);
+        sc.keyframes.extend(
+            self.keyframes
+                .iter()
+                .map(|&(at, value)| sim::Keyframe { at, target: r, value }),
+        );
+        sc.sort_keyframes();
+    }
+}
+
+/// One undoable lever change.
+#[derive(Debug, Clone, PartialEq)]
+struct Edit {
+    target: ParamRef,
+    at: u32,
+    before: LeverState,
+    after: LeverState,
+}
+
+/// The dashboard.
+#[derive(Debug)]
+pub struct App {
+    scenario: Scenario,
+    /// The scenario as last loaded or saved, to tell whether there is unsaved work.
+    clean: Scenario,
+    source: Source,
+    save_dir: PathBuf,
+    run: Run,
+    baseline: Option<Run>,
+    cursor: u32,
+    provider: usize,
+    lever_view: LeverView,
+    lever: usize,
+    tab: ChartTab,
+    mode: Mode,
+    playing: bool,
+    speed: usize,
+    log_scroll: usize,
+    undo: Vec<Edit>,
+    redo: Vec<Edit>,
+    /// Lever whose slider is being dragged with the mouse.
+    drag: Option<usize>,
+    status: Option<String>,
+    theme: Theme,
+    viewport: Rect,
+    quit: bool,
+}
+
+impl App {
+    /// Simulates the whole horizon of `scenario`; the dashboard starts paused at the first quarter.
+    pub fn new(scenario: Scenario, source: Source, theme: Theme) -> App {
+        let run = sim::simulate(&scenario);
+        App {
+            clean: scenario.clone(),
+            scenario,
+            source,
+            save_dir: PathBuf::from("saves"),
+            run,
+            baseline: None,
+            cursor: 0,
+            provider: 0,
+            lever_view: LeverView::Mission,
+            lever: 0,
+            tab: ChartTab::Share,
+            mode: Mode::Normal,
+            playing: false,
+            speed: DEFAULT_SPEED,
+            log_scroll: 0,
+            undo: Vec::new(),
+            redo: Vec::new(),
+            drag: None,
+            status: None,
+            theme,
+            viewport: Rect::default(),
+            quit: false,
+        }
+    }
+
+    /// Where presets are saved (default `saves/`).
+    pub fn with_save_dir(mut self, dir: PathBuf) -> App {
+        self.save_dir = dir;
+        self
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn run(&self) -> &Run {
+        &self.run
+    }
+    pub fn baseline(&self) -> Option<&Run> {
+        self.baseline.as_ref()
+    }
+    pub fn cursor(&self) -> u32 {
+        self.cursor
+    }
+    /// Index of the provider whose levers are shown.
+    pub fn provider(&self) -> usize {
+        self.provider
+    }
+    pub fn lever_view(&self) -> LeverView {
+        self.lever_view
+    }
+    /// Position of the selected lever in [`App::levers`].
+    pub fn selected_lever(&self) -> usize {
+        self.lever
+    }
+    pub fn tab(&self) -> ChartTab {
+        self.tab
+    }
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+    pub fn playing(&self) -> bool {
+        self.playing
+    }
+    /// Playback speed in quarters per second.
+    pub fn speed(&self) -> f64 {
+        SPEEDS[self.speed.min(SPEEDS.len() - 1)]
+    }
+    pub fn tick_interval(&self) -> Duration {
+        Duration::from_secs_f64(1.0 / self.speed())
+    }
+    pub fn log_scroll(&self) -> usize {
+        self.log_scroll
+    }
+    pub fn dragging(&self) -> Option<usize> {
+        self.drag
+    }
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+    pub fn theme(&self) -> Theme {
+        self.theme
+    }
+    /// The terminal's size as last reported.
+    pub fn viewport(&self) -> Rect {
+        self.viewport
+    }
+    pub fn should_quit(&self) -> bool {
+        self.quit
+    }
+    /// True when the scenario differs from the file it was loaded from or last saved to.
+    pub fn is_modified(&self) -> bool {
+        self.scenario != self.clean
+    }
+    pub fn can_undo(&self) -> usize {
+        self.undo.len()
+    }
+    pub fn can_redo(&self) -> usize {
+        self.redo.len()
+    }
+
+    /// The levers the panel lists, in order.
+    pub fn levers(&self) -> Vec<ParamRef> {
+        let p = self.provider;
+        match self.lever_view {
+            LeverView::Mission => vec![
+                ParamRef::PARITY,
+                ParamRef::CEILING,
+                ParamRef::self_chip_volume(p),
+                ParamRef::lock_in(p),
+            ],
+            LeverView::All => MarketKey::ALL
+                .iter()
+                .map(|&k| ParamRef::Market(k))
+                .chain(ProviderKey::ALL.iter().map(|&k| ParamRef::Provider(p, k)))
+                .collect(),
+        }
+    }
+
+    pub fn selected_ref(&self) -> Option<ParamRef> {
+        self.levers().get(self.lever).copied()
+    }
+
+    /// A lever's value in force at the cursor quarter.
+    pub fn value(&self, r: ParamRef) -> f64 {
+        self.scenario.value_at(r, self.cursor)
+    }
+
+    /// Applies one action. Every state change goes through here.
+    pub fn update(&mut self, action: Action) {
+        if !matches!(
+            action,
+            Action::Tick | Action::Resize { .. } | Action::EndDrag | Action::SetLeverPosition { drag: true, .. }
+        ) {
+            self.status = None;
+        }
+        match action {
+            Action::ToggleHelp => {
+                self.mode = if self.mode == Mode::Help {
+                    Mode::Normal
+                } else {
+                    Mode::Help
+                };
+            }
+            Action::Dismiss => self.mode = Mode::Normal,
+            Action::Quit => {
+                if self.is_modified() {
+                    self.mode = Mode::ConfirmQuit;
+                    self.playing = false;
+                } else {
+                    self.quit = true;
+                }
+            }
+            Action::QuitDiscard => self.quit = true,
+            Action::SaveAndQuit => {
+                if self.save() {
+                    self.quit = true;
+                } else {
+                    self.mode = Mode::Normal;
+                }
+            }
+            Action::Save => {
+                self.save();
+            }
+            Action::PrevLever => {
+                let n = self.levers().len();
+                self.lever = (self.lever + n - 1) % n.max(1);
+            }
+            Action::NextLever => {
+                let n = self.levers().len();
+                self.lever = (self.lever + 1) % n.max(1);
+            }
+            Action::SelectLever(i) => {
+                if i < self.levers().len() {
+                    self.lever = i;
+                }
+            }
+            Action::Adjust(step) => self.adjust(step),
+            Action::SetLeverPosition { lever, position, drag } => self.set_position(lever, position, drag),
+            Action::EndDrag => self.drag = None,
+            Action::RemoveKeyframe => self.remove_keyframe(),
+            Action::ToggleAllParams => {
+                let selected = self.selected_ref();
+                self.lever_view = match self.lever_view {
+                    LeverView::Mission => LeverView::All,
+                    LeverView::All => LeverView::Mission,
+                };
+                self.lever = selected
+                    .and_then(|r| self.levers().iter().position(|&l| l == r))
+                    .unwrap_or(0);
+            }
+            Action::NextProvider => {
+                let n = self.scenario.providers.len().max(1);
+                self.provider = (self.provider + 1) % n;
+            }
+            Action::PrevProvider => {
+                let n = self.scenario.providers.len().max(1);
+                self.provider = (self.provider + n - 1) % n;
+            }
+            Action::StepBack => self.set_cursor(self.cursor.saturating_sub(1)),
+            Action::StepForward => self.set_cursor(self.cursor.saturating_add(1)),
+            Action::FirstQuarter => self.set_cursor(0),
+            Action::LastQuarter => self.set_cursor(self.run.last()),
+            Action::SetCursor(t) => self.set_cursor(t),
+            Action::TogglePlay => {
+                if !self.playing && self.cursor >= self.run.last() {
+                    self.cursor = 0;
+                }
+                self.playing = !self.playing;
+            }
+            Action::Faster => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
+            Action::Slower => self.speed = self.speed.saturating_sub(1),
+            Action::Tick => {
+                if self.playing {
+                    self.set_cursor(self.cursor + 1);
+                    if self.cursor >= self.run.last() {
+                        self.playing = false;
+                    }
+                }
+            }
+            Action::ShowTab(tab) => self.tab = tab,
+            Action::ToggleBaseline => {
+                if self.baseline.take().is_some() {
+                    self.status = Some("baseline unpinned".into());
+                } else {
+                    self.baseline = Some(self.run.clone());
+                    self.status = Some("baseline pinned: ghost lines show this run".into());
+                }
+            }
+            Action::Undo => self.undo(),
+            Action::Redo => self.redo(),
+            Action::ScrollLog(n) => {
+                let len = self.run.events_until(self.cursor).count();
+                let to = (self.log_scroll as i64 + i64::from(n)).clamp(0, len.saturating_sub(1) as i64);
+                self.log_scroll = to as usize;
+            }
+            Action::Resize { width, height } => self.viewport = Rect::new(0, 0, width, height),
+        }
+    }
+
+    fn set_cursor(&mut self, t: u32) {
+        self.cursor = t.min(self.run.last());
+        let len = self.run.events_until(self.cursor).count();
+        self.log_scroll = self.log_scroll.min(len.saturating_sub(1));
+    }
+
+    fn adjust(&mut self, step: Step) {
+        let Some(r) = self.selected_ref() else { return };
+        let old = self.value(r);
+        let new = Scale::for_spec(&r.spec()).step(old, step);
+        if new == old {
+            self.status = Some(format!("{} is at the end of its range", lever_label(r)));
+            return;
+        }
+        self.apply_lever(r, new, false);
+    }
+
+    fn set_position(&mut self, lever: usize, position: f64, drag: bool) {
+        let Some(r) = self.levers().get(lever).copied() else {
+            return;
+        };
+        self.lever = lever;
+        let continuing = drag && self.drag == Some(lever);
+        self.drag = Some(lever);
+        let new = Scale::for_spec(&r.spec()).value_at(position);
+        if new != self.value(r) {
+            self.apply_lever(r, new, continuing);
+        }
+    }
+
+    /// Sets `r` to `v` from the cursor quarter on, records it for undo and re-simulates.
+    /// `coalesce` folds it into the previous change of the same lever (a slider drag).
+    fn apply_lever(&mut self, r: ParamRef, v: f64, coalesce: bool) {
+        let at = self.cursor;
+        let before = LeverState::of(&self.scenario, r);
+        self.scenario.set_lever(r, at, v);
+        let after = LeverState::of(&self.scenario, r);
+        self.record(r, at, before, after, coalesce);
+    }
+
+    fn remove_keyframe(&mut self) {
+        let Some(r) = self.selected_ref() else { return };
+        let at = self.cursor;
+        let label = lever_label(r);
+        if at == 0 {
+            self.status = Some(format!(
+                "{label}: the first quarter holds the base value, not a keyframe"
+            ));
+            return;
+        }
+        let before = LeverState::of(&self.scenario, r);
+        if self.scenario.remove_keyframe(r, at) {
+            let after = LeverState::of(&self.scenario, r);
+            self.record(r, at, before, after, false);
+            self.status = Some(format!(
+                "{label}: keyframe at {} removed",
+                self.scenario.quarter_at(at).label()
+            ));
+        } else {
+            self.status = Some(format!(
+                "{label} has no keyframe at {}",
+                self.scenario.quarter_at(at).label()
+            ));
+        }
+    }
+
+    fn record(&mut self, target: ParamRef, at: u32, before: LeverState, after: LeverState, coalesce: bool) {
+        match self.undo.last_mut() {
+            Some(last) if coalesce && last.target == target && last.at == at => last.after = after,
+            _ => {
+                self.undo.push(Edit {
+                    target,
+                    at,
+                    before,
+                    after,
+                });
+                if self.undo.len() > UNDO_LIMIT {
+                    self.undo.remove(0);
+                }
+            }
+        }
+        self.redo.clear();
+        self.resimulate();
+    }
+
+    fn undo(&mut self) {
+        match self.undo.pop() {
+            Some(e) => {
+                e.before.restore(&mut self.scenario, e.target);
+                self.status = Some(format!("undone: {}", self.describe(&e)));
+                self.redo.push(e);
+                self.resimulate();
+            }
+            None => self.status = Some("nothing to undo".into()),
+        }
+    }
+
+    fn redo(&mut self) {
+        match self.redo.pop() {
+            Some(e) => {
+                e.after.restore(&mut self.scenario, e.target);
+                self.status = Some(format!("redone: {}", self.describe(&e)));
+                self.undo.push(e);
+                self.resimulate();
+            }
+            None => self.status = Some("nothing to redo".into()),
+        }
+    }
+
+    fn describe(&self, e: &Edit) -> String {
+        format!(
+            "{} at {}",
+            lever_label(e.target),
+            self.scenario.quarter_at(e.at).label()
+        )
+    }
+
+    fn resimulate(&mut self) {
+        self.run = sim::simulate(&self.scenario);
+        self.cursor = self.cursor.min(self.run.last());
+    }
+
+    /// Where `Save` writes: the file the scenario came from, or `saves/<preset>.ron`.
+    pub fn save_path(&self) -> PathBuf {
+        match &self.source {
+            Source::File(p) => p.clone(),
+            Source::Preset(name) => self.save_dir.join(format!("{name}.ron")),
+        }
+    }
+
+    /// Writes the scenario; on success it becomes the clean state. Reports in the status line.
+    fn save(&mut self) -> bool {
+        let path = self.save_path();
+        let mut sc = self.scenario.clone();
+        sc.meta.modified = chrono::Utc::now();
+        let text = crate::file::to_ron(&sc);
+        let result = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => std::fs::create_dir_all(d),
+            _ => Ok(()),
+        }
+        .and_then(|()| crate::save::write_atomic(&path, text.as_bytes()));
+        match result {
+            Ok(()) => {
+                self.scenario.meta.modified = sc.meta.modified;
+                self.clean = self.scenario.clone();
+                self.source = Source::File(path.clone());
+                self.status = Some(format!("saved to {}", path.display()));
+                true
+            }
+            Err(e) => {
+                self.status = Some(format!("could not save to {}: {e}", path.display()));
+                false
+            }
+        }
+    }
+}
+
+/// A lever's name for people: "Open-source parity", "Self-chip volume", "pue".
+pub fn lever_label(r: ParamRef) -> String {
+    match r {
+        ParamRef::Market(MarketKey::open_source_parity) => "Open-source parity".into(),
+        ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok) => "Price ceiling".into(),
+        ParamRef::Provider(_, ProviderKey::self_chip_volume) => "Self-chip volume".into(),
+        ParamRef::Provider(_, ProviderKey::ecosystem_lock_in) => "Ecosystem lock-in".into(),
+        other => {
+            let name = other.spec().name.replace('_', " ");
+            let mut c = name.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().chain(c).collect(),
+                None => name,
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! Key bindings: one table per mode, from which key handling, the `?` help and
+//! the footer hints are all generated, so they cannot disagree.
+
+use super::action::{Action, ChartTab, Step};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+/// What the keyboard is talking to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The dashboard itself.
+    Normal,
+    /// The `?` overlay.
+    Help,
+    /// "Unsaved changes: quit?"
+    ConfirmQuit,
+}
+
+/// A key with the modifiers that matter (Shift, Ctrl, Alt).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            mods: KeyModifiers::NONE,
+        }
+    }
+
+    pub const fn ch(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    pub const fn shift(code: KeyCode) -> Key {
+        Key {
+            code,
+            mods: KeyModifiers::SHIFT,
+        }
+    }
+
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// The key as bindings spell it. Shift is dropped for characters (`H`
+    /// already says it) and for BackTab, because terminals disagree on whether
+    /// they report it.
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let mut mods = ev.modifiers & (KeyModifiers::SHIFT | KeyModifiers::CONTROL | KeyModifiers::ALT);
+        let mut code = ev.code;
+        match code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) {
+                    code = KeyCode::Char(c.to_ascii_lowercase());
+                }
+            }
+            KeyCode::BackTab => mods.remove(KeyModifiers::SHIFT),
+            _ => {}
+        }
+        Key { code, mods }
+    }
+
+    /// How the key is written in the help and the footer.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Up => "↑".to_string(),
+            KeyCode::Down => "↓".to_string(),
+            KeyCode::Left => "←".to_string(),
+            KeyCode::Right => "→".to_string(),
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Tab => "Tab".to_string(),
+            KeyCode::BackTab => "Shift-Tab".to_string(),
+            KeyCode::Home => "Home".to_string(),
+            KeyCode::End => "End".to_string(),
+            KeyCode::PageUp => "PgUp".to_string(),
+            KeyCode::PageDown => "PgDn".to_string(),
+            KeyCode::Delete => "Del".to_string(),
+            KeyCode::Esc => "Esc".to_string(),
+            KeyCode::Enter => "Enter".to_string(),
+            other => format!("{other:?}"),
+        };
+        let mut s = String::new();
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            s.push_str("Ctrl-");
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            s.push_str("Alt-");
+        }
+        if self.mods.contains(KeyModifiers::SHIFT) {
+            s.push_str("Shift-");
+        }
+        s.push_str(&base);
+        s
+    }
+}
+
+/// One row of a keymap: the keys, what they do, and how the help describes it.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub keys: &'static [Key],
+    pub action: Action,
+    pub help: &'static str,
+    /// Footer label; bindings sharing a label are shown together ("↑↓ lever").
+    pub hint: Option<&'static str>,
+}
+
+impl Binding {
+    /// The keys, as the help shows them ("↑ k").
+    pub fn keys_label(&self) -> String {
+        self.keys.iter().map(Key::label).collect::<Vec<_>>().join(" ")
+    }
+}
+
+const fn bind(keys: &'static [Key], action: Action, help: &'static str, hint: Option<&'static str>) -> Binding {
+    Binding {
+        keys,
+        action,
+        help,
+        hint,
+    }
+}
+
+const NORMAL: &[Binding] = &[
+    bind(
+        &[Key::ch('?')],
+        Action::ToggleHelp,
+        "show or hide this help",
+        Some("help"),
+    ),
+    bind(&[Key::ch('q')], Action::Quit, "quit (asks if unsaved)", Some("quit")),
+    bind(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        Action::PrevLever,
+        "select the lever above",
+        Some("lever"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        Action::NextLever,
+        "select the lever below",
+        Some("lever"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Left), Key::ch('h')],
+        Action::Adjust(Step::Down),
+        "decrease the lever",
+        Some("adjust"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Right), Key::ch('l')],
+        Action::Adjust(Step::Up),
+        "increase the lever",
+        Some("adjust"),
+    ),
+    bind(
+        &[Key::shift(KeyCode::Left), Key::ch('H')],
+        Action::Adjust(Step::BigDown),
+        "decrease by a big step",
+        None,
+    ),
+    bind(
+        &[Key::shift(KeyCode::Right), Key::ch('L')],
+        Action::Adjust(Step::BigUp),
+        "increase by a big step",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Tab)],
+        Action::NextProvider,
+        "next provider",
+        Some("provider"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab)],
+        Action::PrevProvider,
+        "previous provider",
+        None,
+    ),
+    bind(&[Key::ch(',')], Action::StepBack, "one quarter back", Some("quarter")),
+    bind(
+        &[Key::ch('.')],
+        Action::StepForward,
+        "one quarter forward",
+        Some("quarter"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Home)],
+        Action::FirstQuarter,
+        "first quarter",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::End)], Action::LastQuarter, "last quarter", None),
+    bind(&[Key::ch(' ')], Action::TogglePlay, "play or pause", Some("play")),
+    bind(&[Key::ch('[')], Action::Slower, "play slower", None),
+    bind(&[Key::ch(']')], Action::Faster, "play faster", None),
+    bind(
+        &[Key::ch('1')],
+        Action::ShowTab(ChartTab::Share),
+        "chart: market share",
+        Some("chart"),
+    ),
+    bind(
+        &[Key::ch('2')],
+        Action::ShowTab(ChartTab::PriceCost),
+        "chart: price vs unit cost",
+        Some("chart"),
+    ),
+    bind(
+        &[Key::ch('3')],
+        Action::ShowTab(ChartTab::Profit),
+        "chart: operating profit",
+        Some("chart"),
+    ),
+    bind(
+        &[Key::ch('4')],
+        Action::ShowTab(ChartTab::Cash),
+        "chart: cash",
+        Some("chart"),
+    ),
+    bind(
+        &[Key::ch('5')],
+        Action::ShowTab(ChartTab::Ecosystem),
+        "chart: ecosystem strength",
+        Some("chart"),
+    ),
+    bind(
+        &[Key::ch('6')],
+        Action::ShowTab(ChartTab::OwnSilicon),
+        "chart: own-silicon share",
+        Some("chart"),
+    ),
+    bind(
+        &[Key::ch('b')],
+        Action::ToggleBaseline,
+        "pin or unpin the baseline",
+        Some("baseline"),
+    ),
+    bind(&[Key::ch('u')], Action::Undo, "undo a lever change", Some("undo")),
+    bind(
+        &[Key::ctrl('r')],
+        Action::Redo,
+        "redo an undone change",
+        Some("redo an undone change"),
+    ),
+    bind(
+        &[Key::ch('p')],
+        Action::ToggleAllParams,
+        "all parameters on/off",
+        Some("params"),
+    ),
+    bind(
+        &[Key::ch('x'), Key::plain(KeyCode::Delete)],
+        Action::RemoveKeyframe,
+        "remove keyframe at cursor",
+        None,
+    ),
+    bind(&[Key::ctrl('s')], Action::Save, "save the scenario", Some("save")),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::ScrollLog(3),
+        "event log: older",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::ScrollLog(-3),
+        "event log: newer",
+        None,
+    ),
+];
+
+const HELP: &[Binding] = &[bind(
+    &[Key::ch('?'), Key::plain(KeyCode::Esc), Key::ch('q')],
+    Action::Dismiss,
+    "close the help",
+    Some("close"),
+)];
+
+const CONFIRM_QUIT: &[Binding] = &[
+    bind(
+        &[Key::ch('s')],
+        Action::SaveAndQuit,
+        "save, then quit",
+        Some("save and quit"),
+    ),
+    bind(
+        &[Key::ch('y'), Key::ch('q')],
+        Action::QuitDiscard,
+        "quit without saving",
+        Some("quit, discard changes"),
+    ),
+    bind(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
+        Action::Dismiss,
+        "keep working",
+        Some("cancel"),
+    ),
+];
+
+/// The bindings active in `mode`, in the order the help lists them.
+pub fn keymap(mode: Mode) -> &'static [Binding] {
+    match mode {
+        Mode::Normal => NORMAL,
+        Mode::Help => HELP,
+        Mode::ConfirmQuit => CONFIRM_QUIT,
+    }
+}
+
+/// The action bound to a key press in `mode`, if any. Key releases are ignored.
+pub fn action_for_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
+    if ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    let key = Key::from_event(ev);
+    keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action)
+}
+
+/// Footer hints for `mode`: (keys, label), bindings with the same label merged.
+pub fn hints(mode: Mode) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for b in keymap(mode) {
+        let Some(label) = b.hint else { continue };
+        let Some(first) = b.keys.first() else { continue };
+        let key = first.label();
+        match out.iter_mut().find(|(_, l)| *l == label) {
+            Some((keys, _)) => {
+                let is_digit = |s: &str| s.len() == 1 && s.bytes().all(|b| b.is_ascii_digit());
+                match keys.chars().next() {
+                    // Consecutive tab numbers become a range: "1-6".
+                    Some(first) if first.is_ascii_digit() && is_digit(&key) => *keys = format!("{first}-{key}"),
+                    // Single-character keys run together: "↑↓", ",.".
+                    _ if key.chars().count() == 1 => keys.push_str(&key),
+                    _ => {
+                        keys.push('/');
+                        keys.push_str(&key);
+                    }
+                }
+            }
+            None => out.push((key, label)),
+        }
+    }
+    out
+}

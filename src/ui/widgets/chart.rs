@@ -1,0 +1,457 @@
+//! The chart panel: tabs, one line per provider over the whole horizon, the
+//! baseline's ghosts, the cursor quarter, the selected lever's keyframes on
+//! the time axis, and a legend.
+
+use super::plot::DotGrid;
+use super::{put, right, truncate};
+use crate::sim::{ProviderQuarter, Run, Status};
+use crate::ui::action::ChartTab;
+use crate::ui::app::App;
+use crate::ui::layout::{self, ChartGeometry, quarter_column, quarter_dot_x};
+use crate::ui::theme;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Widget};
+
+pub struct ChartWidget<'a> {
+    pub app: &'a App,
+}
+
+/// How a tab's y axis is scaled and labelled.
+#[derive(Clone, Copy)]
+enum Axis {
+    /// From zero (or below, if values go negative), labelled by `fmt`.
+    Linear(fn(f64) -> String),
+    /// Decades, for prices that fall a hundredfold.
+    Log10,
+}
+
+fn pct_label(v: f64) -> String {
+    format!("{:.0}%", v * 100.0)
+}
+
+/// Money on an axis, in million USD, short: "$150B", "-$50B", "$800M".
+fn money_label(v: f64) -> String {
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    let text = if a >= 1000.0 {
+        let b = a / 1000.0;
+        if (b - b.round()).abs() < 0.05 {
+            format!("{b:.0}B")
+        } else {
+            format!("{b:.1}B")
+        }
+    } else if (a - a.round()).abs() < 0.05 {
+        format!("{a:.0}M")
+    } else {
+        format!("{a:.1}M")
+    };
+    format!("{sign}${text}")
+}
+
+fn index_label(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn axis(tab: ChartTab) -> Axis {
+    match tab {
+        ChartTab::Share | ChartTab::OwnSilicon => Axis::Linear(pct_label),
+        ChartTab::PriceCost => Axis::Log10,
+        ChartTab::Profit | ChartTab::Cash => Axis::Linear(money_label),
+        ChartTab::Ecosystem => Axis::Linear(index_label),
+    }
+}
+
+/// The main series of `tab`; for the price tab, the price.
+fn primary(tab: ChartTab, r: &ProviderQuarter) -> f64 {
+    match tab {
+        ChartTab::Share => r.share,
+        ChartTab::PriceCost => r.price_usd_per_mtok,
+        ChartTab::Profit => r.operating_profit_musd,
+        ChartTab::Cash => r.cash_musd,
+        ChartTab::Ecosystem => r.ecosystem,
+        ChartTab::OwnSilicon => r.self_chip_share,
+    }
+}
+
+/// One provider's values over the run; `None` once it has exited, or where a
+/// log axis cannot show the value.
+fn series(run: &Run, i: usize, tab: ChartTab, f: impl Fn(&ProviderQuarter) -> f64) -> Vec<Option<f64>> {
+    (0..run.quarters)
+        .map(|t| {
+            let r = run.row(t, i);
+            if r.status == Status::Exited {
+                return None;
+            }
+            let v = f(r);
+            match axis(tab) {
+                Axis::Log10 => (v > 0.0 && v.is_finite()).then(|| v.log10()),
+                Axis::Linear(_) => v.is_finite().then_some(v),
+            }
+        })
+        .collect()
+}
+
+/// The lines of one run: (provider, values, dashed).
+fn lines(run: &Run, tab: ChartTab) -> Vec<(usize, Vec<Option<f64>>, bool)> {
+    let mut out = Vec::new();
+    for i in 0..run.providers {
+        out.push((i, series(run, i, tab, |r| primary(tab, r)), false));
+        if tab == ChartTab::PriceCost {
+            out.push((i, series(run, i, tab, |r| r.cost_usd_per_mtok), true));
+        }
+    }
+    out
+}
+
+fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let mag = 10f64.powf(raw.log10().floor());
+    let f = raw / mag;
+    let n = if f <= 1.0 {
+        1.0
+    } else if f <= 2.0 {
+        2.0
+    } else if f <= 2.5 {
+        2.5
+    } else if f <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    n * mag
+}
+
+/// Y range and tick values for the visible data.
+fn y_range(values: impl Iterator<Item = f64>, ax: Axis, rows: u16) -> (f64, f64, Vec<f64>) {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    match ax {
+        Axis::Log10 => {
+            if !lo.is_finite() {
+                (lo, hi) = (-1.0, 2.0);
+            }
+            let lo = lo.floor();
+            let hi = hi.ceil().max(lo + 1.0);
+            let every = ((hi - lo) / f64::from(rows.max(1) / 2).max(1.0)).ceil().max(1.0);
+            let ticks = (0..=((hi - lo) / every) as i32)
+                .map(|k| lo + f64::from(k) * every)
+                .collect();
+            (lo, hi, ticks)
+        }
+        Axis::Linear(_) => {
+            if !lo.is_finite() {
+                (lo, hi) = (0.0, 1.0);
+            }
+            lo = lo.min(0.0);
+            hi = hi.max(0.0);
+            let intervals = f64::from((rows / 3).clamp(1, 5));
+            let step = nice_step(if hi > lo {
+                (hi - lo) / intervals
+            } else {
+                hi.abs().max(1.0) / intervals
+            });
+            let lo = (lo / step).floor() * step;
+            let mut hi = (hi / step).ceil() * step;
+            if hi <= lo {
+                hi = lo + step;
+            }
+            let n = ((hi - lo) / step).round() as i32;
+            let ticks = (0..=n).map(|k| lo + f64::from(k) * step).collect();
+            (lo, hi, ticks)
+        }
+    }
+}
+
+fn log_label(v: f64) -> String {
+    let p = 10f64.powf(v);
+    if p >= 1.0 { format!("${p:.0}") } else { format!("${p}") }
+}
+
+impl ChartWidget<'_> {
+    fn legend(&self, buf: &mut Buffer, area: Rect) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let mut extra = Vec::new();
+        if app.tab() == ChartTab::PriceCost {
+            extra.push("solid=price dashed=cost");
+        }
+        if app.baseline().is_some() {
+            extra.push("dim=baseline");
+        }
+        let extra = extra.join("  ");
+        let full: usize =
+            sc.providers.iter().map(|p| p.name.chars().count() + 4).sum::<usize>() + extra.chars().count();
+        let avail = area.width as usize;
+        let name_w = if full <= avail {
+            usize::MAX
+        } else {
+            let n = sc.providers.len().max(1);
+            (avail.saturating_sub(extra.chars().count() + 1) / n).saturating_sub(4)
+        };
+        let mut x = area.x;
+        for (i, p) in sc.providers.iter().enumerate() {
+            let style = th.provider(p.color);
+            x = put(
+                buf,
+                area,
+                x,
+                area.y,
+                theme::glyph(i),
+                style.add_modifier(Modifier::BOLD),
+            );
+            if name_w > 0 {
+                x = put(buf, area, x + 1, area.y, &truncate(&p.name, name_w), style);
+            }
+            x += 2;
+        }
+        put(buf, area, x, area.y, &extra, th.dim());
+    }
+
+    fn plot(&self, buf: &mut Buffer, g: &ChartGeometry) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let tab = app.tab();
+        let run = app.run();
+        let n = run.quarters;
+        let plot = g.plot;
+        if plot.width < 2 || plot.height < 1 || n == 0 {
+            return;
+        }
+        let current = lines(run, tab);
+        let ghosts = app.baseline().map(|b| lines(b, tab)).unwrap_or_default();
+        let ax = axis(tab);
+        let all = current
+            .iter()
+            .chain(ghosts.iter())
+            .flat_map(|(_, s, _)| s.iter().flatten().copied());
+        let (lo, hi, ticks) = y_range(all, ax, plot.height);
+
+        let mut grid = DotGrid::new(plot.width, plot.height);
+        let dots_y = grid.dots_y();
+        let to_y = |v: f64| ((hi - v) / (hi - lo) * f64::from(dots_y - 1)).round() as i32;
+        let to_x = |t: u32| quarter_dot_x(t, n, plot.width);
+
+        if lo < 0.0 && hi > 0.0 {
+            let y0 = to_y(0.0);
+            grid.line((0, y0), (grid.dots_x() - 1, y0), th.dim(), 0);
+        }
+        let draw = |grid: &mut DotGrid, s: &[Option<f64>], dashed: bool, style, priority| {
+            for t in 0..s.len().saturating_sub(1) {
+                if let (Some(a), Some(b)) = (s[t], s[t + 1]) {
+                    let p0 = (to_x(t as u32), to_y(a));
+                    let p1 = (to_x(t as u32 + 1), to_y(b));
+                    let p1 = if dashed {
+                        ((p0.0 + p1.0) / 2, (p0.1 + p1.1) / 2)
+                    } else {
+                        p1
+                    };
+                    grid.line(p0, p1, style, priority);
+                }
+            }
+            // A lone point (one quarter before an exit) still shows.
+            for t in 0..s.len() {
+                let alone =
+                    s[t].is_some() && (t == 0 || s[t - 1].is_none()) && s.get(t + 1).is_none_or(|v| v.is_none());
+                if let (true, Some(v)) = (alone, s[t]) {
+                    grid.dot(to_x(t as u32), to_y(v), style, priority);
+                }
+            }
+        };
+        for (i, s, dashed) in &ghosts {
+            if let Some(p) = sc.providers.get(*i) {
+                draw(&mut grid, s, *dashed, th.ghost(p.color), 0);
+            }
+        }
+        for (i, s, dashed) in &current {
+            if let Some(p) = sc.providers.get(*i) {
+                draw(&mut grid, s, *dashed, th.provider(p.color), if *dashed { 1 } else { 2 });
+            }
+        }
+        grid.render(plot, buf);
+
+        // The cursor quarter: a highlighted column.
+        let cx = quarter_column(app.cursor(), n, plot);
+        for y in plot.top()..plot.bottom() {
+            if let Some(c) = buf.cell_mut((cx, y)) {
+                if c.symbol() == " " {
+                    c.set_symbol("│");
+                    c.set_style(th.dim());
+                }
+                if let Some(bg) = th.cursor_bg() {
+                    c.set_bg(bg);
+                }
+            }
+        }
+
+        // Glyphs along each line, staggered so they rarely collide.
+        let providers = run.providers.max(1) as u32;
+        let cols_per_quarter = f64::from(plot.width) / f64::from(n.saturating_sub(1).max(1));
+        let period = ((10.0 / cols_per_quarter).ceil() as u32).max(2);
+        for (i, s, dashed) in &current {
+            if *dashed {
+                continue;
+            }
+            let Some(p) = sc.providers.get(*i) else { continue };
+            let style = th.provider(p.color).add_modifier(Modifier::BOLD);
+            let offset = (*i as u32 * period) / providers;
+            for (t, v) in s.iter().enumerate() {
+                let t = t as u32;
+                let Some(v) = v else { continue };
+                let exits_next = s.get(t as usize + 1).is_some_and(Option::is_none) && t + 1 < n;
+                let mark = if exits_next {
+                    theme::EXITED
+                } else if t % period == offset % period {
+                    theme::glyph(*i)
+                } else {
+                    continue;
+                };
+                let x = plot.x + (to_x(t) / 2) as u16;
+                let y = plot.y + (to_y(*v) / 4).clamp(0, i32::from(plot.height) - 1) as u16;
+                if let Some(c) = buf.cell_mut((x.min(plot.right() - 1), y)) {
+                    c.set_symbol(mark);
+                    c.set_style(style);
+                }
+            }
+        }
+
+        // Y axis: tick labels and the axis line.
+        let lab = g.y_labels;
+        if lab.width >= 2 {
+            let axis_x = lab.right() - 1;
+            for y in lab.top()..lab.bottom() {
+                put(buf, lab, axis_x, y, "│", th.border());
+            }
+            let mut last_row = None;
+            for &v in &ticks {
+                let row = plot.y + (to_y(v) / 4).clamp(0, i32::from(plot.height) - 1) as u16;
+                if last_row == Some(row) {
+                    continue;
+                }
+                last_row = Some(row);
+                let text = match ax {
+                    Axis::Linear(f) => f(v),
+                    Axis::Log10 => log_label(v),
+                };
+                put(buf, lab, lab.x, row, &right(&text, (lab.width - 1) as usize), th.dim());
+                put(buf, lab, axis_x, row, "┤", th.border());
+            }
+        }
+
+        // X axis: quarter ticks, keyframes of the selected lever, the cursor.
+        if let Some(axis_row) = g.axis {
+            let corner = plot.x.saturating_sub(1);
+            let full = Rect::new(corner, axis_row.y, plot.width + 1, 1);
+            put(buf, full, corner, axis_row.y, "└", th.border());
+            put(
+                buf,
+                full,
+                plot.x,
+                axis_row.y,
+                &"─".repeat(plot.width as usize),
+                th.border(),
+            );
+            for t in 0..n {
+                if sc.quarter_at(t).q() == 1 {
+                    put(buf, full, quarter_column(t, n, plot), axis_row.y, "┴", th.border());
+                }
+            }
+            if let Some(r) = app.selected_ref() {
+                for t in sc.keyframe_quarters(r) {
+                    if t < n {
+                        put(
+                            buf,
+                            full,
+                            quarter_column(t, n, plot),
+                            axis_row.y,
+                            theme::KEYFRAME,
+                            th.accent(),
+                        );
+                    }
+                }
+            }
+            put(buf, full, cx, axis_row.y, theme::CURSOR, th.accent());
+        }
+        if let Some(years) = g.years {
+            let row = Rect::new(plot.x, years.y, plot.width, 1);
+            // The cursor quarter, under its column and kept inside the plot; years make way.
+            let cursor_label = sc.quarter_at(app.cursor()).label();
+            let cw = cursor_label.chars().count() as u16;
+            let cl_x = cx
+                .saturating_sub(cw / 2)
+                .clamp(plot.x, plot.right().saturating_sub(cw).max(plot.x));
+            let mut free_from = plot.x;
+            for t in 0..n {
+                let q = sc.quarter_at(t);
+                if q.q() != 1 {
+                    continue;
+                }
+                let x = quarter_column(t, n, plot);
+                let label = q.year().to_string();
+                let end = x + label.len() as u16;
+                let clashes = x <= cl_x + cw && end + 1 > cl_x;
+                if x >= free_from && end <= plot.right() && !clashes {
+                    put(buf, row, x, years.y, &label, th.dim());
+                    free_from = end + 1;
+                }
+            }
+            put(buf, row, cl_x, years.y, &cursor_label, th.selected());
+        }
+    }
+}
+
+impl Widget for ChartWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let app = self.app;
+        let th = app.theme();
+        let tab = app.tab();
+        let title = format!(" {} · {} ", tab.title(), tab.unit());
+        Block::bordered()
+            .border_style(th.border())
+            .title(Line::styled(title, th.title()))
+            .render(area, buf);
+        let g = layout::chart(area);
+        for &(t, r) in &g.tabs {
+            let style = if t == tab { th.selected() } else { th.dim() };
+            put(buf, r, r.x, r.y, &layout::tab_label(t, g.tab_form), style);
+        }
+        self.plot(buf, &g);
+        if let Some(legend) = g.legend {
+            self.legend(buf, legend);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_cover_the_data() {
+        let (lo, hi, ticks) = y_range([0.05, 0.42].into_iter(), Axis::Linear(pct_label), 12);
+        assert_eq!(lo, 0.0);
+        assert!(hi >= 0.42);
+        assert_eq!(ticks.first().copied(), Some(0.0));
+        let (lo, hi, _) = y_range([-120.0, 300.0].into_iter(), Axis::Linear(money_label), 12);
+        assert_eq!(money_label(-50_000.0), "-$50B");
+        assert_eq!(money_label(2_500.0), "$2.5B");
+        assert_eq!(money_label(0.0), "$0M");
+        assert!(lo <= -120.0 && hi >= 300.0);
+        let (lo, hi, _) = y_range([0.05f64.log10(), 60f64.log10()].into_iter(), Axis::Log10, 12);
+        assert_eq!((lo, hi), (-2.0, 2.0));
+        let (lo, hi, _) = y_range(std::iter::empty(), Axis::Linear(pct_label), 0);
+        assert!(hi > lo);
+    }
+}

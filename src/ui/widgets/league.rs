@@ -1,0 +1,236 @@
+//! The league table at the cursor quarter: providers ranked by share, with
+//! the change since the previous quarter and, when pinned, against the baseline.
+
+use super::{left, put, right};
+use crate::report;
+use crate::sim::{ProviderQuarter, Status};
+use crate::ui::app::App;
+use crate::ui::theme::{self, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Widget};
+
+pub struct LeagueWidget<'a> {
+    pub app: &'a App,
+}
+
+/// A column: header, width, and how important it is (0 = always shown).
+struct Column {
+    header: &'static str,
+    width: usize,
+    priority: u8,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rank,
+    Provider,
+    Share,
+    ShareDeltaQ,
+    Price,
+    Cost,
+    Margin,
+    Cash,
+    CashDeltaQ,
+    Status,
+    ShareDeltaBase,
+    CashDeltaBase,
+    OwnChip,
+}
+
+const fn col(header: &'static str, width: usize, priority: u8, kind: Kind) -> Column {
+    Column {
+        header,
+        width,
+        priority,
+        kind,
+    }
+}
+
+/// Share change in percentage points, with an arrow so the sign reads without colour.
+fn pp_delta(d: f64) -> String {
+    let pp = d * 100.0;
+    if pp.abs() < 0.05 {
+        "·0.0".into()
+    } else if pp > 0.0 {
+        format!("▲{pp:.1}")
+    } else {
+        format!("▼{:.1}", -pp)
+    }
+}
+
+fn money_delta(d: f64) -> String {
+    if d.abs() < 0.5 {
+        "·$0M".into()
+    } else if d > 0.0 {
+        format!("▲{}", report::musd(d))
+    } else {
+        format!("▼{}", report::musd(-d))
+    }
+}
+
+fn delta_style(th: Theme, d: f64) -> Style {
+    if d > 1e-9 {
+        th.good()
+    } else if d < -1e-9 {
+        th.bad()
+    } else {
+        th.dim()
+    }
+}
+
+impl Widget for LeagueWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let run = app.run();
+        let t = app.cursor();
+        let base = app.baseline();
+        let title = format!(" League table at {} ", sc.quarter_at(t).label());
+        let note = if base.is_some() {
+            " Δq: since last quarter · Δbase: against the baseline "
+        } else {
+            " Δq: since last quarter "
+        };
+        Block::bordered()
+            .border_style(th.border())
+            .title(Line::styled(title, th.title()))
+            .title_bottom(Line::styled(note, th.dim()).right_aligned())
+            .render(area, buf);
+        let inner = crate::ui::layout::inner(area);
+        if inner.is_empty() {
+            return;
+        }
+
+        let mut cols = vec![
+            col("#", 2, 0, Kind::Rank),
+            col("Provider", 14, 0, Kind::Provider),
+            col("Share", 6, 0, Kind::Share),
+            col("Δq", 6, 1, Kind::ShareDeltaQ),
+            col("Price", 7, 1, Kind::Price),
+            col("Cost", 7, 1, Kind::Cost),
+            col("Margin", 6, 2, Kind::Margin),
+            col("Cash", 7, 1, Kind::Cash),
+            col("Cash Δq", 8, 4, Kind::CashDeltaQ),
+            col("Status", 6, 3, Kind::Status),
+            col("Own chip", 8, 5, Kind::OwnChip),
+        ];
+        if base.is_some() {
+            cols.insert(4, col("Δbase", 6, 1, Kind::ShareDeltaBase));
+            cols.insert(10, col("Cash Δbase", 10, 2, Kind::CashDeltaBase));
+        }
+        // Drop the least important columns until the rest fit.
+        let width = |cols: &[Column]| cols.iter().map(|c| c.width + 1).sum::<usize>();
+        while width(&cols) > inner.width as usize {
+            let Some(worst) = cols.iter().map(|c| c.priority).max().filter(|&p| p > 0) else {
+                break;
+            };
+            if let Some(pos) = cols.iter().rposition(|c| c.priority == worst) {
+                cols.remove(pos);
+            }
+        }
+        // The provider column takes what is left over, up to a point.
+        let spare = (inner.width as usize).saturating_sub(width(&cols));
+        if let Some(c) = cols.iter_mut().find(|c| c.kind == Kind::Provider) {
+            c.width += spare.min(8);
+        }
+
+        let mut x = inner.x;
+        for c in &cols {
+            let text = if matches!(c.kind, Kind::Provider) {
+                left(c.header, c.width)
+            } else {
+                right(c.header, c.width)
+            };
+            x = put(
+                buf,
+                inner,
+                x,
+                inner.y,
+                &text,
+                th.title().add_modifier(Modifier::UNDERLINED),
+            );
+            x = put(buf, inner, x, inner.y, " ", th.text());
+        }
+
+        let prev = t.checked_sub(1);
+        for (rank, i) in report::ranking(run, t).into_iter().enumerate() {
+            let y = inner.y + 1 + rank as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let Some(p) = sc.providers.get(i) else { continue };
+            let r: &ProviderQuarter = run.row(t, i);
+            let exited = r.status == Status::Exited;
+            let selected = i == app.provider();
+            let row_style = if exited { th.dim() } else { th.text() };
+            let pr = prev.map(|q| run.row(q, i));
+            let br = base.map(|b| b.row(t, i));
+            let mut x = inner.x;
+            for c in &cols {
+                let (text, style) = match c.kind {
+                    Kind::Rank => (right(&(rank + 1).to_string(), c.width), row_style),
+                    Kind::Provider => {
+                        let mark = if exited { theme::EXITED } else { theme::glyph(i) };
+                        let sel = if selected { "▸" } else { " " };
+                        let text = format!("{sel}{mark} {}", p.name);
+                        let style = th.provider(p.color);
+                        let style = if selected {
+                            style.add_modifier(Modifier::BOLD)
+                        } else {
+                            style
+                        };
+                        (left(&text, c.width), style)
+                    }
+                    Kind::Share => (right(&report::pct(r.share), c.width), row_style),
+                    Kind::ShareDeltaQ => match pr {
+                        Some(pr) => {
+                            let d = r.share - pr.share;
+                            (right(&pp_delta(d), c.width), delta_style(th, d))
+                        }
+                        None => (right("–", c.width), th.dim()),
+                    },
+                    Kind::ShareDeltaBase => match br {
+                        Some(br) => {
+                            let d = r.share - br.share;
+                            (right(&pp_delta(d), c.width), delta_style(th, d))
+                        }
+                        None => (right("–", c.width), th.dim()),
+                    },
+                    Kind::Price => (right(&report::usd_mtok(r.price_usd_per_mtok), c.width), row_style),
+                    Kind::Cost => (right(&report::usd_mtok(r.cost_usd_per_mtok), c.width), row_style),
+                    Kind::Margin => (right(&format!("{:.0}%", r.gross_margin * 100.0), c.width), row_style),
+                    Kind::Cash => (right(&report::musd(r.cash_musd), c.width), row_style),
+                    Kind::CashDeltaQ => match pr {
+                        Some(pr) => {
+                            let d = r.cash_musd - pr.cash_musd;
+                            (right(&money_delta(d), c.width), delta_style(th, d))
+                        }
+                        None => (right("–", c.width), th.dim()),
+                    },
+                    Kind::CashDeltaBase => match br {
+                        Some(br) => {
+                            let d = r.cash_musd - br.cash_musd;
+                            (right(&money_delta(d), c.width), delta_style(th, d))
+                        }
+                        None => (right("–", c.width), th.dim()),
+                    },
+                    Kind::Status => {
+                        let style = if exited { th.bad() } else { row_style };
+                        (right(r.status.name(), c.width), style)
+                    }
+                    Kind::OwnChip => (right(&report::pct(r.self_chip_share), c.width), row_style),
+                };
+                x = put(buf, inner, x, y, &text, style);
+                x = put(buf, inner, x, y, " ", th.text());
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! The lever panel: the four mission levers, or every parameter, each with its
+//! value at the cursor quarter, unit and slider.
+
+use super::{left, put, right, truncate};
+use crate::report;
+use crate::sim::ParamRef;
+use crate::ui::app::{App, LeverView, lever_label};
+use crate::ui::layout::{self, LeverRow};
+use crate::ui::scale::Scale;
+use crate::ui::theme::{self, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Widget};
+
+pub struct LeverPanelWidget<'a> {
+    pub app: &'a App,
+}
+
+/// Three significant digits without trailing zeros: 15, 16.9, 0.125, 1.23M.
+fn sig3(v: f64) -> String {
+    let a = v.abs();
+    if a >= 1e4 || a == 0.0 {
+        return report::num(v);
+    }
+    let decimals = (2 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// A value with a short unit: "85%", "$60.0/Mtok", "15 k/q".
+pub fn value_text(r: ParamRef, v: f64) -> String {
+    let unit = r.spec().unit;
+    match unit {
+        "0 to 1"
+        | "share of enterprises"
+        | "share of requests"
+        | "share of pilots"
+        | "share of revenue"
+        | "share of demand" => {
+            let p = v * 100.0;
+            if (p - p.round()).abs() < 1e-9 {
+                format!("{p:.0}%")
+            } else {
+                format!("{p:.1}%")
+            }
+        }
+        "USD per million tokens" => format!("{}/Mtok", report::usd_mtok(v)),
+        "thousand accelerators per quarter" => format!("{}k/q", sig3(v)),
+        "million USD" => report::musd(v),
+        "million USD per quarter" => format!("{}/q", report::musd(v)),
+        "million USD per year" => format!("{}/yr", report::musd(v)),
+        "million USD per generation" => format!("{}/gen", report::musd(v)),
+        "USD" | "USD per accelerator" => format!("${}", sig3(v)),
+        "" => sig3(v),
+        u if u.chars().count() <= 6 => format!("{} {u}", sig3(v)),
+        _ => sig3(v),
+    }
+}
+
+/// Mission lever names for one-line rows.
+fn short_label(r: ParamRef) -> String {
+    use crate::sim::{MarketKey, ProviderKey};
+    match r {
+        ParamRef::Market(MarketKey::open_source_parity) => "Parity".into(),
+        ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok) => "Ceiling".into(),
+        ParamRef::Provider(_, ProviderKey::self_chip_volume) => "Self-chips".into(),
+        ParamRef::Provider(_, ProviderKey::ecosystem_lock_in) => "Lock-in".into(),
+        other => lever_label(other),
+    }
+}
+
+fn slider(buf: &mut Buffer, area: Rect, position: f64, th: Theme, selected: bool) {
+    if area.width < 3 {
+        return;
+    }
+    let inner_w = area.width - 2;
+    let filled = ((position * f64::from(inner_w)).round() as u16).min(inner_w);
+    let fill_style = if selected { th.accent() } else { th.text() };
+    let mut x = put(buf, area, area.x, area.y, "▕", th.dim());
+    x = put(buf, area, x, area.y, &"█".repeat(filled as usize), fill_style);
+    x = put(buf, area, x, area.y, &"░".repeat((inner_w - filled) as usize), th.dim());
+    put(buf, area, x, area.y, "▏", th.dim());
+}
+
+impl LeverPanelWidget<'_> {
+    fn lever(&self, buf: &mut Buffer, row: &LeverRow, levers: &[ParamRef], tall: bool) {
+        let app = self.app;
+        let th = app.theme();
+        let Some(&r) = levers.get(row.index) else { return };
+        let sc = app.scenario();
+        let selected = row.index == app.selected_lever();
+        let v = app.value(r);
+        let has_key_here = app.cursor() > 0 && sc.keyframe_quarters(r).any(|t| t == app.cursor());
+        let name = match app.lever_view() {
+            LeverView::Mission if tall => lever_label(r),
+            LeverView::Mission => short_label(r),
+            LeverView::All => r.spec().name.to_string(),
+        };
+        let value = value_text(r, v);
+        let mark = if has_key_here { theme::KEYFRAME } else { " " };
+        let label = row.label;
+        let name_style = if selected { th.selected() } else { th.text() };
+        let x = put(
+            buf,
+            label,
+            label.x,
+            label.y,
+            if selected { "▸" } else { " " },
+            th.accent(),
+        );
+        let value_w = value.chars().count() as u16;
+        let end = if tall {
+            label.right()
+        } else {
+            row.slider.x.saturating_sub(1)
+        };
+        let name_w = end.saturating_sub(x + value_w + 2) as usize;
+        let x = put(buf, label, x, label.y, &left(&name, name_w), name_style);
+        let x = put(buf, label, x, label.y, mark, th.accent());
+        put(buf, label, x + 1, label.y, &right(&value, value_w as usize), th.title());
+        let pos = Scale::for_spec(&r.spec()).position(v);
+        slider(buf, row.slider, pos, th, selected);
+        let n = sc.keyframe_quarters(r).count();
+        if tall && n > 0 {
+            // Right of the slider: how many keyframes this lever has.
+            let s = row.slider;
+            let rest = Rect::new(s.right(), s.y, label.right().saturating_sub(s.right()), 1);
+            put(
+                buf,
+                rest,
+                s.right() + 1,
+                s.y,
+                &format!("{}{n}", theme::KEYFRAME),
+                th.accent(),
+            );
+        }
+    }
+
+    fn doc(&self, buf: &mut Buffer, area: Rect, r: ParamRef) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let q = sc.quarter_at(app.cursor()).label();
+        let what = if app.cursor() == 0 {
+            "←→ set the base value (whole run)".to_string()
+        } else if sc.keyframe_quarters(r).any(|t| t == app.cursor()) {
+            format!("{} keyframe: from {q} on", theme::KEYFRAME)
+        } else {
+            format!("←→ add a keyframe at {q}")
+        };
+        put(
+            buf,
+            area,
+            area.x,
+            area.y,
+            &truncate(&what, area.width as usize),
+            th.accent(),
+        );
+        let spec = r.spec();
+        let text = format!("{} Range {}.", spec.doc, spec.range_text());
+        for (i, line) in wrap(&text, area.width as usize)
+            .into_iter()
+            .enumerate()
+            .take(area.height as usize - 1)
+        {
+            put(buf, area, area.x, area.y + 1 + i as u16, &line, th.dim());
+        }
+    }
+}
+
+/// Greedy word wrap; the last line that fits gets "…" when text remains.
+pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    if width == 0 {
+        return lines;
+    }
+    let mut cur = String::new();
+    for word in text.split_whitespace() {
+        let extra = if cur.is_empty() { 0 } else { 1 };
+        if cur.chars().count() + extra + word.chars().count() > width && !cur.is_empty() {
+            lines.push(std::mem::take(&mut cur));
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(word);
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines.into_iter().map(|l| truncate(&l, width)).collect()
+}
+
+impl Widget for LeverPanelWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let app = self.app;
+        let th = app.theme();
+        let levers = app.levers();
+        let g = layout::lever_panel(area, app);
+        let title = match app.lever_view() {
+            LeverView::Mission => " Levers ".to_string(),
+            LeverView::All => format!(" All parameters {}/{} ", app.selected_lever() + 1, levers.len()),
+        };
+        let hint = match app.lever_view() {
+            LeverView::Mission => " p: all parameters ",
+            LeverView::All => " p: mission levers ",
+        };
+        Block::bordered()
+            .border_style(th.focus_border())
+            .title(Line::styled(title, th.title()))
+            .title_bottom(Line::styled(hint, th.dim()).right_aligned())
+            .render(area, buf);
+        let provider = app.scenario().providers.get(app.provider());
+        for &(row, market) in &g.headers {
+            if market {
+                let more = if g.scrolled > 0 {
+                    format!("  ↑{} more", g.scrolled)
+                } else {
+                    String::new()
+                };
+                let x = put(buf, row, row.x, row.y, "Market", th.title());
+                put(buf, row, x, row.y, &more, th.dim());
+            } else if let Some(p) = provider {
+                let style = th.provider(p.color).add_modifier(ratatui::style::Modifier::BOLD);
+                let x = put(buf, row, row.x, row.y, theme::glyph(app.provider()), style);
+                let x = put(buf, row, x + 1, row.y, &p.name, style);
+                let hint = "  Tab: next";
+                if row.right().saturating_sub(x) >= hint.chars().count() as u16 {
+                    put(buf, row, x, row.y, hint, th.dim());
+                }
+            }
+        }
+        for row in &g.rows {
+            self.lever(buf, row, &levers, g.tall);
+        }
+        if g.more_below > 0
+            && let Some(last) = g.rows.last()
+        {
+            let s = format!(" ↓{} more ", g.more_below);
+            let y = area.bottom() - 1;
+            let w = s.chars().count() as u16;
+            if area.width > w + 2 && y > last.label.y {
+                put(buf, area, area.x + 1, y, &s, th.dim());
+            }
+        }
+        if let (Some(doc), Some(r)) = (g.doc, app.selected_ref())
+            && doc.height > 0
+        {
+            self.doc(buf, doc, r);
+        }
+    }
+}

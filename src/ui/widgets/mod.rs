@@ -1,0 +1,88 @@
+//! Drawing: one widget per panel, each reading an `&App` and nothing else.
+
+mod chart;
+mod events;
+mod footer;
+mod header;
+mod league;
+mod levers;
+mod overlay;
+mod plot;
+
+pub use chart::ChartWidget;
+pub use events::EventLogWidget;
+pub use footer::FooterWidget;
+pub use header::HeaderWidget;
+pub use league::LeagueWidget;
+pub use levers::LeverPanelWidget;
+pub use overlay::{ConfirmQuitWidget, HelpWidget, TooSmallWidget};
+
+use super::app::App;
+use super::keymap::Mode;
+use super::layout::ScreenLayout;
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::Widget;
+
+/// Draws the whole screen.
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    render_screen(app, area, frame.buffer_mut());
+}
+
+/// Draws the whole screen into `buf` (what [`render`] does, without a `Frame`).
+pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(l) = ScreenLayout::compute(area, app) else {
+        TooSmallWidget { app }.render(area, buf);
+        return;
+    };
+    HeaderWidget { app }.render(l.header, buf);
+    LeverPanelWidget { app }.render(l.levers, buf);
+    EventLogWidget { app }.render(l.events, buf);
+    ChartWidget { app }.render(l.chart, buf);
+    LeagueWidget { app }.render(l.league, buf);
+    FooterWidget { app }.render(l.footer, buf);
+    match app.mode() {
+        Mode::Normal => {}
+        Mode::Help => HelpWidget { app }.render(area, buf),
+        Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+    }
+}
+
+/// Writes `text` at (x, y), clipped to `area`; returns the column after it.
+fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Style) -> u16 {
+    if y < area.y || y >= area.bottom() || x >= area.right() || x < area.x {
+        return x;
+    }
+    let max = (area.right() - x) as usize;
+    buf.set_stringn(x, y, text, max, style).0
+}
+
+/// Cuts `s` to at most `w` characters, marking the cut with "…".
+fn truncate(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        return s.to_string();
+    }
+    if w == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(w - 1).collect();
+    out.push('…');
+    out
+}
+
+/// `s` padded or cut to exactly `w` characters, right-aligned.
+fn right(s: &str, w: usize) -> String {
+    let s = truncate(s, w);
+    format!("{s:>w$}")
+}
+
+/// `s` padded or cut to exactly `w` characters, left-aligned.
+fn left(s: &str, w: usize) -> String {
+    let s = truncate(s, w);
+    format!("{s:<w$}")
+}
+
+use levers::wrap;

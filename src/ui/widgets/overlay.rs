@@ -1,0 +1,176 @@
+//! Things drawn over the dashboard: the key help, the quit prompt, and the
+//! message shown instead of the dashboard when the terminal is too small.
+
+use super::{left, put, truncate};
+use crate::ui::app::App;
+use crate::ui::keymap::{self, Mode};
+use crate::ui::layout::{self, MIN_HEIGHT, MIN_WIDTH};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Widget};
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+/// Every binding of the dashboard's keymap, in one or two columns.
+pub struct HelpWidget<'a> {
+    pub app: &'a App,
+}
+
+const HELP_NOTE: &str = "Lever changes apply from the cursor quarter on (a keyframe, ◇); at the first quarter they change the base value. Mouse: click a lever or its slider, drag the slider, click a tab or a quarter, scroll the event log.";
+
+impl Widget for HelpWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let th = self.app.theme();
+        let entries: Vec<(String, &str)> = keymap::keymap(Mode::Normal)
+            .iter()
+            .map(|b| (b.keys_label(), b.help))
+            .collect();
+        let key_w = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        let desc_w = entries.iter().map(|(_, d)| d.chars().count()).max().unwrap_or(0);
+        let entry_w = key_w + 2 + desc_w;
+        // One column when it fits the height, else two.
+        let wrapped = |w: u16| super::wrap(HELP_NOTE, w.saturating_sub(4) as usize);
+        let one_w = ((entry_w + 4) as u16).max(64).min(area.width);
+        let one_h = entries.len() as u16 + wrapped(one_w).len().min(4) as u16 + 3;
+        let two_cols = one_h > area.height;
+        let w = if two_cols { area.width } else { one_w };
+        let note = wrapped(w);
+        let note_rows = note.len().min(4) as u16;
+        let body_rows = if two_cols {
+            entries.len().div_ceil(2)
+        } else {
+            entries.len()
+        } as u16;
+        let popup = centered(area, w, body_rows + note_rows + 3);
+        Clear.render(popup, buf);
+        Block::bordered()
+            .border_style(th.focus_border())
+            .title(Line::styled(" Keys ", th.title()))
+            .title_bottom(Line::styled(" ? or Esc closes ", th.dim()).right_aligned())
+            .render(popup, buf);
+        let inner = layout::inner(popup).inner(ratatui::layout::Margin::new(1, 0));
+        if inner.is_empty() {
+            return;
+        }
+        for (i, line) in note.iter().take(note_rows as usize).enumerate() {
+            put(buf, inner, inner.x, inner.y + i as u16, line, th.dim());
+        }
+        let body_y = inner.y + note_rows + 1;
+        let per_col = if two_cols {
+            entries.len().div_ceil(2)
+        } else {
+            entries.len()
+        };
+        let col_w = if two_cols {
+            (inner.width.saturating_sub(3)) / 2
+        } else {
+            inner.width
+        };
+        for (n, (keys, help)) in entries.iter().enumerate() {
+            let (col, row) = (n / per_col.max(1), n % per_col.max(1));
+            let x = inner.x + col as u16 * (col_w + 3);
+            let y = body_y + row as u16;
+            let cell = Rect::new(x, y, col_w, 1).intersection(inner);
+            if cell.is_empty() {
+                continue;
+            }
+            let kw = key_w.min(cell.width as usize / 2);
+            let nx = put(buf, cell, x, y, &left(keys, kw), th.title());
+            put(
+                buf,
+                cell,
+                nx + 2,
+                y,
+                &truncate(help, (cell.width as usize).saturating_sub(kw + 2)),
+                th.text(),
+            );
+        }
+    }
+}
+
+/// "Unsaved changes: save, quit or cancel?"
+pub struct ConfirmQuitWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for ConfirmQuitWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let th = self.app.theme();
+        let question = format!("Unsaved changes. Save to {}?", self.app.save_path().display());
+        let choices: Vec<String> = keymap::keymap(Mode::ConfirmQuit)
+            .iter()
+            .map(|b| {
+                let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                format!("{:<5} {}", keys.join("/"), b.help)
+            })
+            .collect();
+        let w = choices
+            .iter()
+            .map(|c| c.chars().count())
+            .chain([question.chars().count()])
+            .max()
+            .unwrap_or(0) as u16
+            + 4;
+        let popup = centered(area, w.max(30), choices.len() as u16 + 4);
+        Clear.render(popup, buf);
+        Block::bordered()
+            .border_style(th.accent())
+            .title(Line::styled(" Quit ", th.title()))
+            .render(popup, buf);
+        let inner = layout::inner(popup).inner(ratatui::layout::Margin::new(1, 0));
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.y,
+            &truncate(&question, inner.width as usize),
+            th.title(),
+        );
+        for (i, c) in choices.iter().enumerate() {
+            put(
+                buf,
+                inner,
+                inner.x,
+                inner.y + 1 + i as u16,
+                &truncate(c, inner.width as usize),
+                th.text(),
+            );
+        }
+    }
+}
+
+/// Shown instead of the dashboard below the minimum size.
+pub struct TooSmallWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for TooSmallWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let th = self.app.theme();
+        let text = format!(
+            "Terminal too small ({}×{}). cloudstrat needs {MIN_WIDTH}×{MIN_HEIGHT}. Enlarge the window, or press q to quit.",
+            area.width, area.height
+        );
+        let lines = super::wrap(&text, area.width as usize);
+        let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+        for (i, line) in lines.iter().enumerate() {
+            let y = top + i as u16;
+            let x = area.x + area.width.saturating_sub(line.chars().count() as u16) / 2;
+            put(buf, area, x, y, line, th.text());
+        }
+    }
+}
