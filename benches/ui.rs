@@ -1,0 +1,52 @@
+//! Lever change → re-simulation → full frame rendered into a 200×60
+//! `TestBackend`: what a keypress costs. Target: median ≤ 2 ms.
+
+use cloudstrat::cli::Source;
+use cloudstrat::presets::default_scenario;
+use cloudstrat::ui::{Action, App, ChartTab, Step, Theme, widgets};
+use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+fn lever_change_to_frame(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ui");
+    for (name, baseline, tab) in [
+        ("lever_change_frame_200x60", false, ChartTab::Share),
+        ("lever_change_frame_200x60_baseline_price", true, ChartTab::PriceCost),
+    ] {
+        let mut app = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
+        app.update(Action::Resize { width: 200, height: 60 });
+        for _ in 0..8 {
+            app.update(Action::StepForward);
+        }
+        app.update(Action::ShowTab(tab));
+        if baseline {
+            app.update(Action::ToggleBaseline);
+        }
+        let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
+        let mut up = true;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                // Alternate up and down so the lever stays in range however long criterion runs.
+                app.update(Action::Adjust(if up { Step::Up } else { Step::Down }));
+                up = !up;
+                terminal.draw(|f| widgets::render(&app, f)).expect("draw");
+                black_box(terminal.backend().buffer().area);
+            })
+        });
+    }
+    group.finish();
+}
+
+fn frame_only(c: &mut Criterion) {
+    let app = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
+    let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
+    c.bench_function("ui/frame_only_200x60", |b| {
+        b.iter(|| {
+            terminal.draw(|f| widgets::render(&app, f)).expect("draw");
+        })
+    });
+}
+
+criterion_group!(benches, lever_change_to_frame, frame_only);
+criterion_main!(benches);
