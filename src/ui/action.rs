@@ -82,6 +82,18 @@ impl ChartTab {
         }
     }
 
+    /// The unit, abbreviated for narrow charts.
+    pub fn unit_short(self) -> &'static str {
+        match self {
+            ChartTab::Share => "% of tokens",
+            ChartTab::PriceCost => "$/Mtok, log",
+            ChartTab::Profit => "$/quarter",
+            ChartTab::Cash => "$",
+            ChartTab::Ecosystem => "0 to 1",
+            ChartTab::OwnSilicon => "% of fleet",
+        }
+    }
+
     /// 1-based number shown on the tab and used as its key.
     pub fn number(self) -> usize {
         ChartTab::ALL.iter().position(|&t| t == self).unwrap_or(0) + 1

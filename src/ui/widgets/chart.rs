@@ -182,7 +182,7 @@ impl ChartWidget<'_> {
         let sc = app.scenario();
         let mut extra = Vec::new();
         if app.tab() == ChartTab::PriceCost {
-            extra.push("solid=price dashed=cost");
+            extra.push("dashed=cost");
         }
         if app.baseline().is_some() {
             extra.push("dim=baseline");
@@ -417,7 +417,10 @@ impl Widget for ChartWidget<'_> {
         let app = self.app;
         let th = app.theme();
         let tab = app.tab();
-        let title = format!(" {} · {} ", tab.title(), tab.unit());
+        let mut title = format!(" {} · {} ", tab.title(), tab.unit());
+        if title.chars().count() + 4 > area.width as usize {
+            title = format!(" {} · {} ", tab.title(), tab.unit_short());
+        }
         Block::bordered()
             .border_style(th.border())
             .title(Line::styled(title, th.title()))
