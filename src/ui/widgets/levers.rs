@@ -162,7 +162,13 @@ impl LeverPanelWidget<'_> {
             th.accent(),
         );
         let spec = r.spec();
-        let text = format!("{} Range {}.", spec.doc, spec.range_text());
+        // "0 to 1" is both range and unit for fractions; say it once.
+        let range = if spec.unit == "0 to 1" {
+            "0 to 1".to_string()
+        } else {
+            spec.range_text()
+        };
+        let text = format!("{} Range {range}.", spec.doc);
         for (i, line) in wrap(&text, area.width as usize)
             .into_iter()
             .enumerate()
