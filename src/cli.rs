@@ -37,6 +37,11 @@ pub enum Command {
     },
     /// List the built-in scenarios.
     Presets,
+    /// Rewrite strategy files in the canonical layout (comments are not kept).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
@@ -265,4 +270,13 @@ pub fn cmd_open(scenario: Option<&str>) -> Result<(), CliError> {
     let (sc, _) = resolve(scenario.unwrap_or("default"))?;
     let run = sim::simulate(&sc);
     write_out(None, &report::table(&sc, &run))
+}
+
+pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
+    for f in files {
+        let sc = file::load_path(f)?;
+        crate::save::write_atomic(f, file::to_ron(&sc).as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+    }
+    Ok(())
 }

@@ -537,7 +537,11 @@ pub fn simulate(sc: &Scenario) -> Run {
             let p = &pp[i];
             let s = &mut states[i];
             min_price = min_price.min(price[i]);
-            let share = if demand > 0.0 { (served[i] / demand).min(1.0) } else { 0.0 };
+            let share = if demand > 0.0 {
+                (served[i] / demand).min(1.0)
+            } else {
+                0.0
+            };
 
             // Revenue and margins (§6, §9).
             let token_rev = served[i] * price[i] / 1e6;
