@@ -71,10 +71,20 @@ fn scenario_strategy() -> impl Strategy<Value = Scenario> {
 }
 
 fn check_invariants(sc: &Scenario, run: &Run) -> Result<(), TestCaseError> {
-    prop_assert!(sc.problems().is_empty(), "generated an invalid scenario: {:?}", sc.problems());
+    prop_assert!(
+        sc.problems().is_empty(),
+        "generated an invalid scenario: {:?}",
+        sc.problems()
+    );
     prop_assert_eq!(run.rows.len(), run.quarters as usize * sc.providers.len());
     for (t, m) in run.market.iter().enumerate() {
-        for v in [m.demand_mtok, m.served_mtok, m.avg_price_usd_per_mtok, m.ceiling_usd_per_mtok, m.adoption] {
+        for v in [
+            m.demand_mtok,
+            m.served_mtok,
+            m.avg_price_usd_per_mtok,
+            m.ceiling_usd_per_mtok,
+            m.adoption,
+        ] {
             prop_assert!(v.is_finite(), "market value not finite at {t}: {m:?}");
         }
         prop_assert!(m.served_mtok <= m.demand_mtok * (1.0 + 1e-9) + 1e-6);
@@ -91,7 +101,10 @@ fn check_invariants(sc: &Scenario, run: &Run) -> Result<(), TestCaseError> {
             }
             prop_assert!((0.0..=1.0).contains(&r.share), "share {} at {t}", r.share);
             total += r.share;
-            prop_assert!(r.tokens_mtok <= r.capacity_mtok * (1.0 + 1e-9) + 1e-6, "served above capacity");
+            prop_assert!(
+                r.tokens_mtok <= r.capacity_mtok * (1.0 + 1e-9) + 1e-6,
+                "served above capacity"
+            );
             if r.status == Status::Active || r.cash_musd != 0.0 {
                 let before = if t == 0 {
                     sc.providers[i].params.initial_cash_musd

@@ -100,7 +100,10 @@ fn under_a_price_war_higher_lock_in_keeps_more_share() {
     let (loose, eco) = price_war(0.1);
     let (tight, _) = price_war(0.9);
     let (rl, rt) = (simulate(&loose), simulate(&tight));
-    assert!(rl.market.iter().any(|m| m.price_war), "the setup should start a price war");
+    assert!(
+        rl.market.iter().any(|m| m.price_war),
+        "the setup should start a price war"
+    );
     let mean_share = |r: &Run| r.series(eco, |x| x.share).iter().sum::<f64>() / f64::from(r.quarters);
     assert!(mean_share(&rt) > mean_share(&rl) + 0.02);
 }
