@@ -27,7 +27,9 @@ fn engine(c: &mut Criterion) {
         b.iter(|| simulate(black_box(&default)))
     });
     let big = large();
-    c.bench_function("run 16 providers x 200 quarters", |b| b.iter(|| simulate(black_box(&big))));
+    c.bench_function("run 16 providers x 200 quarters", |b| {
+        b.iter(|| simulate(black_box(&big)))
+    });
 }
 
 criterion_group!(benches, engine);

@@ -41,17 +41,20 @@ fn row(key: &str) -> Vec<&'static str> {
     rows.into_iter().next().unwrap_or_default()
 }
 
-/// The header cells of the table whose header row starts with `| Key |` and
-/// contains every one of `columns`.
-fn header(columns: &[&str]) -> Vec<&'static str> {
+/// The header cells of the table whose first column is `first` and which has
+/// every one of `columns`.
+fn header(first: &str, columns: &[&str]) -> Vec<&'static str> {
     DOC.lines()
         .map(cells)
-        .find(|c| c.first() == Some(&"Key") && columns.iter().all(|col| c.contains(col)))
-        .unwrap_or_else(|| panic!("MODEL.md has no table header with Key and {columns:?}"))
+        .find(|c| c.first() == Some(&first) && columns.iter().all(|col| c.contains(col)))
+        .unwrap_or_else(|| panic!("MODEL.md has no table header `| {first} |` with {columns:?}"))
 }
 
 fn column(header: &[&str], name: &str) -> usize {
-    header.iter().position(|c| *c == name).unwrap_or_else(|| panic!("no column {name}"))
+    header
+        .iter()
+        .position(|c| *c == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
 }
 
 /// A number as written in the document: `720000000`, `7.2e8` or `720,000,000`.
@@ -84,7 +87,7 @@ fn check_spec(key: &str, spec: ParamSpec, unit: &str, range: &str) {
 #[test]
 fn every_market_parameter_is_documented_with_its_default() {
     let sc = default_scenario();
-    let head = header(&["Unit", "Range", "Default"]);
+    let head = header("Key", &["Unit", "Range", "Default"]);
     let (unit, range, default) = (column(&head, "Unit"), column(&head, "Range"), column(&head, "Default"));
     for &k in MarketKey::ALL {
         let key = format!("market.{}", k.name());
@@ -92,7 +95,10 @@ fn every_market_parameter_is_documented_with_its_default() {
         check_spec(&key, k.spec(), row[unit], row[range]);
         let doc = number(row[default], &key);
         let code = sc.market.get(k);
-        assert!(same(doc, code), "default of {key}: MODEL.md says {doc}, default.ron says {code}");
+        assert!(
+            same(doc, code),
+            "default of {key}: MODEL.md says {doc}, default.ron says {code}"
+        );
     }
 }
 
@@ -102,7 +108,7 @@ fn every_provider_parameter_is_documented_with_each_providers_default() {
     let ids: Vec<&str> = sc.providers.iter().map(|p| p.id.as_str()).collect();
     let mut wanted = vec!["Unit", "Range"];
     wanted.extend(&ids);
-    let head = header(&wanted);
+    let head = header("Key", &wanted);
     let (unit, range) = (column(&head, "Unit"), column(&head, "Range"));
     for &k in ProviderKey::ALL {
         let key = format!("providers.<id>.{}", k.name());
@@ -124,10 +130,18 @@ fn every_provider_parameter_is_documented_with_each_providers_default() {
 #[test]
 fn every_hardware_generation_is_documented() {
     let sc = default_scenario();
-    let head = header(&["Available", "TB/s", "HBM GB", "TFLOPs", "kW", "Build cost USD"]);
+    let head = header(
+        "Generation",
+        &["Available", "TB/s", "HBM GB", "TFLOPs", "kW", "Build cost USD"],
+    );
     for g in &sc.hardware {
         let row = row(&g.name);
-        assert_eq!(row[column(&head, "Available")], g.available, "availability of {}", g.name);
+        assert_eq!(
+            row[column(&head, "Available")],
+            g.available,
+            "availability of {}",
+            g.name
+        );
         for (col, value) in [
             ("TB/s", g.bandwidth_tb_s),
             ("HBM GB", g.hbm_gb),
@@ -136,7 +150,11 @@ fn every_hardware_generation_is_documented() {
             ("Build cost USD", g.build_cost_usd),
         ] {
             let doc = number(row[column(&head, col)], &g.name);
-            assert!(same(doc, value), "{col} of {}: MODEL.md says {doc}, default.ron says {value}", g.name);
+            assert!(
+                same(doc, value),
+                "{col} of {}: MODEL.md says {doc}, default.ron says {value}",
+                g.name
+            );
         }
     }
 }
@@ -145,9 +163,16 @@ fn every_hardware_generation_is_documented() {
 fn the_document_names_the_providers_and_the_mechanism_sections() {
     let sc = default_scenario();
     for p in &sc.providers {
-        assert!(DOC.contains(&format!("`{}`", p.id)), "MODEL.md does not name provider {}", p.id);
+        assert!(
+            DOC.contains(&format!("`{}`", p.id)),
+            "MODEL.md does not name provider {}",
+            p.id
+        );
     }
     for s in 1..=10 {
-        assert!(DOC.contains(&format!("## §{s} ")), "MODEL.md has no section heading §{s}");
+        assert!(
+            DOC.contains(&format!("## §{s} ")),
+            "MODEL.md has no section heading §{s}"
+        );
     }
 }

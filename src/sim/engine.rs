@@ -561,7 +561,8 @@ pub fn simulate(sc: &Scenario) -> Run {
 
             // Capacity for next quarter (§2, §3, §10).
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-            let prices = unit_prices(&m, p, hw, fleet_k, s.own_cum_k);
+            // Capacity bought now comes online next quarter, as next quarter's generation.
+            let prices = unit_prices(&m, p, gen_next, fleet_k, s.own_cum_k);
             let pen_next = sw_penalty(&m, p, s.own_cum_k + p.self_chip_volume);
             let u_next = util[i];
             let target_tok_s = alloc[i].max(served[i]) * growth * (1.0 + p.capacity_headroom) * 1e6
@@ -588,9 +589,20 @@ pub fn simulate(sc: &Scenario) -> Run {
             let credit_limit = p.credit_line_musd + m.asset_ltv * s.book;
             let budget = (s.cash + ocf + (credit_limit - s.debt).max(0.0) - p.min_cash_musd).max(0.0);
             if capex > budget {
-                let f = budget / capex;
-                merchant_k *= f;
-                own_k *= f;
+                // The own-chip programme cost is fixed, so only the units scale down;
+                // when not even the programme is affordable, no own chips are built.
+                let programme = if own_k > 0.0 { programme_cost_q(&m, p) } else { 0.0 };
+                if budget > programme {
+                    let f = (budget - programme) / (capex - programme);
+                    merchant_k *= f;
+                    own_k *= f;
+                } else {
+                    own_k = 0.0;
+                    let (_, merchant_capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, 0.0, life);
+                    if merchant_capex > budget {
+                        merchant_k *= budget / merchant_capex;
+                    }
+                }
                 (vintage, capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, own_k, life);
             }
             let programme_q = programme_cost_q(&m, p);
