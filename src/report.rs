@@ -328,28 +328,36 @@ fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
     }
 }
 
-/// A horizontal bar of `width` cells for `v` in `[lo, hi]`, anchored at `base`.
-fn bar(v: f64, base: f64, lo: f64, hi: f64, width: usize) -> String {
+/// A tornado bar of `width` cells over `[lo, hi]`: `░` from the base to the
+/// outcome with the input low, `█` from the base to the outcome with it high,
+/// `│` at the base.
+fn tornado_bar(low: f64, high: f64, base: f64, lo: f64, hi: f64, width: usize) -> String {
     let span = (hi - lo).max(1e-12);
-    let pos = |x: f64| (((x - lo) / span) * width as f64).round().clamp(0.0, width as f64) as usize;
-    let (a, b) = (pos(v.min(base)), pos(v.max(base)));
-    let mut s = String::with_capacity(width);
-    for c in 0..width {
-        s.push(if c >= a && c < b.max(a + 1) {
-            '█'
-        } else if c == pos(base) {
-            '│'
-        } else {
-            ' '
-        });
-    }
-    s
+    let pos = |x: f64| {
+        (((x - lo) / span) * (width - 1) as f64)
+            .round()
+            .clamp(0.0, (width - 1) as f64) as usize
+    };
+    let (b, l, h) = (pos(base), pos(low), pos(high));
+    (0..width)
+        .map(|c| {
+            if c == b {
+                '│'
+            } else if (c > b && c <= h) || (c < b && c >= h) {
+                '█'
+            } else if (c > b && c <= l) || (c < b && c >= l) {
+                '░'
+            } else {
+                ' '
+            }
+        })
+        .collect()
 }
 
 /// A tornado chart in text: each input's low and high outcome around the base.
 pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
     let mut s = format!(
-        "Sensitivity of {} of {} at {} (base {})\nsorted by swing; low and high are the KPI with the input at each end of its range\n\n",
+        "Sensitivity of {} of {} at {} (base {})\nOne input at a time at each end of its range, sorted by swing. ░ input low, █ input high, │ base.\n\n",
         t.kpi,
         t.provider,
         t.quarter,
@@ -359,20 +367,19 @@ pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
     let hi = t.bars.iter().flat_map(|b| [b.low, b.high]).fold(t.base, f64::max);
     let name_w = t.bars.iter().map(|b| b.input.chars().count()).max().unwrap_or(5).max(5);
     s.push_str(&format!(
-        "{:<name_w$}  {:>10} {:>10}  {:>10} {:>10}  {:>10}\n",
-        "input", "low in", "high in", "KPI low", "KPI high", "swing"
+        "{:<name_w$}  {:>9} {:>9}  {:>10} {:>10}  {:>10}\n",
+        "input", "low", "high", "KPI at low", "at high", "swing"
     ));
     for b in &t.bars {
         s.push_str(&format!(
-            "{:<name_w$}  {:>10} {:>10}  {:>10} {:>10}  {:>10}  {}|{}\n",
+            "{:<name_w$}  {:>9} {:>9}  {:>10} {:>10}  {:>10}  {}\n",
             b.input,
             num(b.low_input),
             num(b.high_input),
             kpi_text(t.kpi, b.low),
             kpi_text(t.kpi, b.high),
             kpi_text(t.kpi, b.swing),
-            bar(b.low, t.base, lo, hi, 20),
-            bar(b.high, t.base, lo, hi, 20),
+            tornado_bar(b.low, b.high, t.base, lo, hi, 32),
         ));
     }
     s
