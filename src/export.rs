@@ -381,7 +381,7 @@ pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
         yhi = ylo + 1.0;
     }
     if matches!(kind, ChartKind::Share | ChartKind::SelfChipShare) {
-        (ylo, yhi) = (0.0, yhi.min(100.0).max(10.0));
+        (ylo, yhi) = (0.0, yhi.clamp(10.0, 100.0));
     }
     let x0 = run.quarter(0).as_year_f64();
     let x1 = run.quarter(run.last()).as_year_f64().max(x0 + 0.25);
