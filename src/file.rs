@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::Path;
 
 /// Schema version written by this program.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
 /// Largest strategy file accepted.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -165,20 +165,29 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
             bytes: text.len() as u64,
         });
     }
-    if let Ok(probe) = ron::from_str::<VersionProbe>(text)
-        && (probe.version == 0 || probe.version > CURRENT_VERSION)
-    {
+    let version = ron::from_str::<VersionProbe>(text).map(|p| p.version).ok();
+    if let Some(found) = version.filter(|&v| v == 0 || v > CURRENT_VERSION) {
         return Err(LoadError::Version {
             file: file.into(),
-            found: probe.version,
+            found,
         });
     }
-    let raw: RawScenario = ron::from_str(text).map_err(|e| LoadError::Syntax {
+    // Older files are rewritten into the current schema first (same line numbers).
+    let migrated;
+    let text = match version {
+        Some(v) if v < CURRENT_VERSION => {
+            migrated = crate::migrate::migrate(text, v);
+            migrated.as_str()
+        }
+        _ => text,
+    };
+    let mut raw: RawScenario = ron::from_str(text).map_err(|e| LoadError::Syntax {
         file: file.into(),
         line: e.span.start.line,
         col: e.span.start.col,
         message: e.code.to_string(),
     })?;
+    raw.version = CURRENT_VERSION;
     validate(raw, file)
 }
 

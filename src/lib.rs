@@ -8,6 +8,7 @@ pub mod analysis;
 pub mod cli;
 pub mod export;
 pub mod file;
+pub mod migrate;
 pub mod presets;
 pub mod report;
 pub mod save;
