@@ -19,8 +19,10 @@ pub const CURRENT_VERSION: u32 = 1;
 /// Largest strategy file accepted.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+// The serde names of the raw structs are what parse errors show ("missing field
+// `version` in `scenario`"), so they are the words a reader of the file knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "scenario")]
 pub struct RawScenario {
     pub version: u32,
     pub name: String,
@@ -40,7 +42,7 @@ pub struct RawScenario {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "provider")]
 pub struct RawProvider {
     pub id: String,
     pub name: String,
@@ -50,7 +52,7 @@ pub struct RawProvider {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "keyframe")]
 pub struct RawKeyframe {
     pub at: String,
     pub key: String,
@@ -124,6 +126,13 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// How strategy files are read: standard RON, except that an optional field may
+/// be written without `Some(…)` (`author: "Ada"`), as people write it by hand
+/// and as `to_ron` writes it.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
 /// Parses and validates strategy-file text. `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
     if text.len() as u64 > MAX_FILE_BYTES {
@@ -132,7 +141,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
             bytes: text.len() as u64,
         });
     }
-    if let Ok(probe) = ron::from_str::<VersionProbe>(text)
+    if let Ok(probe) = ron_options().from_str::<VersionProbe>(text)
         && (probe.version == 0 || probe.version > CURRENT_VERSION)
     {
         return Err(LoadError::Version {
@@ -140,7 +149,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
             found: probe.version,
         });
     }
-    let raw: RawScenario = ron::from_str(text).map_err(|e| LoadError::Syntax {
+    let raw: RawScenario = ron_options().from_str(text).map_err(|e| LoadError::Syntax {
         file: file.into(),
         line: e.span.start.line,
         col: e.span.start.col,
@@ -251,7 +260,12 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         }
         for (field, min, max, unit) in HARDWARE_RANGES {
             let v = g.field(field);
-            if !v.is_finite() || v < min || v > max {
+            if !v.is_finite() {
+                bad(
+                    &format!("hardware[{i}].{field}"),
+                    format!("{v} is not a number; allowed {min} to {max} ({unit})"),
+                );
+            } else if v < min || v > max {
                 bad(
                     &format!("hardware[{i}].{field}"),
                     format!("{v} is out of range; allowed {min} to {max} ({unit})"),
@@ -408,11 +422,58 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
     }
 }
 
-/// Strategy-file text for a scenario.
+const INDENT: &str = "    ";
+
+/// Strategy-file text for a scenario, in the layout of the shipped presets: one
+/// field per line, except hardware generations and keyframes, which take one
+/// line each so that they read, and diff, as rows of a table.
 pub fn to_ron(sc: &Scenario) -> String {
-    let config = ron::ser::PrettyConfig::new().indentor("    ").struct_names(false);
-    let mut s = ron::ser::to_string_pretty(&to_raw(sc), config)
-        .unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
-    s.push('\n');
-    s
+    let raw = to_raw(sc);
+    let mut out = String::from("(\n");
+    push_field(&mut out, "version", &raw.version);
+    push_field(&mut out, "name", &raw.name);
+    push_field(&mut out, "description", &raw.description);
+    if let Some(author) = &raw.author {
+        push_field(&mut out, "author", author);
+    }
+    push_field(&mut out, "created", &raw.created);
+    push_field(&mut out, "modified", &raw.modified);
+    push_field(&mut out, "start", &raw.start);
+    push_field(&mut out, "quarters", &raw.quarters);
+    push_field(&mut out, "seed", &raw.seed);
+    push_field(&mut out, "market", &raw.market);
+    push_list(&mut out, "hardware", &raw.hardware, true);
+    push_list(&mut out, "providers", &raw.providers, false);
+    push_list(&mut out, "keyframes", &raw.keyframes, true);
+    out.push_str(")\n");
+    out
+}
+
+/// RON text of one value; `compact` puts a struct on a single line.
+fn ron_text<T: Serialize>(value: &T, compact: bool) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .indentor(INDENT)
+        .struct_names(false)
+        .compact_structs(compact);
+    // Strings are written escaped, so every newline here is layout and can be re-indented.
+    ron::ser::to_string_pretty(value, config)
+        .unwrap_or_else(|e| format!("() /* could not serialize: {e} */"))
+        .replace('\n', &format!("\n{INDENT}"))
+}
+
+fn push_field<T: Serialize>(out: &mut String, name: &str, value: &T) {
+    out.push_str(&format!("{INDENT}{name}: {},\n", ron_text(value, false)));
+}
+
+fn push_list<T: Serialize>(out: &mut String, name: &str, items: &[T], compact: bool) {
+    if items.is_empty() {
+        out.push_str(&format!("{INDENT}{name}: [],\n"));
+        return;
+    }
+    out.push_str(&format!("{INDENT}{name}: [\n"));
+    for item in items {
+        let text = ron_text(item, compact).replace('\n', &format!("\n{INDENT}"));
+        out.push_str(&format!("{INDENT}{INDENT}{text},\n"));
+    }
+    out.push_str(&format!("{INDENT}],\n"));
 }
