@@ -191,14 +191,16 @@ pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
             bytes: bytes.len() as u64,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| LoadError::Syntax {
-        file: file.clone(),
-        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
-        col: 1,
-        message: "file is not UTF-8 text".into(),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // The text before the first bad byte is valid, so it can be counted in characters.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        LoadError::Syntax {
+            file: file.clone(),
+            line: 1 + valid.iter().filter(|&&b| b == b'\n').count(),
+            col: 1 + String::from_utf8_lossy(&valid[line_start..]).chars().count(),
+            message: "file is not UTF-8 text".into(),
+        }
     })?;
     parse(&text, &file)
 }
