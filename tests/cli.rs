@@ -236,7 +236,8 @@ fn bad_set_arguments_exit_1_naming_the_key() {
     ] {
         let o = expect_code(&["run", "default", "--set", set], 1);
         let err = stderr(&o);
-        assert!(err.contains(needle), "--set {set}: {err}");
+        let key = set.split(['@', '=']).next().unwrap_or(set);
+        assert!(err.contains(needle) && err.contains(key), "--set {set}: {err}");
         assert!(stdout(&o).is_empty(), "--set {set}: printed output");
     }
 }
@@ -448,4 +449,64 @@ fn same_input_gives_the_same_output() {
     let a = stdout(&expect_code(&["run", "default", "--format", "csv"], 0));
     let b = stdout(&expect_code(&["run", "default", "--format", "csv"], 0));
     assert_eq!(a, b);
+}
+
+/// Runs with standard output closed by the reader before the program is done writing.
+fn run_into_closed_pipe(args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cloudstrat"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn cloudstrat");
+    // More output than a pipe buffers, so the writer meets the closed end.
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn check_into_a_closed_pipe_does_not_panic() {
+    let good = fixture("valid", "minimal_one_provider.ron");
+    let mut args = vec!["check"];
+    args.extend(std::iter::repeat_n(good.as_str(), 1500));
+    let o = run_into_closed_pipe(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
+fn run_into_a_closed_pipe_does_not_panic() {
+    let many = fixture("valid", "max_providers_64.ron");
+    let o = run_into_closed_pipe(&["run", &many, "--format", "csv"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "{}", stderr(&o));
+}
+
+#[test]
+fn out_to_a_bare_file_name_writes_into_the_working_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let o = Command::new(env!("CARGO_BIN_EXE_cloudstrat"))
+        .args(["run", "default", "--format", "csv", "--out", "run.csv"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run cloudstrat");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(dir.path().join("run.csv")).expect("written");
+    assert!(written.starts_with(CSV_STABLE_COLUMNS));
+}
+
+#[test]
+fn check_of_an_oversized_file_exits_1_with_the_limit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("big.ron");
+    std::fs::write(&path, vec![b' '; 2 * 1024 * 1024]).expect("write");
+    let p = path.to_str().expect("UTF-8");
+    let o = expect_code(&["check", p], 1);
+    assert!(
+        stderr(&o).starts_with(&format!("{p}: file is 2097152 bytes")),
+        "{}",
+        stderr(&o)
+    );
+    let o = expect_code(&["run", p], 1);
+    assert!(stderr(&o).contains("1 MiB"), "{}", stderr(&o));
 }

@@ -318,7 +318,11 @@ fn load_path_rejects_directories_missing_files_and_non_utf8() {
     let latin1 = dir.path().join("latin1.ron");
     std::fs::write(&latin1, b"(\n    version: 1,\n    name: \"Caf\xe9\",\n").expect("write");
     let err = file::load_path(&latin1).expect_err("not UTF-8");
-    assert!(err.to_string().contains(":3:"), "names the line: {err}");
+    // `    name: "Caf` is 14 characters; the bad byte is the 15th.
+    assert!(
+        err.to_string().contains("latin1.ron:3:15: "),
+        "names line and column: {err}"
+    );
     assert!(err.to_string().contains("not UTF-8"), "{err}");
 }
 
@@ -326,6 +330,20 @@ fn text_strategy() -> impl Strategy<Value = String> {
     // Any text at all, including quotes, backslashes, control characters and
     // characters outside the Basic Multilingual Plane.
     prop_oneof![any::<String>(), "[\"\\\\\n\t\r\u{0}\u{7f}\u{2028}é☁🚀a-z ]{0,24}"]
+}
+
+/// A value in 0 to 1, with the awkward floats (subnormal, negative zero, the
+/// neighbours of 1) well represented.
+fn unit_value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        0.0f64..=1.0,
+        Just(-0.0),
+        Just(f64::MIN_POSITIVE),
+        Just(5e-324),
+        Just(1.0 - f64::EPSILON / 2.0),
+        Just(0.1 + 0.2),
+        Just(1.0 / 3.0),
+    ]
 }
 
 proptest! {
@@ -339,9 +357,9 @@ proptest! {
         author in proptest::option::of(text_strategy()),
         provider_name in text_strategy(),
         seed in any::<u64>(),
-        parity in 0.0f64..=1.0,
+        parity in unit_value(),
         ceiling in 0.001f64..=10000.0,
-        keyframes in proptest::collection::vec((0u32..32, 0.0f64..=1.0), 0..20),
+        keyframes in proptest::collection::vec((0u32..32, unit_value()), 0..20),
     ) {
         let mut sc = presets::default_scenario();
         sc.meta.name = name;

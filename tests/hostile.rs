@@ -112,8 +112,8 @@ fn binary_garbage_on_disk_is_an_error() {
 
 #[test]
 fn a_mebibyte_of_keyframes_finishes() {
-    // Thousands of keyframes, most of them duplicates: every one is reported,
-    // and validation stays well clear of quadratic blow-ups.
+    // Thousands of keyframes, all for the same lever and quarter: every
+    // duplicate is reported, and loading still finishes.
     let one = "        (at: \"2025Q1\", key: \"market.open_source_parity\", value: 0.5),\n";
     let n = (MAX_FILE_BYTES as usize - DEFAULT_RON.len()) / one.len() - 1;
     let text = DEFAULT_RON.replacen("    keyframes: [\n", &format!("    keyframes: [\n{}", one.repeat(n)), 1);
