@@ -6,9 +6,9 @@
 //! through `RawScenario`, so save → load → save gives identical bytes.
 //! Reading the disk lives in `load_path`; everything else here is pure.
 
-use crate::sim::Quarter;
 use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketParams, PricingPolicy, ProviderParams};
 use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
+use crate::sim::{Distribution, Quarter, Uncertain};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -39,6 +39,16 @@ pub struct RawScenario {
     pub providers: Vec<RawProvider>,
     #[serde(default)]
     pub keyframes: Vec<RawKeyframe>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<RawUncertain>,
+}
+
+/// `key` is a parameter key, optionally with `@QUARTER` to make that keyframe's value uncertain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawUncertain {
+    pub key: String,
+    pub dist: Distribution,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -322,6 +332,7 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         hardware_from,
         providers,
         keyframes: Vec::new(),
+        uncertainty: Vec::new(),
     };
     for (i, k) in raw.keyframes.iter().enumerate() {
         let at = match k.at.parse::<Quarter>() {
@@ -367,6 +378,62 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         }
     }
     scenario.sort_keyframes();
+    for (i, u) in raw.uncertainty.iter().enumerate() {
+        let path = format!("uncertainty[{i}]");
+        let (key, at) = match u.key.split_once('@') {
+            Some((k, q)) => (k, Some(q)),
+            None => (u.key.as_str(), None),
+        };
+        let target = match scenario.parse_key(key) {
+            Ok(r) => r,
+            Err(e) => {
+                bad(&format!("{path}.key"), e.to_string());
+                continue;
+            }
+        };
+        let at = match at.map(|q| q.parse::<Quarter>()) {
+            None => None,
+            Some(Ok(q)) => match scenario
+                .index_of(q)
+                .filter(|t| scenario.keyframe_quarters(target).any(|k| k == *t))
+            {
+                Some(t) => Some(t),
+                None => {
+                    bad(&format!("{path}.key"), format!("{key} has no keyframe at {q}"));
+                    continue;
+                }
+            },
+            Some(Err(e)) => {
+                bad(&format!("{path}.key"), e.to_string());
+                continue;
+            }
+        };
+        if let Some(m) = u.dist.problem() {
+            bad(&format!("{path}.dist"), m);
+            continue;
+        }
+        let spec = target.spec();
+        let (lo, hi) = u.dist.bounds();
+        if lo < spec.min || hi > spec.max {
+            bad(
+                &format!("{path}.dist"),
+                format!(
+                    "bounds {lo} to {hi} leave the allowed range of {key}: {}",
+                    spec.range_text()
+                ),
+            );
+            continue;
+        }
+        if scenario.uncertainty.iter().any(|x| x.target == target && x.at == at) {
+            bad(&format!("{path}.key"), format!("{} is uncertain twice", u.key));
+            continue;
+        }
+        scenario.uncertainty.push(Uncertain {
+            target,
+            at,
+            dist: u.dist,
+        });
+    }
     for (path, msg) in scenario.problems() {
         // Keyframe problems were reported above with their index.
         if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
@@ -419,6 +486,14 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
                 at: sc.quarter_at(k.at).to_string(),
                 key: sc.key_name(k.target),
                 value: k.value,
+            })
+            .collect(),
+        uncertainty: sc
+            .uncertainty
+            .iter()
+            .map(|u| RawUncertain {
+                key: u.label(sc),
+                dist: u.dist,
             })
             .collect(),
     }

@@ -4,6 +4,7 @@
 //! `sim` is the pure simulation core; `file` reads and writes strategy files;
 //! `report` turns runs into text; `cli` is the command line.
 
+pub mod analysis;
 pub mod cli;
 pub mod file;
 pub mod presets;

@@ -250,3 +250,191 @@ pub fn json(sc: &Scenario, run: &Run) -> String {
     s.push('\n');
     s
 }
+
+/// Monte Carlo percentiles as CSV: one row per quarter, provider and KPI.
+pub fn mc_csv(sc: &Scenario, r: &crate::analysis::montecarlo::McResult) -> String {
+    let mut s = String::from("quarter,provider,kpi,p5,p25,p50,p75,p95\n");
+    for t in 0..r.quarters {
+        for (i, p) in sc.providers.iter().enumerate() {
+            for k in crate::analysis::Kpi::ALL {
+                let v = r.get(t, i, k);
+                s.push_str(&format!(
+                    "{},{},{},{},{},{},{},{}\n",
+                    sc.quarter_at(t),
+                    p.id,
+                    k.name(),
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4]
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct McRow<'a> {
+    quarter: String,
+    provider: &'a str,
+    kpi: &'static str,
+    p5: f64,
+    p25: f64,
+    p50: f64,
+    p75: f64,
+    p95: f64,
+}
+
+/// Monte Carlo percentiles as JSON, with the study's metadata.
+pub fn mc_json(sc: &Scenario, r: &crate::analysis::montecarlo::McResult, seed: u64) -> String {
+    let mut rows = Vec::new();
+    for t in 0..r.quarters {
+        for (i, p) in sc.providers.iter().enumerate() {
+            for k in crate::analysis::Kpi::ALL {
+                let [p5, p25, p50, p75, p95] = r.get(t, i, k);
+                rows.push(McRow {
+                    quarter: sc.quarter_at(t).to_string(),
+                    provider: &p.id,
+                    kpi: k.name(),
+                    p5,
+                    p25,
+                    p50,
+                    p75,
+                    p95,
+                });
+            }
+        }
+    }
+    let doc = serde_json::json!({
+        "name": sc.meta.name,
+        "runs": r.runs,
+        "seed": seed,
+        "uncertain": sc.uncertainty.iter().map(|u| u.label(sc)).collect::<Vec<_>>(),
+        "percentiles": rows,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
+    use crate::analysis::Kpi;
+    match k {
+        Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit => musd(v),
+        Kpi::Price | Kpi::Cost => usd_mtok(v),
+        Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => pct(v),
+    }
+}
+
+/// A tornado bar of `width` cells over `[lo, hi]`: `░` from the base to the
+/// outcome with the input low, `█` from the base to the outcome with it high,
+/// `│` at the base.
+fn tornado_bar(low: f64, high: f64, base: f64, lo: f64, hi: f64, width: usize) -> String {
+    let span = (hi - lo).max(1e-12);
+    let pos = |x: f64| {
+        (((x - lo) / span) * (width - 1) as f64)
+            .round()
+            .clamp(0.0, (width - 1) as f64) as usize
+    };
+    let (b, l, h) = (pos(base), pos(low), pos(high));
+    (0..width)
+        .map(|c| {
+            if c == b {
+                '│'
+            } else if (c > b && c <= h) || (c < b && c >= h) {
+                '█'
+            } else if (c > b && c <= l) || (c < b && c >= l) {
+                '░'
+            } else {
+                ' '
+            }
+        })
+        .collect()
+}
+
+/// A tornado chart in text: each input's low and high outcome around the base.
+pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
+    let mut s = format!(
+        "Sensitivity of {} of {} at {} (base {})\nOne input at a time at each end of its range, sorted by swing. ░ input low, █ input high, │ base.\n\n",
+        t.kpi,
+        t.provider,
+        t.quarter,
+        kpi_text(t.kpi, t.base)
+    );
+    let lo = t.bars.iter().flat_map(|b| [b.low, b.high]).fold(t.base, f64::min);
+    let hi = t.bars.iter().flat_map(|b| [b.low, b.high]).fold(t.base, f64::max);
+    let name_w = t.bars.iter().map(|b| b.input.chars().count()).max().unwrap_or(5).max(5);
+    s.push_str(&format!(
+        "{:<name_w$}  {:>9} {:>9}  {:>10} {:>10}  {:>10}\n",
+        "input", "low", "high", "KPI at low", "at high", "swing"
+    ));
+    for b in &t.bars {
+        s.push_str(&format!(
+            "{:<name_w$}  {:>9} {:>9}  {:>10} {:>10}  {:>10}  {}\n",
+            b.input,
+            num(b.low_input),
+            num(b.high_input),
+            kpi_text(t.kpi, b.low),
+            kpi_text(t.kpi, b.high),
+            kpi_text(t.kpi, b.swing),
+            tornado_bar(b.low, b.high, t.base, lo, hi, 32),
+        ));
+    }
+    s
+}
+
+pub fn optimum(o: &crate::analysis::optimize::Optimum) -> String {
+    let mut s = format!("Best response of {} for {}\n", o.provider, o.kpi);
+    for (k, v) in &o.settings {
+        s.push_str(&format!("  {k} = {}\n", num(*v)));
+    }
+    s.push_str(&format!(
+        "{}: {} at the current settings, {} at the optimum (gain {})\n",
+        o.kpi,
+        kpi_text(o.kpi, o.start),
+        kpi_text(o.kpi, o.best),
+        kpi_text(o.kpi, o.gain())
+    ));
+    s
+}
+
+pub fn equilibrium(e: &crate::analysis::optimize::Equilibrium) -> String {
+    let mut s = if e.converged {
+        format!(
+            "Best responses converged after {} round(s): no provider wants to move.\n\n",
+            e.rounds
+        )
+    } else {
+        format!(
+            "Best responses did not converge within {} round(s); the last round's responses:\n\n",
+            e.rounds
+        )
+    };
+    for o in &e.optima {
+        s.push_str(&optimum(o));
+        s.push('\n');
+    }
+    s
+}
+
+pub fn attribution(a: &crate::analysis::attribution::Attribution, kpi: crate::analysis::Kpi) -> String {
+    let mut s = format!(
+        "{kpi}: {} in the baseline, {} now, change {} ({} attribution)\n",
+        kpi_text(kpi, a.base),
+        kpi_text(kpi, a.current),
+        kpi_text(kpi, a.current - a.base),
+        a.method
+    );
+    let mut acc = a.base;
+    for (k, v) in &a.parts {
+        acc += v;
+        s.push_str(&format!(
+            "  {k:<45} {:>+12}   running {}\n",
+            kpi_text(kpi, *v),
+            kpi_text(kpi, acc)
+        ));
+    }
+    s
+}

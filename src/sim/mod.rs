@@ -7,9 +7,11 @@ pub mod params;
 pub mod quarter;
 pub mod run;
 pub mod scenario;
+pub mod uncertainty;
 
 pub use engine::simulate;
 pub use params::{HardwareGen, MarketKey, MarketParams, ParamSpec, PricingPolicy, ProviderKey, ProviderParams};
 pub use quarter::Quarter;
 pub use run::{Event, EventKind, MarketQuarter, ProviderQuarter, Run, Status};
 pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};
+pub use uncertainty::{Distribution, Uncertain, sample_scenario};

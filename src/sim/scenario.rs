@@ -102,6 +102,9 @@ pub struct Scenario {
     pub providers: Vec<Provider>,
     /// Sorted by quarter, then target; at most one per (quarter, target).
     pub keyframes: Vec<Keyframe>,
+    /// Inputs drawn from distributions in Monte Carlo studies; a plain run uses
+    /// the base values and keyframes.
+    pub uncertainty: Vec<super::uncertainty::Uncertain>,
 }
 
 /// A `--set`-style key that does not name a parameter.
