@@ -45,7 +45,7 @@ pub struct RawScenario {
 
 /// `key` is a parameter key, optionally with `@QUARTER` to make that keyframe's value uncertain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "uncertain")]
 pub struct RawUncertain {
     pub key: String,
     pub dist: Distribution,
@@ -137,8 +137,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// How strategy files are read: standard RON, except that an optional field may
-/// be written without `Some(…)` (`author: "Ada"`), as people write it by hand
-/// and as `to_ron` writes it.
+/// also be written without `Some(…)` (`author: "Ada"`), as people write it by hand.
 fn ron_options() -> ron::Options {
     ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
 }
@@ -499,58 +498,11 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
     }
 }
 
-const INDENT: &str = "    ";
-
-/// Strategy-file text for a scenario, in the layout of the shipped presets: one
-/// field per line, except hardware generations and keyframes, which take one
-/// line each so that they read, and diff, as rows of a table.
+/// Strategy-file text for a scenario.
 pub fn to_ron(sc: &Scenario) -> String {
-    let raw = to_raw(sc);
-    let mut out = String::from("(\n");
-    push_field(&mut out, "version", &raw.version);
-    push_field(&mut out, "name", &raw.name);
-    push_field(&mut out, "description", &raw.description);
-    if let Some(author) = &raw.author {
-        push_field(&mut out, "author", author);
-    }
-    push_field(&mut out, "created", &raw.created);
-    push_field(&mut out, "modified", &raw.modified);
-    push_field(&mut out, "start", &raw.start);
-    push_field(&mut out, "quarters", &raw.quarters);
-    push_field(&mut out, "seed", &raw.seed);
-    push_field(&mut out, "market", &raw.market);
-    push_list(&mut out, "hardware", &raw.hardware, true);
-    push_list(&mut out, "providers", &raw.providers, false);
-    push_list(&mut out, "keyframes", &raw.keyframes, true);
-    out.push_str(")\n");
-    out
-}
-
-/// RON text of one value; `compact` puts a struct on a single line.
-fn ron_text<T: Serialize>(value: &T, compact: bool) -> String {
-    let config = ron::ser::PrettyConfig::new()
-        .indentor(INDENT)
-        .struct_names(false)
-        .compact_structs(compact);
-    // Strings are written escaped, so every newline here is layout and can be re-indented.
-    ron::ser::to_string_pretty(value, config)
-        .unwrap_or_else(|e| format!("() /* could not serialize: {e} */"))
-        .replace('\n', &format!("\n{INDENT}"))
-}
-
-fn push_field<T: Serialize>(out: &mut String, name: &str, value: &T) {
-    out.push_str(&format!("{INDENT}{name}: {},\n", ron_text(value, false)));
-}
-
-fn push_list<T: Serialize>(out: &mut String, name: &str, items: &[T], compact: bool) {
-    if items.is_empty() {
-        out.push_str(&format!("{INDENT}{name}: [],\n"));
-        return;
-    }
-    out.push_str(&format!("{INDENT}{name}: [\n"));
-    for item in items {
-        let text = ron_text(item, compact).replace('\n', &format!("\n{INDENT}"));
-        out.push_str(&format!("{INDENT}{INDENT}{text},\n"));
-    }
-    out.push_str(&format!("{INDENT}],\n"));
+    let config = ron::ser::PrettyConfig::new().indentor("    ").struct_names(false);
+    let mut s = ron::ser::to_string_pretty(&to_raw(sc), config)
+        .unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
+    s.push('\n');
+    s
 }
