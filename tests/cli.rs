@@ -510,3 +510,34 @@ fn check_of_an_oversized_file_exits_1_with_the_limit() {
     let o = expect_code(&["run", p], 1);
     assert!(stderr(&o).contains("1 MiB"), "{}", stderr(&o));
 }
+
+#[test]
+fn fmt_rewrites_a_file_in_the_saved_layout() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hand.ron");
+    let original = std::fs::read_to_string(fixture("valid", "comments_and_layout.ron")).expect("fixture");
+    std::fs::write(&path, &original).expect("write");
+    let p = path.to_str().expect("UTF-8");
+    expect_code(&["fmt", p], 0);
+    let formatted = std::fs::read_to_string(&path).expect("formatted");
+    assert_ne!(formatted, original);
+    let before = cloudstrat::file::parse(&original, "before").expect("loads");
+    let after = cloudstrat::file::parse(&formatted, "after").expect("loads");
+    assert_eq!(before, after);
+    assert_eq!(formatted, cloudstrat::file::to_ron(&after));
+    // A second pass changes nothing.
+    expect_code(&["fmt", p], 0);
+    assert_eq!(std::fs::read_to_string(&path).expect("formatted"), formatted);
+}
+
+#[test]
+fn fmt_leaves_an_invalid_file_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("broken.ron");
+    let original = std::fs::read_to_string(fixture("invalid", "syntax_missing_comma.ron")).expect("fixture");
+    std::fs::write(&path, &original).expect("write");
+    let p = path.to_str().expect("UTF-8");
+    let o = expect_code(&["fmt", p], 1);
+    assert!(stderr(&o).contains(&format!("{p}:9:5:")), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&path).expect("still there"), original);
+}

@@ -263,8 +263,17 @@ fn mangled_default() -> impl Strategy<Value = String> {
     })
 }
 
-/// A number swapped for another, keeping the file well-formed.
-fn renumbered_default() -> impl Strategy<Value = String> {
+/// Plausible numbers: mostly small, some large.
+fn number() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0.0f64..=1.0).prop_map(|v| format!("{v:?}")),
+        (0.0f64..100.0).prop_map(|v| format!("{v:?}")),
+        (0u32..5000).prop_map(|v| v.to_string()),
+    ]
+}
+
+/// Numbers in the default file swapped for other text, keeping the layout.
+fn renumbered_default(replacement: impl Strategy<Value = String>) -> impl Strategy<Value = String> {
     let numbers: Vec<(usize, usize)> = {
         let b = DEFAULT_RON.as_bytes();
         let mut spans = Vec::new();
@@ -282,7 +291,7 @@ fn renumbered_default() -> impl Strategy<Value = String> {
         spans
     };
     let n = numbers.len();
-    proptest::collection::vec((0..n, token()), 1..4).prop_map(move |swaps| {
+    proptest::collection::vec((0..n, replacement), 1..4).prop_map(move |swaps| {
         let mut spans: Vec<(usize, usize, String)> = swaps
             .into_iter()
             .map(|(i, tok)| (numbers[i].0, numbers[i].1, tok))
@@ -330,7 +339,7 @@ proptest! {
     }
 
     #[test]
-    fn renumbered_default_never_panics(text in renumbered_default()) {
+    fn renumbered_default_never_panics(text in renumbered_default(token())) {
         let _ = exercise(&text);
     }
 }
@@ -339,11 +348,15 @@ proptest! {
     // Simulating is slower than parsing; fewer cases.
     #![proptest_config(ProptestConfig::with_cases(24))]
 
-    /// A file that loads can be simulated.
+    /// A file that loads can be simulated, and so can a Monte Carlo draw of it.
     #[test]
-    fn loaded_mangled_files_simulate(text in renumbered_default()) {
+    fn loaded_mangled_files_simulate(text in renumbered_default(number()), draw in any::<u64>()) {
         if let Ok(sc) = file::parse(&text, "hostile") {
             let run = sim::simulate(&sc);
+            prop_assert_eq!(run.quarters, sc.quarters);
+            let drawn = sim::uncertainty::sample_scenario(&sc, draw, draw / 2);
+            prop_assert!(drawn.problems().is_empty(), "{:?}", drawn.problems());
+            let run = sim::simulate(&drawn);
             prop_assert_eq!(run.quarters, sc.quarters);
         }
     }
@@ -372,10 +385,10 @@ fn in_range_scenario() -> impl Strategy<Value = sim::Scenario> {
     (market, provider).prop_map(|((mkeys, mvals), (i, pkeys, pvals))| {
         let mut sc = presets::default_scenario();
         for (k, v) in mkeys.into_iter().zip(mvals) {
-            sc.set_whole_run(sim::ParamRef::Market(k), v);
+            sc.set_lever(sim::ParamRef::Market(k), 0, v);
         }
         for (k, v) in pkeys.into_iter().zip(pvals) {
-            sc.set_whole_run(sim::ParamRef::Provider(i, k), v);
+            sc.set_lever(sim::ParamRef::Provider(i, k), 0, v);
         }
         sc
     })
