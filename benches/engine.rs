@@ -32,5 +32,16 @@ fn engine(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, engine);
+fn montecarlo(c: &mut Criterion) {
+    let sc = default_scenario();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut g = c.benchmark_group("montecarlo");
+    g.sample_size(10);
+    g.bench_function("10000 runs of default", |b| {
+        b.iter(|| cloudstrat::analysis::montecarlo::monte_carlo(black_box(&sc), 10_000, 1, &|_| {}, &cancel))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, montecarlo);
 criterion_main!(benches);

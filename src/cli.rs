@@ -46,6 +46,8 @@ pub enum Command {
     Optimize(OptArgs),
     /// Split the KPI difference between two strategies among the levers that differ.
     Attribute(AttrArgs),
+    /// Write a report, the run as CSV and one SVG per chart into a folder.
+    Export(ExportArgs),
     /// Rewrite strategy files in the canonical layout (comments are not kept).
     Fmt {
         #[arg(required = true)]
@@ -136,6 +138,25 @@ pub struct OptArgs {
     /// Write the scenario with the optimized levers to this strategy file.
     #[arg(long)]
     pub save: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    pub scenario: String,
+    /// Folder to write into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// `md`: report.md, run.csv and SVG charts; `html`: one self-contained report.html.
+    #[arg(long, value_enum, default_value_t = ExportKind::Md)]
+    pub format: ExportKind,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    Md,
+    Html,
 }
 
 #[derive(Debug, clap::Args)]
@@ -497,4 +518,30 @@ pub fn cmd_attribute(a: &AttrArgs) -> Result<(), CliError> {
     let t = quarter_arg(&cur, a.at.as_deref())?;
     let at = attribution::attribute(&base, &cur, i, kpi, t);
     write_out(None, &report::attribution(&at, kpi))
+}
+
+/// Writes the export files of `sc` into `dir`; returns the paths written.
+pub fn write_export(sc: &Scenario, dir: &Path, kind: ExportKind) -> Result<Vec<PathBuf>, CliError> {
+    let run = sim::simulate(sc);
+    let format = match kind {
+        ExportKind::Md => crate::export::ExportFormat::Markdown,
+        ExportKind::Html => crate::export::ExportFormat::Html,
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Input(format!("{}: cannot create folder: {e}", dir.display())))?;
+    let mut written = Vec::new();
+    for (name, text) in crate::export::export(sc, &run, format) {
+        let path = dir.join(name);
+        crate::save::write_atomic(&path, text.as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let written = write_export(&sc, &a.out, a.format)?;
+    let list: String = written.iter().map(|p| format!("{}\n", p.display())).collect();
+    write_out(None, &list)
 }

@@ -8,7 +8,7 @@
 
 use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketParams, PricingPolicy, ProviderParams};
 use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
-use crate::sim::{Distribution, Quarter, Uncertain};
+use crate::sim::{Beat, ChartKind, Distribution, Quarter, Uncertain};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -41,6 +41,29 @@ pub struct RawScenario {
     pub keyframes: Vec<RawKeyframe>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uncertainty: Vec<RawUncertain>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub story: Vec<RawBeat>,
+}
+
+/// A story beat as written in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBeat {
+    pub at: String,
+    pub title: String,
+    pub narration: String,
+    pub chart: ChartKind,
+    /// Provider id.
+    pub focus: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<RawLever>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLever {
+    pub key: String,
+    pub value: f64,
 }
 
 /// `key` is a parameter key, optionally with `@QUARTER` to make that keyframe's value uncertain.
@@ -332,6 +355,7 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         providers,
         keyframes: Vec::new(),
         uncertainty: Vec::new(),
+        story: Vec::new(),
     };
     for (i, k) in raw.keyframes.iter().enumerate() {
         let at = match k.at.parse::<Quarter>() {
@@ -433,6 +457,56 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
             dist: u.dist,
         });
     }
+    for (i, b) in raw.story.iter().enumerate() {
+        let path = format!("story[{i}]");
+        let at = match b.at.parse::<Quarter>() {
+            Ok(q) => match scenario.index_of(q) {
+                Some(t) => t,
+                None => {
+                    bad(
+                        &format!("{path}.at"),
+                        format!("{q} is outside the horizon {} to {}", scenario.start, scenario.end()),
+                    );
+                    continue;
+                }
+            },
+            Err(e) => {
+                bad(&format!("{path}.at"), e.to_string());
+                continue;
+            }
+        };
+        let Some(focus) = scenario.provider_index(&b.focus) else {
+            bad(
+                &format!("{path}.focus"),
+                format!("no provider `{}` in this scenario", b.focus),
+            );
+            continue;
+        };
+        if b.title.trim().is_empty() {
+            bad(&format!("{path}.title"), "must not be empty".into());
+        }
+        let mut levers = Vec::new();
+        for (j, l) in b.levers.iter().enumerate() {
+            match scenario.parse_key(&l.key) {
+                Ok(r) => match r.spec().check(l.value) {
+                    Some(m) => bad(&format!("{path}.levers[{j}].value"), format!("{}: {m}", l.key)),
+                    None => levers.push((r, l.value)),
+                },
+                Err(e) => bad(&format!("{path}.levers[{j}].key"), e.to_string()),
+            }
+        }
+        if scenario.story.last().is_some_and(|prev: &Beat| prev.at > at) {
+            bad(&format!("{path}.at"), "beats must be listed in quarter order".into());
+        }
+        scenario.story.push(Beat {
+            at,
+            title: b.title.clone(),
+            narration: b.narration.clone(),
+            chart: b.chart,
+            focus,
+            levers,
+        });
+    }
     for (path, msg) in scenario.problems() {
         // Keyframe problems were reported above with their index.
         if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
@@ -493,6 +567,25 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
             .map(|u| RawUncertain {
                 key: u.label(sc),
                 dist: u.dist,
+            })
+            .collect(),
+        story: sc
+            .story
+            .iter()
+            .map(|b| RawBeat {
+                at: sc.quarter_at(b.at).to_string(),
+                title: b.title.clone(),
+                narration: b.narration.clone(),
+                chart: b.chart,
+                focus: sc.providers.get(b.focus).map_or_else(String::new, |p| p.id.clone()),
+                levers: b
+                    .levers
+                    .iter()
+                    .map(|&(r, value)| RawLever {
+                        key: sc.key_name(r),
+                        value,
+                    })
+                    .collect(),
             })
             .collect(),
     }

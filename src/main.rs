@@ -15,6 +15,7 @@ fn main() {
         Some(Command::Sensitivity(a)) => cli::cmd_sensitivity(a),
         Some(Command::Optimize(a)) => cli::cmd_optimize(a),
         Some(Command::Attribute(a)) => cli::cmd_attribute(a),
+        Some(Command::Export(a)) => cli::cmd_export(a),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
         None => cli::cmd_open(args.scenario.as_deref()),
     };

@@ -7,6 +7,7 @@ pub mod params;
 pub mod quarter;
 pub mod run;
 pub mod scenario;
+pub mod story;
 pub mod uncertainty;
 
 pub use engine::simulate;
@@ -14,4 +15,5 @@ pub use params::{HardwareGen, MarketKey, MarketParams, ParamSpec, PricingPolicy,
 pub use quarter::Quarter;
 pub use run::{Event, EventKind, MarketQuarter, ProviderQuarter, Run, Status};
 pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};
+pub use story::{Beat, ChartKind};
 pub use uncertainty::{Distribution, Uncertain, sample_scenario};

@@ -105,6 +105,8 @@ pub struct Scenario {
     /// Inputs drawn from distributions in Monte Carlo studies; a plain run uses
     /// the base values and keyframes.
     pub uncertainty: Vec<super::uncertainty::Uncertain>,
+    /// Presentation beats, in quarter order.
+    pub story: Vec<super::story::Beat>,
 }
 
 /// A `--set`-style key that does not name a parameter.
