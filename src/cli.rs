@@ -291,8 +291,7 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
                 sim::scenario::MAX_QUARTERS
             )));
         }
-        sc.quarters = q;
-        sc.keyframes.retain(|k| k.at < q);
+        sc.set_quarters(q);
     }
     apply_sets(&mut sc, &a.sets)?;
     let problems = sc.problems();
@@ -314,9 +313,13 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
 
 pub fn cmd_check(files: &[PathBuf]) -> i32 {
     let mut bad = 0;
+    let mut out = std::io::stdout().lock();
     for f in files {
         match file::load_path(f) {
-            Ok(_) => println!("{}: ok", f.display()),
+            // As in `write_out`: a closed pipe (`| head`) must not turn into a panic.
+            Ok(_) => {
+                let _ = writeln!(out, "{}: ok", f.display());
+            }
             Err(e) => {
                 eprintln!("{e}");
                 bad += 1;

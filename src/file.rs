@@ -19,8 +19,10 @@ pub const CURRENT_VERSION: u32 = 2;
 /// Largest strategy file accepted.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+// The serde names of the raw structs are what parse errors show ("missing field
+// `version` in `scenario`"), so they are the words a reader of the file knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "scenario")]
 pub struct RawScenario {
     pub version: u32,
     pub name: String,
@@ -66,14 +68,14 @@ pub struct RawLever {
 
 /// `key` is a parameter key, optionally with `@QUARTER` to make that keyframe's value uncertain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "uncertain")]
 pub struct RawUncertain {
     pub key: String,
     pub dist: Distribution,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "provider")]
 pub struct RawProvider {
     pub id: String,
     pub name: String,
@@ -83,7 +85,7 @@ pub struct RawProvider {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "keyframe")]
 pub struct RawKeyframe {
     pub at: String,
     pub key: String,
@@ -140,7 +142,7 @@ impl fmt::Display for LoadError {
             } => write!(f, "{file}:{line}:{col}: {message}"),
             LoadError::Version { file, found } => write!(
                 f,
-                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (update cloudstrat to open it)"
+                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)"
             ),
             LoadError::Invalid { file, problems } => {
                 for (i, (path, msg)) in problems.iter().enumerate() {
@@ -157,6 +159,12 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// How strategy files are read: standard RON, except that an optional field may
+/// also be written without `Some(…)` (`author: "Ada"`), as people write it by hand.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
 /// Parses and validates strategy-file text. `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
     if text.len() as u64 > MAX_FILE_BYTES {
@@ -165,7 +173,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
             bytes: text.len() as u64,
         });
     }
-    let version = ron::from_str::<VersionProbe>(text).map(|p| p.version).ok();
+    let version = ron_options().from_str::<VersionProbe>(text).map(|p| p.version).ok();
     if let Some(found) = version.filter(|&v| v == 0 || v > CURRENT_VERSION) {
         return Err(LoadError::Version {
             file: file.into(),
@@ -181,7 +189,7 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
         }
         _ => text,
     };
-    let mut raw: RawScenario = ron::from_str(text).map_err(|e| LoadError::Syntax {
+    let mut raw: RawScenario = ron_options().from_str(text).map_err(|e| LoadError::Syntax {
         file: file.into(),
         line: e.span.start.line,
         col: e.span.start.col,
@@ -224,14 +232,16 @@ pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
             bytes: bytes.len() as u64,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| LoadError::Syntax {
-        file: file.clone(),
-        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
-        col: 1,
-        message: "file is not UTF-8 text".into(),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // The text before the first bad byte is valid, so it can be counted in characters.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        LoadError::Syntax {
+            file: file.clone(),
+            line: 1 + valid.iter().filter(|&&b| b == b'\n').count(),
+            col: 1 + String::from_utf8_lossy(&valid[line_start..]).chars().count(),
+            message: "file is not UTF-8 text".into(),
+        }
     })?;
     parse(&text, &file)
 }
@@ -293,7 +303,12 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         }
         for (field, min, max, unit) in HARDWARE_RANGES {
             let v = g.field(field);
-            if !v.is_finite() || v < min || v > max {
+            if !v.is_finite() {
+                bad(
+                    &format!("hardware[{i}].{field}"),
+                    format!("{v} is not a number; allowed {min} to {max} ({unit})"),
+                );
+            } else if v < min || v > max {
                 bad(
                     &format!("hardware[{i}].{field}"),
                     format!("{v} is out of range; allowed {min} to {max} ({unit})"),
