@@ -46,6 +46,8 @@ pub enum Command {
     Optimize(OptArgs),
     /// Split the KPI difference between two strategies among the levers that differ.
     Attribute(AttrArgs),
+    /// Differences between two strategy files: levers and parameters, then outcomes at the horizon.
+    Diff { a: String, b: String },
     /// Write a report, the run as CSV and one SVG per chart into a folder.
     Export(ExportArgs),
     /// Rewrite strategy files in the canonical layout (comments are not kept).
@@ -543,4 +545,10 @@ pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
     let written = write_export(&sc, &a.out, a.format)?;
     let list: String = written.iter().map(|p| format!("{}\n", p.display())).collect();
     write_out(None, &list)
+}
+
+pub fn cmd_diff(a: &str, b: &str) -> Result<(), CliError> {
+    let (sa, _) = resolve(a)?;
+    let (sb, _) = resolve(b)?;
+    write_out(None, &report::diff(a, &sa, b, &sb))
 }

@@ -16,6 +16,7 @@ fn main() {
         Some(Command::Optimize(a)) => cli::cmd_optimize(a),
         Some(Command::Attribute(a)) => cli::cmd_attribute(a),
         Some(Command::Export(a)) => cli::cmd_export(a),
+        Some(Command::Diff { a, b }) => cli::cmd_diff(a, b),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
         None => cli::cmd_open(args.scenario.as_deref()),
     };

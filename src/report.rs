@@ -438,3 +438,182 @@ pub fn attribution(a: &crate::analysis::attribution::Attribution, kpi: crate::an
     }
     s
 }
+
+fn keyframe_text(sc: &Scenario, r: crate::sim::ParamRef) -> String {
+    let kf: Vec<String> = sc
+        .keyframes
+        .iter()
+        .filter(|k| k.target == r)
+        .map(|k| format!("{}: {}", sc.quarter_at(k.at), num(k.value)))
+        .collect();
+    if kf.is_empty() { "-".into() } else { kf.join(", ") }
+}
+
+/// A diff row when parameter `ra` of `a` and `rb` of `b` differ in base value or keyframes.
+fn compare_row(
+    a: &Scenario,
+    b: &Scenario,
+    key: String,
+    ra: Option<crate::sim::ParamRef>,
+    rb: Option<crate::sim::ParamRef>,
+) -> Option<[String; 5]> {
+    let exact = |sc: &Scenario, r: crate::sim::ParamRef| {
+        let kf: Vec<(u32, f64)> = sc
+            .keyframes
+            .iter()
+            .filter(|k| k.target == r)
+            .map(|k| (k.at, k.value))
+            .collect();
+        (sc.base_value(r), kf)
+    };
+    if ra.map(|r| exact(a, r)) == rb.map(|r| exact(b, r)) {
+        return None;
+    }
+    let (x, xk) = ra.map_or(("absent".into(), String::new()), |r| {
+        (num(a.base_value(r)), keyframe_text(a, r))
+    });
+    let (y, yk) = rb.map_or(("absent".into(), String::new()), |r| {
+        (num(b.base_value(r)), keyframe_text(b, r))
+    });
+    Some([key, x, xk, y, yk])
+}
+
+/// Differences between two strategies: settings first, then outcomes at each
+/// one's horizon for every provider id they share.
+pub fn diff(name_a: &str, a: &Scenario, name_b: &str, b: &Scenario) -> String {
+    use crate::sim::{MarketKey, ParamRef, ProviderKey};
+    let mut s = format!("A: {name_a} ({})\nB: {name_b} ({})\n\n", a.meta.name, b.meta.name);
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut general = |what: &str, x: String, y: String| {
+        if x != y {
+            rows.push([what.to_string(), x, String::new(), y, String::new()]);
+        }
+    };
+    general("start", a.start.to_string(), b.start.to_string());
+    general("quarters", a.quarters.to_string(), b.quarters.to_string());
+    general("seed", a.seed.to_string(), b.seed.to_string());
+    for &k in MarketKey::ALL {
+        let r = Some(ParamRef::Market(k));
+        rows.extend(compare_row(a, b, format!("market.{}", k.name()), r, r));
+    }
+    let mut ids: Vec<&str> = a.providers.iter().map(|p| p.id.as_str()).collect();
+    ids.extend(
+        b.providers
+            .iter()
+            .map(|p| p.id.as_str())
+            .filter(|id| a.provider_index(id).is_none()),
+    );
+    for id in &ids {
+        let (ia, ib) = (a.provider_index(id), b.provider_index(id));
+        for &k in ProviderKey::ALL {
+            rows.extend(compare_row(
+                a,
+                b,
+                format!("providers.{id}.{}", k.name()),
+                ia.map(|i| ParamRef::Provider(i, k)),
+                ib.map(|i| ParamRef::Provider(i, k)),
+            ));
+        }
+        if let (Some(ia), Some(ib)) = (ia, ib) {
+            let (pa, pb) = (&a.providers[ia], &b.providers[ib]);
+            if pa.pricing != pb.pricing {
+                rows.push([
+                    format!("providers.{id}.pricing"),
+                    pa.pricing.name().into(),
+                    String::new(),
+                    pb.pricing.name().into(),
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    if a.hardware != b.hardware {
+        rows.push([
+            "hardware".into(),
+            format!("{} generations", a.hardware.len()),
+            String::new(),
+            format!("{} generations (differ)", b.hardware.len()),
+            String::new(),
+        ]);
+    }
+    s.push_str("Settings that differ\n");
+    if rows.is_empty() {
+        s.push_str("  none: the two strategies have the same levers and parameters\n");
+    } else {
+        let w = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
+        s.push_str(&format!(
+            "  {:<w$}  {:>10} {:<24} {:>10} {}\n",
+            "key", "A", "A keyframes", "B", "B keyframes"
+        ));
+        for r in &rows {
+            s.push_str(&format!(
+                "  {:<w$}  {:>10} {:<24} {:>10} {}\n",
+                r[0], r[1], r[2], r[3], r[4]
+            ));
+        }
+    }
+    let (ra, rb) = (crate::sim::simulate(a), crate::sim::simulate(b));
+    let (ta, tb) = (ra.last(), rb.last());
+    s.push_str(&format!(
+        "\nOutcomes at the horizon (A: {}, B: {})\n",
+        ra.quarter(ta),
+        rb.quarter(tb)
+    ));
+    s.push_str(&format!(
+        "  {:<14} {:>8} {:>8} {:>9}   {:>10} {:>10} {:>10}   {:>9} {:>9} {:>9}   {}\n",
+        "provider",
+        "share A",
+        "share B",
+        "change",
+        "cum.prof A",
+        "cum.prof B",
+        "change",
+        "cash A",
+        "cash B",
+        "change",
+        "status A / B"
+    ));
+    for id in &ids {
+        let (ia, ib) = (a.provider_index(id), b.provider_index(id));
+        let get = |run: &Run, i: Option<usize>, t: u32| {
+            i.map(|i| {
+                (
+                    run.row(t, i).share,
+                    run.cumulative_profit(i, t),
+                    run.row(t, i).cash_musd,
+                    run.row(t, i).status.name(),
+                )
+            })
+        };
+        let (x, y) = (get(&ra, ia, ta), get(&rb, ib, tb));
+        let cell = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "-".to_string(), f);
+        let delta = |p: Option<f64>, q: Option<f64>, f: fn(f64) -> String| match (p, q) {
+            (Some(p), Some(q)) => {
+                let t = f(q - p);
+                if q >= p {
+                    format!("+{}", t.trim_start_matches('+'))
+                } else {
+                    t
+                }
+            }
+            _ => "-".into(),
+        };
+        let pp = |v: f64| format!("{:.1}pt", v * 100.0);
+        s.push_str(&format!(
+            "  {:<14} {:>8} {:>8} {:>9}   {:>10} {:>10} {:>10}   {:>9} {:>9} {:>9}   {} / {}\n",
+            id,
+            cell(x.map(|v| v.0), pct),
+            cell(y.map(|v| v.0), pct),
+            delta(x.map(|v| v.0), y.map(|v| v.0), pp),
+            cell(x.map(|v| v.1), musd),
+            cell(y.map(|v| v.1), musd),
+            delta(x.map(|v| v.1), y.map(|v| v.1), musd),
+            cell(x.map(|v| v.2), musd),
+            cell(y.map(|v| v.2), musd),
+            delta(x.map(|v| v.2), y.map(|v| v.2), musd),
+            x.map_or("-", |v| v.3),
+            y.map_or("-", |v| v.3),
+        ));
+    }
+    s
+}
