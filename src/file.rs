@@ -602,7 +602,10 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
 
 /// Strategy-file text for a scenario.
 pub fn to_ron(sc: &Scenario) -> String {
-    let config = ron::ser::PrettyConfig::new().indentor("    ").struct_names(false).escape_strings(false);
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .escape_strings(false);
     let mut s = ron::ser::to_string_pretty(&to_raw(sc), config)
         .unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
     s.push('\n');

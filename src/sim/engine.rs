@@ -21,6 +21,8 @@ const SHORTAGE_END_SHARE: f64 = 0.02;
 const SCARCITY_RAISE: f64 = 0.15;
 /// Highest multiple of the policy price that scarcity can reach.
 const MAX_SCARCITY_PRESSURE: f64 = 2.0;
+/// Weight of the past in the moving average of demand growth used for planning.
+const GROWTH_SMOOTHING: f64 = 0.6;
 
 /// Capacity bought in one quarter, or its retirement; k = thousands.
 #[derive(Debug, Clone, Copy, Default)]
@@ -272,6 +274,7 @@ pub fn simulate(sc: &Scenario) -> Run {
     let mut avg_price_prev = f64::NAN;
     let mut min_price_prev = f64::NAN;
     let mut demand_prev = f64::NAN;
+    let mut log_growth = 0.0;
     let mut price_war = false;
     let mut shortage = false;
 
@@ -520,11 +523,17 @@ pub fn simulate(sc: &Scenario) -> Run {
             shortage = false;
         }
 
-        let growth = if demand_prev.is_finite() && demand_prev > 0.0 {
-            (demand / demand_prev).clamp(0.5, 3.0)
-        } else {
-            1.0
-        };
+        // Expected growth: a moving average of log growth, so one noisy quarter
+        // does not whip capacity orders up and down.
+        if demand_prev.is_finite() && demand_prev > 0.0 && demand > 0.0 {
+            let g = (demand / demand_prev).clamp(0.5, 3.0).ln();
+            log_growth = if t == 1 {
+                g
+            } else {
+                GROWTH_SMOOTHING * log_growth + (1.0 - GROWTH_SMOOTHING) * g
+            };
+        }
+        let growth = log_growth.exp();
         let w_next = Workload::at(&m, t + 1);
         let gen_next = &sc.hardware[generation_at(sc, t + 1)];
         let life = life_quarters(&m);
