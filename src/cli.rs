@@ -3,6 +3,7 @@
 //! Owns turning arguments into scenarios and runs into text; the simulation is
 //! `sim`'s, file parsing `file`'s, and the dashboard `ui`'s.
 
+use crate::analysis::{Kpi, attribution, montecarlo, optimize, sensitivity};
 use crate::file::{self, LoadError};
 use crate::presets;
 use crate::report;
@@ -37,6 +38,23 @@ pub enum Command {
     },
     /// List the built-in scenarios.
     Presets,
+    /// Monte Carlo over the scenario's uncertain inputs: percentiles per quarter, provider and KPI.
+    Montecarlo(McArgs),
+    /// Tornado: how much each lever and uncertain input moves one provider's KPI.
+    Sensitivity(SensArgs),
+    /// Lever settings that maximize a provider's KPI, competitors fixed.
+    Optimize(OptArgs),
+    /// Split the KPI difference between two strategies among the levers that differ.
+    Attribute(AttrArgs),
+    /// Differences between two strategy files: levers and parameters, then outcomes at the horizon.
+    Diff { a: String, b: String },
+    /// Write a report, the run as CSV and one SVG per chart into a folder.
+    Export(ExportArgs),
+    /// Rewrite strategy files in the canonical layout (comments are not kept).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
@@ -59,6 +77,102 @@ pub struct RunArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct McArgs {
+    pub scenario: String,
+    #[arg(long, default_value_t = 1000)]
+    pub runs: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = McFormat::Csv)]
+    pub format: McFormat,
+    /// Worker threads (default: every core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum McFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensArgs {
+    pub scenario: String,
+    /// Provider id.
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long, default_value = "cumulative_profit")]
+    pub kpi: String,
+    /// Quarter at which the KPI is measured (default: the last).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OptArgs {
+    pub scenario: String,
+    /// Provider id (not needed with --all).
+    #[arg(long, required_unless_present = "all")]
+    pub provider: Option<String>,
+    /// Comma-separated provider levers, e.g. self_chip_volume,ecosystem_lock_in.
+    #[arg(long, default_value = "self_chip_volume,ecosystem_lock_in")]
+    pub levers: String,
+    #[arg(long, default_value = "cumulative_profit")]
+    pub kpi: String,
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Iterate best responses for every provider.
+    #[arg(long)]
+    pub all: bool,
+    /// Round limit for --all.
+    #[arg(long, default_value_t = 6)]
+    pub rounds: usize,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+    /// Write the scenario with the optimized levers to this strategy file.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    pub scenario: String,
+    /// Folder to write into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// `md`: report.md, run.csv and SVG charts; `html`: one self-contained report.html.
+    #[arg(long, value_enum, default_value_t = ExportKind::Md)]
+    pub format: ExportKind,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    Md,
+    Html,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttrArgs {
+    /// The baseline strategy.
+    pub base: String,
+    /// The strategy to explain.
+    pub current: String,
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long, default_value = "cumulative_profit")]
+    pub kpi: String,
+    #[arg(long)]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -179,8 +293,7 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
                 sim::scenario::MAX_QUARTERS
             )));
         }
-        sc.quarters = q;
-        sc.keyframes.retain(|k| k.at < q);
+        sc.set_quarters(q);
     }
     apply_sets(&mut sc, &a.sets)?;
     let problems = sc.problems();
@@ -202,9 +315,13 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
 
 pub fn cmd_check(files: &[PathBuf]) -> i32 {
     let mut bad = 0;
+    let mut out = std::io::stdout().lock();
     for f in files {
         match file::load_path(f) {
-            Ok(_) => println!("{}: ok", f.display()),
+            // As in `write_out`: a closed pipe (`| head`) must not turn into a panic.
+            Ok(_) => {
+                let _ = writeln!(out, "{}: ok", f.display());
+            }
             Err(e) => {
                 eprintln!("{e}");
                 bad += 1;
@@ -270,4 +387,173 @@ pub fn cmd_open(scenario: Option<&str>) -> Result<(), CliError> {
         return write_out(None, &report::table(&sc, &run));
     }
     crate::ui::run(sc, source).map_err(|e| CliError::Input(format!("dashboard: {e}")))
+}
+
+pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
+    for f in files {
+        let sc = file::load_path(f)?;
+        crate::save::write_atomic(f, file::to_ron(&sc).as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+    }
+    Ok(())
+}
+
+fn parse_kpi(s: &str) -> Result<Kpi, CliError> {
+    s.parse::<Kpi>().map_err(|e| CliError::Input(format!("--kpi: {e}")))
+}
+
+fn provider_arg(sc: &Scenario, id: &str) -> Result<usize, CliError> {
+    sc.provider_index(id).ok_or_else(|| {
+        CliError::Input(format!(
+            "--provider {id}: no such provider; this scenario has {}",
+            sc.providers
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+fn quarter_arg(sc: &Scenario, at: Option<&str>) -> Result<u32, CliError> {
+    match at {
+        None => Ok(sc.quarters - 1),
+        Some(q) => {
+            let q: Quarter = q.parse().map_err(|e| CliError::Input(format!("--at: {e}")))?;
+            sc.index_of(q)
+                .ok_or_else(|| CliError::Input(format!("--at {q}: outside the horizon {} to {}", sc.start, sc.end())))
+        }
+    }
+}
+
+fn load_with_sets(arg: &str, sets: &[String]) -> Result<Scenario, CliError> {
+    let (mut sc, _) = resolve(arg)?;
+    apply_sets(&mut sc, sets)?;
+    Ok(sc)
+}
+
+pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
+    use std::sync::atomic::AtomicBool;
+    let (sc, _) = resolve(&a.scenario)?;
+    if a.runs == 0 || a.runs > 10_000_000 {
+        return Err(CliError::Input(format!("--runs {}: allowed 1 to 10000000", a.runs)));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Input(format!("cannot start worker threads: {e}")))?;
+    let runs = a.runs;
+    let shown = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |n: usize| {
+        // Redraw only when the bar grows a step, so stderr stays small in logs.
+        let width = 30;
+        let filled = n * width / runs;
+        if filled > shown.fetch_max(filled, std::sync::atomic::Ordering::Relaxed) || n == runs {
+            eprint!(
+                "\r[{}{}] {n}/{runs} runs",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let result = pool
+        .install(|| montecarlo::monte_carlo(&sc, runs, a.seed, &progress, &cancel))
+        .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
+    eprintln!();
+    let text = match a.format {
+        McFormat::Csv => report::mc_csv(&sc, &result),
+        McFormat::Json => report::mc_json(&sc, &result, a.seed),
+    };
+    write_out(a.out.as_deref(), &text)
+}
+
+pub fn cmd_sensitivity(a: &SensArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let i = provider_arg(&sc, &a.provider)?;
+    let kpi = parse_kpi(&a.kpi)?;
+    let t = quarter_arg(&sc, a.at.as_deref())?;
+    let tornado = sensitivity::sensitivity(&sc, i, kpi, t);
+    write_out(None, &report::tornado(&tornado))
+}
+
+pub fn cmd_optimize(a: &OptArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let kpi = parse_kpi(&a.kpi)?;
+    let t = quarter_arg(&sc, a.at.as_deref())?;
+    let levers = a
+        .levers
+        .split(',')
+        .map(|l| {
+            crate::sim::ProviderKey::from_name(l.trim())
+                .ok_or_else(|| CliError::Input(format!("--levers: `{}` is not a provider parameter", l.trim())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let (text, result) = if a.all {
+        let eq = optimize::best_responses(&sc, &levers, kpi, t, a.rounds);
+        (report::equilibrium(&eq), eq.scenario)
+    } else {
+        let id = a.provider.as_deref().unwrap_or_default();
+        let i = provider_arg(&sc, id)?;
+        let o = optimize::optimize(&sc, i, &levers, kpi, t);
+        let mut out = sc.clone();
+        o.apply(&mut out);
+        (report::optimum(&o), out)
+    };
+    if let Some(path) = &a.save {
+        crate::save::write_atomic(path, file::to_ron(&result).as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
+    }
+    write_out(None, &text)
+}
+
+pub fn cmd_attribute(a: &AttrArgs) -> Result<(), CliError> {
+    let (base, _) = resolve(&a.base)?;
+    let (cur, _) = resolve(&a.current)?;
+    let same = base.providers.len() == cur.providers.len()
+        && base.providers.iter().zip(&cur.providers).all(|(x, y)| x.id == y.id)
+        && base.quarters == cur.quarters
+        && base.start == cur.start;
+    if !same {
+        return Err(CliError::Input(
+            "the two strategies must have the same providers, start and horizon to be compared lever by lever".into(),
+        ));
+    }
+    let i = provider_arg(&cur, &a.provider)?;
+    let kpi = parse_kpi(&a.kpi)?;
+    let t = quarter_arg(&cur, a.at.as_deref())?;
+    let at = attribution::attribute(&base, &cur, i, kpi, t);
+    write_out(None, &report::attribution(&at, kpi))
+}
+
+/// Writes the export files of `sc` into `dir`; returns the paths written.
+pub fn write_export(sc: &Scenario, dir: &Path, kind: ExportKind) -> Result<Vec<PathBuf>, CliError> {
+    let run = sim::simulate(sc);
+    let format = match kind {
+        ExportKind::Md => crate::export::ExportFormat::Markdown,
+        ExportKind::Html => crate::export::ExportFormat::Html,
+    };
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Input(format!("{}: cannot create folder: {e}", dir.display())))?;
+    let mut written = Vec::new();
+    for (name, text) in crate::export::export(sc, &run, format) {
+        let path = dir.join(name);
+        crate::save::write_atomic(&path, text.as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let written = write_export(&sc, &a.out, a.format)?;
+    let list: String = written.iter().map(|p| format!("{}\n", p.display())).collect();
+    write_out(None, &list)
+}
+
+pub fn cmd_diff(a: &str, b: &str) -> Result<(), CliError> {
+    let (sa, _) = resolve(a)?;
+    let (sb, _) = resolve(b)?;
+    write_out(None, &report::diff(a, &sa, b, &sb))
 }

@@ -6,21 +6,23 @@
 //! through `RawScenario`, so save → load → save gives identical bytes.
 //! Reading the disk lives in `load_path`; everything else here is pure.
 
-use crate::sim::Quarter;
 use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketParams, PricingPolicy, ProviderParams};
 use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
+use crate::sim::{Beat, ChartKind, Distribution, Quarter, Uncertain};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::Path;
 
 /// Schema version written by this program.
-pub const CURRENT_VERSION: u32 = 1;
+pub const CURRENT_VERSION: u32 = 2;
 /// Largest strategy file accepted.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
+// The serde names of the raw structs are what parse errors show ("missing field
+// `version` in `scenario`"), so they are the words a reader of the file knows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "scenario")]
 pub struct RawScenario {
     pub version: u32,
     pub name: String,
@@ -37,10 +39,43 @@ pub struct RawScenario {
     pub providers: Vec<RawProvider>,
     #[serde(default)]
     pub keyframes: Vec<RawKeyframe>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<RawUncertain>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub story: Vec<RawBeat>,
+}
+
+/// A story beat as written in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBeat {
+    pub at: String,
+    pub title: String,
+    pub narration: String,
+    pub chart: ChartKind,
+    /// Provider id.
+    pub focus: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<RawLever>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct RawLever {
+    pub key: String,
+    pub value: f64,
+}
+
+/// `key` is a parameter key, optionally with `@QUARTER` to make that keyframe's value uncertain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "uncertain")]
+pub struct RawUncertain {
+    pub key: String,
+    pub dist: Distribution,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "provider")]
 pub struct RawProvider {
     pub id: String,
     pub name: String,
@@ -50,7 +85,7 @@ pub struct RawProvider {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename = "keyframe")]
 pub struct RawKeyframe {
     pub at: String,
     pub key: String,
@@ -107,7 +142,7 @@ impl fmt::Display for LoadError {
             } => write!(f, "{file}:{line}:{col}: {message}"),
             LoadError::Version { file, found } => write!(
                 f,
-                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (update cloudstrat to open it)"
+                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)"
             ),
             LoadError::Invalid { file, problems } => {
                 for (i, (path, msg)) in problems.iter().enumerate() {
@@ -124,6 +159,12 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
+/// How strategy files are read: standard RON, except that an optional field may
+/// also be written without `Some(…)` (`author: "Ada"`), as people write it by hand.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
 /// Parses and validates strategy-file text. `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
     if text.len() as u64 > MAX_FILE_BYTES {
@@ -132,20 +173,29 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
             bytes: text.len() as u64,
         });
     }
-    if let Ok(probe) = ron::from_str::<VersionProbe>(text)
-        && (probe.version == 0 || probe.version > CURRENT_VERSION)
-    {
+    let version = ron_options().from_str::<VersionProbe>(text).map(|p| p.version).ok();
+    if let Some(found) = version.filter(|&v| v == 0 || v > CURRENT_VERSION) {
         return Err(LoadError::Version {
             file: file.into(),
-            found: probe.version,
+            found,
         });
     }
-    let raw: RawScenario = ron::from_str(text).map_err(|e| LoadError::Syntax {
+    // Older files are rewritten into the current schema first (same line numbers).
+    let migrated;
+    let text = match version {
+        Some(v) if v < CURRENT_VERSION => {
+            migrated = crate::migrate::migrate(text, v);
+            migrated.as_str()
+        }
+        _ => text,
+    };
+    let mut raw: RawScenario = ron_options().from_str(text).map_err(|e| LoadError::Syntax {
         file: file.into(),
         line: e.span.start.line,
         col: e.span.start.col,
         message: e.code.to_string(),
     })?;
+    raw.version = CURRENT_VERSION;
     validate(raw, file)
 }
 
@@ -182,14 +232,16 @@ pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
             bytes: bytes.len() as u64,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| LoadError::Syntax {
-        file: file.clone(),
-        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count(),
-        col: 1,
-        message: "file is not UTF-8 text".into(),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // The text before the first bad byte is valid, so it can be counted in characters.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        LoadError::Syntax {
+            file: file.clone(),
+            line: 1 + valid.iter().filter(|&&b| b == b'\n').count(),
+            col: 1 + String::from_utf8_lossy(&valid[line_start..]).chars().count(),
+            message: "file is not UTF-8 text".into(),
+        }
     })?;
     parse(&text, &file)
 }
@@ -251,7 +303,12 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         }
         for (field, min, max, unit) in HARDWARE_RANGES {
             let v = g.field(field);
-            if !v.is_finite() || v < min || v > max {
+            if !v.is_finite() {
+                bad(
+                    &format!("hardware[{i}].{field}"),
+                    format!("{v} is not a number; allowed {min} to {max} ({unit})"),
+                );
+            } else if v < min || v > max {
                 bad(
                     &format!("hardware[{i}].{field}"),
                     format!("{v} is out of range; allowed {min} to {max} ({unit})"),
@@ -306,6 +363,8 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         hardware_from,
         providers,
         keyframes: Vec::new(),
+        uncertainty: Vec::new(),
+        story: Vec::new(),
     };
     for (i, k) in raw.keyframes.iter().enumerate() {
         let at = match k.at.parse::<Quarter>() {
@@ -351,6 +410,112 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         }
     }
     scenario.sort_keyframes();
+    for (i, u) in raw.uncertainty.iter().enumerate() {
+        let path = format!("uncertainty[{i}]");
+        let (key, at) = match u.key.split_once('@') {
+            Some((k, q)) => (k, Some(q)),
+            None => (u.key.as_str(), None),
+        };
+        let target = match scenario.parse_key(key) {
+            Ok(r) => r,
+            Err(e) => {
+                bad(&format!("{path}.key"), e.to_string());
+                continue;
+            }
+        };
+        let at = match at.map(|q| q.parse::<Quarter>()) {
+            None => None,
+            Some(Ok(q)) => match scenario
+                .index_of(q)
+                .filter(|t| scenario.keyframe_quarters(target).any(|k| k == *t))
+            {
+                Some(t) => Some(t),
+                None => {
+                    bad(&format!("{path}.key"), format!("{key} has no keyframe at {q}"));
+                    continue;
+                }
+            },
+            Some(Err(e)) => {
+                bad(&format!("{path}.key"), e.to_string());
+                continue;
+            }
+        };
+        if let Some(m) = u.dist.problem() {
+            bad(&format!("{path}.dist"), m);
+            continue;
+        }
+        let spec = target.spec();
+        let (lo, hi) = u.dist.bounds();
+        if lo < spec.min || hi > spec.max {
+            bad(
+                &format!("{path}.dist"),
+                format!(
+                    "bounds {lo} to {hi} leave the allowed range of {key}: {}",
+                    spec.range_text()
+                ),
+            );
+            continue;
+        }
+        if scenario.uncertainty.iter().any(|x| x.target == target && x.at == at) {
+            bad(&format!("{path}.key"), format!("{} is uncertain twice", u.key));
+            continue;
+        }
+        scenario.uncertainty.push(Uncertain {
+            target,
+            at,
+            dist: u.dist,
+        });
+    }
+    for (i, b) in raw.story.iter().enumerate() {
+        let path = format!("story[{i}]");
+        let at = match b.at.parse::<Quarter>() {
+            Ok(q) => match scenario.index_of(q) {
+                Some(t) => t,
+                None => {
+                    bad(
+                        &format!("{path}.at"),
+                        format!("{q} is outside the horizon {} to {}", scenario.start, scenario.end()),
+                    );
+                    continue;
+                }
+            },
+            Err(e) => {
+                bad(&format!("{path}.at"), e.to_string());
+                continue;
+            }
+        };
+        let Some(focus) = scenario.provider_index(&b.focus) else {
+            bad(
+                &format!("{path}.focus"),
+                format!("no provider `{}` in this scenario", b.focus),
+            );
+            continue;
+        };
+        if b.title.trim().is_empty() {
+            bad(&format!("{path}.title"), "must not be empty".into());
+        }
+        let mut levers = Vec::new();
+        for (j, l) in b.levers.iter().enumerate() {
+            match scenario.parse_key(&l.key) {
+                Ok(r) => match r.spec().check(l.value) {
+                    Some(m) => bad(&format!("{path}.levers[{j}].value"), format!("{}: {m}", l.key)),
+                    None => levers.push((r, l.value)),
+                },
+                Err(e) => bad(&format!("{path}.levers[{j}].key"), e.to_string()),
+            }
+        }
+        if scenario.story.last().is_some_and(|prev: &Beat| prev.at > at) {
+            bad(&format!("{path}.at"), "beats must be listed in quarter order".into());
+        }
+        scenario.story.push(Beat {
+            at,
+            title: b.title.clone(),
+            narration: b.narration.clone(),
+            chart: b.chart,
+            focus,
+            levers,
+        });
+    }
     for (path, msg) in scenario.problems() {
         // Keyframe problems were reported above with their index.
         if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
@@ -405,12 +570,42 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
                 value: k.value,
             })
             .collect(),
+        uncertainty: sc
+            .uncertainty
+            .iter()
+            .map(|u| RawUncertain {
+                key: u.label(sc),
+                dist: u.dist,
+            })
+            .collect(),
+        story: sc
+            .story
+            .iter()
+            .map(|b| RawBeat {
+                at: sc.quarter_at(b.at).to_string(),
+                title: b.title.clone(),
+                narration: b.narration.clone(),
+                chart: b.chart,
+                focus: sc.providers.get(b.focus).map_or_else(String::new, |p| p.id.clone()),
+                levers: b
+                    .levers
+                    .iter()
+                    .map(|&(r, value)| RawLever {
+                        key: sc.key_name(r),
+                        value,
+                    })
+                    .collect(),
+            })
+            .collect(),
     }
 }
 
 /// Strategy-file text for a scenario.
 pub fn to_ron(sc: &Scenario) -> String {
-    let config = ron::ser::PrettyConfig::new().indentor("    ").struct_names(false);
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .escape_strings(false);
     let mut s = ron::ser::to_string_pretty(&to_raw(sc), config)
         .unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
     s.push('\n');

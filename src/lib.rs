@@ -5,8 +5,11 @@
 //! `report` turns runs into text; `cli` is the command line; `ui` is the
 //! interactive dashboard.
 
+pub mod analysis;
 pub mod cli;
+pub mod export;
 pub mod file;
+pub mod migrate;
 pub mod presets;
 pub mod report;
 pub mod save;

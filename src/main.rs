@@ -10,6 +10,13 @@ fn main() {
         Some(Command::Run(a)) => cli::cmd_run(a),
         Some(Command::Check { files }) => std::process::exit(cli::cmd_check(files)),
         Some(Command::Presets) => cli::cmd_presets(),
+        Some(Command::Fmt { files }) => cli::cmd_fmt(files),
+        Some(Command::Montecarlo(a)) => cli::cmd_montecarlo(a),
+        Some(Command::Sensitivity(a)) => cli::cmd_sensitivity(a),
+        Some(Command::Optimize(a)) => cli::cmd_optimize(a),
+        Some(Command::Attribute(a)) => cli::cmd_attribute(a),
+        Some(Command::Export(a)) => cli::cmd_export(a),
+        Some(Command::Diff { a, b }) => cli::cmd_diff(a, b),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
         None => cli::cmd_open(args.scenario.as_deref()),
     };

@@ -4,7 +4,21 @@ use crate::file::{self, LoadError};
 use crate::sim::Scenario;
 
 /// (name, RON text) of every built-in preset; `default` first.
-pub const PRESETS: &[(&str, &str)] = &[("default", include_str!("../assets/scenarios/default.ron"))];
+pub const PRESETS: &[(&str, &str)] = &[
+    ("default", include_str!("../assets/scenarios/default.ron")),
+    ("parity-shock", include_str!("../assets/scenarios/parity-shock.ron")),
+    ("no-parity", include_str!("../assets/scenarios/no-parity.ron")),
+    ("chips-at-scale", include_str!("../assets/scenarios/chips-at-scale.ron")),
+    (
+        "stuck-in-the-middle",
+        include_str!("../assets/scenarios/stuck-in-the-middle.ron"),
+    ),
+    ("slow-adoption", include_str!("../assets/scenarios/slow-adoption.ron")),
+    (
+        "multimodal-boom",
+        include_str!("../assets/scenarios/multimodal-boom.ron"),
+    ),
+];
 
 pub fn names() -> impl Iterator<Item = &'static str> {
     PRESETS.iter().map(|(n, _)| *n)

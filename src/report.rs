@@ -250,3 +250,370 @@ pub fn json(sc: &Scenario, run: &Run) -> String {
     s.push('\n');
     s
 }
+
+/// Monte Carlo percentiles as CSV: one row per quarter, provider and KPI.
+pub fn mc_csv(sc: &Scenario, r: &crate::analysis::montecarlo::McResult) -> String {
+    let mut s = String::from("quarter,provider,kpi,p5,p25,p50,p75,p95\n");
+    for t in 0..r.quarters {
+        for (i, p) in sc.providers.iter().enumerate() {
+            for k in crate::analysis::Kpi::ALL {
+                let v = r.get(t, i, k);
+                s.push_str(&format!(
+                    "{},{},{},{},{},{},{},{}\n",
+                    sc.quarter_at(t),
+                    p.id,
+                    k.name(),
+                    v[0],
+                    v[1],
+                    v[2],
+                    v[3],
+                    v[4]
+                ));
+            }
+        }
+    }
+    s
+}
+
+#[derive(Serialize)]
+struct McRow<'a> {
+    quarter: String,
+    provider: &'a str,
+    kpi: &'static str,
+    p5: f64,
+    p25: f64,
+    p50: f64,
+    p75: f64,
+    p95: f64,
+}
+
+/// Monte Carlo percentiles as JSON, with the study's metadata.
+pub fn mc_json(sc: &Scenario, r: &crate::analysis::montecarlo::McResult, seed: u64) -> String {
+    let mut rows = Vec::new();
+    for t in 0..r.quarters {
+        for (i, p) in sc.providers.iter().enumerate() {
+            for k in crate::analysis::Kpi::ALL {
+                let [p5, p25, p50, p75, p95] = r.get(t, i, k);
+                rows.push(McRow {
+                    quarter: sc.quarter_at(t).to_string(),
+                    provider: &p.id,
+                    kpi: k.name(),
+                    p5,
+                    p25,
+                    p50,
+                    p75,
+                    p95,
+                });
+            }
+        }
+    }
+    let doc = serde_json::json!({
+        "name": sc.meta.name,
+        "runs": r.runs,
+        "seed": seed,
+        "uncertain": sc.uncertainty.iter().map(|u| u.label(sc)).collect::<Vec<_>>(),
+        "percentiles": rows,
+    });
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
+    use crate::analysis::Kpi;
+    match k {
+        Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit => musd(v),
+        Kpi::Price | Kpi::Cost => usd_mtok(v),
+        Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => pct(v),
+    }
+}
+
+/// A tornado bar of `width` cells over `[lo, hi]`: `░` from the base to the
+/// outcome with the input low, `█` from the base to the outcome with it high,
+/// `│` at the base.
+fn tornado_bar(low: f64, high: f64, base: f64, lo: f64, hi: f64, width: usize) -> String {
+    let span = (hi - lo).max(1e-12);
+    let pos = |x: f64| {
+        (((x - lo) / span) * (width - 1) as f64)
+            .round()
+            .clamp(0.0, (width - 1) as f64) as usize
+    };
+    let (b, l, h) = (pos(base), pos(low), pos(high));
+    (0..width)
+        .map(|c| {
+            if c == b {
+                '│'
+            } else if (c > b && c <= h) || (c < b && c >= h) {
+                '█'
+            } else if (c > b && c <= l) || (c < b && c >= l) {
+                '░'
+            } else {
+                ' '
+            }
+        })
+        .collect()
+}
+
+/// A tornado chart in text: each input's low and high outcome around the base.
+pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
+    let mut s = format!(
+        "Sensitivity of {} of {} at {} (base {})\nOne input at a time at each end of its range, sorted by swing. ░ input low, █ input high, │ base.\n\n",
+        t.kpi,
+        t.provider,
+        t.quarter,
+        kpi_text(t.kpi, t.base)
+    );
+    let lo = t.bars.iter().flat_map(|b| [b.low, b.high]).fold(t.base, f64::min);
+    let hi = t.bars.iter().flat_map(|b| [b.low, b.high]).fold(t.base, f64::max);
+    let name_w = t.bars.iter().map(|b| b.input.chars().count()).max().unwrap_or(5).max(5);
+    s.push_str(&format!(
+        "{:<name_w$}  {:>9} {:>9}  {:>10} {:>10}  {:>10}\n",
+        "input", "low", "high", "KPI at low", "at high", "swing"
+    ));
+    for b in &t.bars {
+        s.push_str(&format!(
+            "{:<name_w$}  {:>9} {:>9}  {:>10} {:>10}  {:>10}  {}\n",
+            b.input,
+            num(b.low_input),
+            num(b.high_input),
+            kpi_text(t.kpi, b.low),
+            kpi_text(t.kpi, b.high),
+            kpi_text(t.kpi, b.swing),
+            tornado_bar(b.low, b.high, t.base, lo, hi, 32),
+        ));
+    }
+    s
+}
+
+pub fn optimum(o: &crate::analysis::optimize::Optimum) -> String {
+    let mut s = format!("Best response of {} for {}\n", o.provider, o.kpi);
+    for (k, v) in &o.settings {
+        s.push_str(&format!("  {k} = {}\n", num(*v)));
+    }
+    s.push_str(&format!(
+        "{}: {} at the current settings, {} at the optimum (gain {})\n",
+        o.kpi,
+        kpi_text(o.kpi, o.start),
+        kpi_text(o.kpi, o.best),
+        kpi_text(o.kpi, o.gain())
+    ));
+    s
+}
+
+pub fn equilibrium(e: &crate::analysis::optimize::Equilibrium) -> String {
+    let mut s = if e.converged {
+        format!(
+            "Best responses converged after {} round(s): no provider wants to move.\n\n",
+            e.rounds
+        )
+    } else {
+        format!(
+            "Best responses did not converge within {} round(s); the last round's responses:\n\n",
+            e.rounds
+        )
+    };
+    for o in &e.optima {
+        s.push_str(&optimum(o));
+        s.push('\n');
+    }
+    s
+}
+
+pub fn attribution(a: &crate::analysis::attribution::Attribution, kpi: crate::analysis::Kpi) -> String {
+    let mut s = format!(
+        "{kpi}: {} in the baseline, {} now, change {} ({} attribution)\n",
+        kpi_text(kpi, a.base),
+        kpi_text(kpi, a.current),
+        kpi_text(kpi, a.current - a.base),
+        a.method
+    );
+    let mut acc = a.base;
+    for (k, v) in &a.parts {
+        acc += v;
+        s.push_str(&format!(
+            "  {k:<45} {:>+12}   running {}\n",
+            kpi_text(kpi, *v),
+            kpi_text(kpi, acc)
+        ));
+    }
+    s
+}
+
+fn keyframe_text(sc: &Scenario, r: crate::sim::ParamRef) -> String {
+    let kf: Vec<String> = sc
+        .keyframes
+        .iter()
+        .filter(|k| k.target == r)
+        .map(|k| format!("{}: {}", sc.quarter_at(k.at), num(k.value)))
+        .collect();
+    if kf.is_empty() { "-".into() } else { kf.join(", ") }
+}
+
+/// A diff row when parameter `ra` of `a` and `rb` of `b` differ in base value or keyframes.
+fn compare_row(
+    a: &Scenario,
+    b: &Scenario,
+    key: String,
+    ra: Option<crate::sim::ParamRef>,
+    rb: Option<crate::sim::ParamRef>,
+) -> Option<[String; 5]> {
+    let exact = |sc: &Scenario, r: crate::sim::ParamRef| {
+        let kf: Vec<(u32, f64)> = sc
+            .keyframes
+            .iter()
+            .filter(|k| k.target == r)
+            .map(|k| (k.at, k.value))
+            .collect();
+        (sc.base_value(r), kf)
+    };
+    if ra.map(|r| exact(a, r)) == rb.map(|r| exact(b, r)) {
+        return None;
+    }
+    let (x, xk) = ra.map_or(("absent".into(), String::new()), |r| {
+        (num(a.base_value(r)), keyframe_text(a, r))
+    });
+    let (y, yk) = rb.map_or(("absent".into(), String::new()), |r| {
+        (num(b.base_value(r)), keyframe_text(b, r))
+    });
+    Some([key, x, xk, y, yk])
+}
+
+/// Differences between two strategies: settings first, then outcomes at each
+/// one's horizon for every provider id they share.
+pub fn diff(name_a: &str, a: &Scenario, name_b: &str, b: &Scenario) -> String {
+    use crate::sim::{MarketKey, ParamRef, ProviderKey};
+    let mut s = format!("A: {name_a} ({})\nB: {name_b} ({})\n\n", a.meta.name, b.meta.name);
+    let mut rows: Vec<[String; 5]> = Vec::new();
+    let mut general = |what: &str, x: String, y: String| {
+        if x != y {
+            rows.push([what.to_string(), x, String::new(), y, String::new()]);
+        }
+    };
+    general("start", a.start.to_string(), b.start.to_string());
+    general("quarters", a.quarters.to_string(), b.quarters.to_string());
+    general("seed", a.seed.to_string(), b.seed.to_string());
+    for &k in MarketKey::ALL {
+        let r = Some(ParamRef::Market(k));
+        rows.extend(compare_row(a, b, format!("market.{}", k.name()), r, r));
+    }
+    let mut ids: Vec<&str> = a.providers.iter().map(|p| p.id.as_str()).collect();
+    ids.extend(
+        b.providers
+            .iter()
+            .map(|p| p.id.as_str())
+            .filter(|id| a.provider_index(id).is_none()),
+    );
+    for id in &ids {
+        let (ia, ib) = (a.provider_index(id), b.provider_index(id));
+        for &k in ProviderKey::ALL {
+            rows.extend(compare_row(
+                a,
+                b,
+                format!("providers.{id}.{}", k.name()),
+                ia.map(|i| ParamRef::Provider(i, k)),
+                ib.map(|i| ParamRef::Provider(i, k)),
+            ));
+        }
+        if let (Some(ia), Some(ib)) = (ia, ib) {
+            let (pa, pb) = (&a.providers[ia], &b.providers[ib]);
+            if pa.pricing != pb.pricing {
+                rows.push([
+                    format!("providers.{id}.pricing"),
+                    pa.pricing.name().into(),
+                    String::new(),
+                    pb.pricing.name().into(),
+                    String::new(),
+                ]);
+            }
+        }
+    }
+    if a.hardware != b.hardware {
+        rows.push([
+            "hardware".into(),
+            format!("{} generations", a.hardware.len()),
+            String::new(),
+            format!("{} generations (differ)", b.hardware.len()),
+            String::new(),
+        ]);
+    }
+    s.push_str("Settings that differ\n");
+    if rows.is_empty() {
+        s.push_str("  none: the two strategies have the same levers and parameters\n");
+    } else {
+        let w = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
+        s.push_str(&format!(
+            "  {:<w$}  {:>10} {:<24} {:>10} {}\n",
+            "key", "A", "A keyframes", "B", "B keyframes"
+        ));
+        for r in &rows {
+            s.push_str(&format!(
+                "  {:<w$}  {:>10} {:<24} {:>10} {}\n",
+                r[0], r[1], r[2], r[3], r[4]
+            ));
+        }
+    }
+    let (ra, rb) = (crate::sim::simulate(a), crate::sim::simulate(b));
+    let (ta, tb) = (ra.last(), rb.last());
+    s.push_str(&format!(
+        "\nOutcomes at the horizon (A: {}, B: {})\n",
+        ra.quarter(ta),
+        rb.quarter(tb)
+    ));
+    s.push_str(&format!(
+        "  {:<14} {:>8} {:>8} {:>9}   {:>10} {:>10} {:>10}   {:>9} {:>9} {:>9}   {}\n",
+        "provider",
+        "share A",
+        "share B",
+        "change",
+        "cum.prof A",
+        "cum.prof B",
+        "change",
+        "cash A",
+        "cash B",
+        "change",
+        "status A / B"
+    ));
+    for id in &ids {
+        let (ia, ib) = (a.provider_index(id), b.provider_index(id));
+        let get = |run: &Run, i: Option<usize>, t: u32| {
+            i.map(|i| {
+                (
+                    run.row(t, i).share,
+                    run.cumulative_profit(i, t),
+                    run.row(t, i).cash_musd,
+                    run.row(t, i).status.name(),
+                )
+            })
+        };
+        let (x, y) = (get(&ra, ia, ta), get(&rb, ib, tb));
+        let cell = |v: Option<f64>, f: fn(f64) -> String| v.map_or_else(|| "-".to_string(), f);
+        let delta = |p: Option<f64>, q: Option<f64>, f: fn(f64) -> String| match (p, q) {
+            (Some(p), Some(q)) => {
+                let t = f(q - p);
+                if q >= p {
+                    format!("+{}", t.trim_start_matches('+'))
+                } else {
+                    t
+                }
+            }
+            _ => "-".into(),
+        };
+        let pp = |v: f64| format!("{:.1}pt", v * 100.0);
+        s.push_str(&format!(
+            "  {:<14} {:>8} {:>8} {:>9}   {:>10} {:>10} {:>10}   {:>9} {:>9} {:>9}   {} / {}\n",
+            id,
+            cell(x.map(|v| v.0), pct),
+            cell(y.map(|v| v.0), pct),
+            delta(x.map(|v| v.0), y.map(|v| v.0), pp),
+            cell(x.map(|v| v.1), musd),
+            cell(y.map(|v| v.1), musd),
+            delta(x.map(|v| v.1), y.map(|v| v.1), musd),
+            cell(x.map(|v| v.2), musd),
+            cell(y.map(|v| v.2), musd),
+            delta(x.map(|v| v.2), y.map(|v| v.2), musd),
+            x.map_or("-", |v| v.3),
+            y.map_or("-", |v| v.3),
+        ));
+    }
+    s
+}

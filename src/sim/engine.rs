@@ -15,6 +15,14 @@ const SECONDS_PER_QUARTER: f64 = HOURS_PER_QUARTER * 3600.0;
 const PARITY_THRESHOLDS: [f64; 3] = [0.5, 0.8, 0.95];
 /// Unserved share of demand that counts as a capacity shortage.
 const SHORTAGE_SHARE: f64 = 0.05;
+/// Unserved share below which a shortage is over (hysteresis keeps the log calm).
+const SHORTAGE_END_SHARE: f64 = 0.02;
+/// Price rise per quarter per unit of excess demand over capacity.
+const SCARCITY_RAISE: f64 = 0.15;
+/// Highest multiple of the policy price that scarcity can reach.
+const MAX_SCARCITY_PRESSURE: f64 = 2.0;
+/// Weight of the past in the moving average of demand growth used for planning.
+const GROWTH_SMOOTHING: f64 = 0.6;
 
 /// Capacity bought in one quarter, or its retirement; k = thousands.
 #[derive(Debug, Clone, Copy, Default)]
@@ -218,7 +226,10 @@ fn make_vintage(
 ) -> (Vintage, f64) {
     let life = f64::from(life);
     let rented_k = merchant_k * p.rented_fraction;
-    let owned_capex = ((merchant_k - rented_k) * prices.merchant_capex + own_k * prices.own_capex) / 1000.0;
+    // The own-chip programme (design and software) is capitalised into the
+    // quarter's own-chip cohort, so its cost is spread over the units it made.
+    let programme = if own_k > 0.0 { programme_cost_q(m, p) } else { 0.0 };
+    let owned_capex = ((merchant_k - rented_k) * prices.merchant_capex + own_k * prices.own_capex) / 1000.0 + programme;
     let rent_q = rented_k * prices.merchant_capex / 1000.0 / life * (1.0 + m.rental_markup);
     let v = Vintage {
         merchant_k,
@@ -235,8 +246,8 @@ fn make_vintage(
 }
 
 /// Tokens per second (thousands) of a fleet at 100 % utilization.
-fn fleet_tok_s(w: &Workload, f: &Vintage, penalty: f64) -> f64 {
-    w.tok_s(f.bw_merchant, f.fl_merchant) + w.tok_s(f.bw_own, f.fl_own) * (1.0 - penalty)
+fn fleet_tok_s(w: &Workload, f: &Vintage, penalty: f64, efficiency: f64) -> f64 {
+    (w.tok_s(f.bw_merchant, f.fl_merchant) + w.tok_s(f.bw_own, f.fl_own) * (1.0 - penalty)) * efficiency
 }
 
 /// Runs the scenario over its horizon. The scenario must be valid
@@ -263,6 +274,7 @@ pub fn simulate(sc: &Scenario) -> Run {
     let mut avg_price_prev = f64::NAN;
     let mut min_price_prev = f64::NAN;
     let mut demand_prev = f64::NAN;
+    let mut log_growth = 0.0;
     let mut price_war = false;
     let mut shortage = false;
 
@@ -325,16 +337,11 @@ pub fn simulate(sc: &Scenario) -> Run {
             penalty[i] = sw_penalty(&m, p, s.own_cum_k);
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
             util[i] = utilization(&m, fleet_k, s.ecosystem);
-            let tok_s = fleet_tok_s(&w, &s.fleet, penalty[i]);
+            let tok_s = fleet_tok_s(&w, &s.fleet, penalty[i], p.serving_efficiency);
             cap[i] = (tok_s * 1000.0 * SECONDS_PER_QUARTER * util[i] / 1e6).max(0.0);
             let power = s.fleet.power * 1000.0 * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER / 1e6;
             let ops = fleet_k * 1000.0 * m.ops_usd_per_accel_hour * HOURS_PER_QUARTER / 1e6;
-            let programme = if p.self_chip_volume > 0.0 {
-                programme_cost_q(&m, p)
-            } else {
-                0.0
-            };
-            fleet_cost[i] = s.fleet.dep_q.max(0.0) + s.fleet.rent_q.max(0.0) + power + ops + programme;
+            fleet_cost[i] = s.fleet.dep_q.max(0.0) + s.fleet.rent_q.max(0.0) + power + ops;
             cost[i] = if cap[i] > 1e-9 {
                 fleet_cost[i] * 1e6 / cap[i]
             } else {
@@ -445,6 +452,7 @@ pub fn simulate(sc: &Scenario) -> Run {
         for i in 0..n {
             if !states[i].active {
                 weight[i] = 0.0;
+                alloc[i] = 0.0;
                 continue;
             }
             let p = &pp[i];
@@ -507,7 +515,7 @@ pub fn simulate(sc: &Scenario) -> Run {
                 kind: EventKind::CapacityShortage { unserved_share },
             });
             shortage = true;
-        } else if unserved_share <= SHORTAGE_SHARE && shortage {
+        } else if unserved_share <= SHORTAGE_END_SHARE && shortage {
             events.push(Event {
                 at: t,
                 kind: EventKind::ShortageEnded,
@@ -515,11 +523,17 @@ pub fn simulate(sc: &Scenario) -> Run {
             shortage = false;
         }
 
-        let growth = if demand_prev.is_finite() && demand_prev > 0.0 {
-            (demand / demand_prev).clamp(0.5, 3.0)
-        } else {
-            1.0
-        };
+        // Expected growth: a moving average of log growth, so one noisy quarter
+        // does not whip capacity orders up and down.
+        if demand_prev.is_finite() && demand_prev > 0.0 && demand > 0.0 {
+            let g = (demand / demand_prev).clamp(0.5, 3.0).ln();
+            log_growth = if t == 1 {
+                g
+            } else {
+                GROWTH_SMOOTHING * log_growth + (1.0 - GROWTH_SMOOTHING) * g
+            };
+        }
+        let growth = log_growth.exp();
         let w_next = Workload::at(&m, t + 1);
         let gen_next = &sc.hardware[generation_at(sc, t + 1)];
         let life = life_quarters(&m);
@@ -532,7 +546,11 @@ pub fn simulate(sc: &Scenario) -> Run {
             let p = &pp[i];
             let s = &mut states[i];
             min_price = min_price.min(price[i]);
-            let share = if demand > 0.0 { served[i] / demand } else { 0.0 };
+            let share = if demand > 0.0 {
+                (served[i] / demand).min(1.0)
+            } else {
+                0.0
+            };
 
             // Revenue and margins (§6, §9).
             let token_rev = served[i] * price[i] / 1e6;
@@ -552,20 +570,23 @@ pub fn simulate(sc: &Scenario) -> Run {
 
             // Capacity for next quarter (§2, §3, §10).
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-            let prices = unit_prices(&m, p, hw, fleet_k, s.own_cum_k);
+            // Capacity bought now comes online next quarter, as next quarter's generation.
+            let prices = unit_prices(&m, p, gen_next, fleet_k, s.own_cum_k);
             let pen_next = sw_penalty(&m, p, s.own_cum_k + p.self_chip_volume);
             let u_next = util[i];
-            let target_tok_s =
-                alloc[i] * growth * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / u_next / 1000.0;
+            let target_tok_s = alloc[i].max(served[i]) * growth * (1.0 + p.capacity_headroom) * 1e6
+                / SECONDS_PER_QUARTER
+                / u_next
+                / 1000.0;
             let mut after = s.fleet;
             if let Some(r) = s.retire.get(t as usize + 1) {
                 after.add(r, -1.0);
             }
-            let existing = fleet_tok_s(&w_next, &after, pen_next);
+            let existing = fleet_tok_s(&w_next, &after, pen_next, p.serving_efficiency);
             let (own_v, _) = make_vintage(&m, p, gen_next, &prices, 0.0, 1.0, life);
-            let own_unit_tok_s = w_next.tok_s(own_v.bw_own, own_v.fl_own) * (1.0 - pen_next);
+            let own_unit_tok_s = w_next.tok_s(own_v.bw_own, own_v.fl_own) * (1.0 - pen_next) * p.serving_efficiency;
             let own_k = p.self_chip_volume;
-            let merchant_unit_tok_s = w_next.tok_s(gen_next.bandwidth_tb_s, gen_next.tflops);
+            let merchant_unit_tok_s = w_next.tok_s(gen_next.bandwidth_tb_s, gen_next.tflops) * p.serving_efficiency;
             let need = (target_tok_s - existing - own_k * own_unit_tok_s).max(0.0);
             let mut merchant_k = if merchant_unit_tok_s > 0.0 {
                 need / merchant_unit_tok_s
@@ -577,9 +598,20 @@ pub fn simulate(sc: &Scenario) -> Run {
             let credit_limit = p.credit_line_musd + m.asset_ltv * s.book;
             let budget = (s.cash + ocf + (credit_limit - s.debt).max(0.0) - p.min_cash_musd).max(0.0);
             if capex > budget {
-                let f = budget / capex;
-                merchant_k *= f;
-                own_k *= f;
+                // The own-chip programme cost is fixed, so only the units scale down;
+                // when not even the programme is affordable, no own chips are built.
+                let programme = if own_k > 0.0 { programme_cost_q(&m, p) } else { 0.0 };
+                if budget > programme {
+                    let f = (budget - programme) / (capex - programme);
+                    merchant_k *= f;
+                    own_k *= f;
+                } else {
+                    own_k = 0.0;
+                    let (_, merchant_capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, 0.0, life);
+                    if merchant_capex > budget {
+                        merchant_k *= budget / merchant_capex;
+                    }
+                }
                 (vintage, capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, own_k, life);
             }
             let programme_q = programme_cost_q(&m, p);
@@ -663,7 +695,11 @@ pub fn simulate(sc: &Scenario) -> Run {
             let invest = p.ecosystem_invest_musd / (p.ecosystem_invest_musd + m.ecosystem_invest_half_musd);
             let gain = (m.ecosystem_invest_gain * invest + m.ecosystem_base_gain * share) * (1.0 - s.ecosystem);
             s.ecosystem = (s.ecosystem + gain - m.ecosystem_decay_per_quarter * s.ecosystem).clamp(0.0, 1.0);
-            if s.share_prev > 1e-9 && (s.share_prev - share) / s.share_prev > 0.02 {
+            // Scarcity lets a full provider raise its price; losing share makes it cut.
+            let excess = if cap[i] > 1e-9 { alloc[i] / cap[i] - 1.0 } else { 0.0 };
+            if excess > 0.02 {
+                s.pressure = (s.pressure * (1.0 + SCARCITY_RAISE * excess.min(1.0))).min(MAX_SCARCITY_PRESSURE);
+            } else if s.share_prev > 1e-9 && (s.share_prev - share) / s.share_prev > 0.02 {
                 let loss = (s.share_prev - share) / s.share_prev;
                 s.pressure = (s.pressure * (1.0 - (p.price_reaction * loss).min(0.5))).max(0.2);
             } else {
@@ -751,7 +787,7 @@ fn marginal_cost(
     let per_q = prices.merchant_capex / life_q * (1.0 + p.rented_fraction * m.rental_markup)
         + g.power_kw * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER
         + m.ops_usd_per_accel_hour * HOURS_PER_QUARTER;
-    let mtok = w.tok_s(g.bandwidth_tb_s, g.tflops) * SECONDS_PER_QUARTER * u / 1e6;
+    let mtok = w.tok_s(g.bandwidth_tb_s, g.tflops) * p.serving_efficiency * SECONDS_PER_QUARTER * u / 1e6;
     if mtok > 0.0 { per_q / mtok } else { 0.0 }
 }
 
@@ -790,7 +826,7 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
                     p.initial_own_chip_share,
                     life,
                 );
-                let per_unit = fleet_tok_s(&w, &unit, penalty) * u;
+                let per_unit = fleet_tok_s(&w, &unit, penalty, p.serving_efficiency) * u;
                 units_k = if per_unit > 0.0 { target_tok_s / per_unit } else { 0.0 };
                 let own = units_k * p.initial_own_chip_share;
                 (vintage, capex) = make_vintage(m, p, g, &prices, units_k - own, own, life);

@@ -116,7 +116,7 @@ param_table! {
     /// Market-wide parameters: demand, the inference workload, hardware economics,
     /// open-source parity, the price ceiling, customer choice and scale effects.
     struct MarketParams, key MarketKey {
-        open_source_parity: "0 to 1", [0.0, 1.0], "How close the best open model is to the best closed one (1 = parity).";
+        open_source_parity: "", [0.0, 1.0], "How close the best open model is to the best closed one (1 = parity).";
         price_ceiling_usd_per_mtok: "USD per million tokens", [0.001, 10000.0], "Cap above which no provider can price inference.";
         demand_at_full_adoption_mtok: "million tokens per quarter", [1.0, 1e13], "Token demand in the first quarter if every enterprise were in production, at the reference price.";
         reference_price_usd_per_mtok: "USD per million tokens", [0.001, 10000.0], "Price at which base demand is measured (elasticity pivot).";
@@ -138,9 +138,9 @@ param_table! {
         bytes_per_param: "bytes", [0.125, 8.0], "Bytes per weight (2 = FP16, 1 = FP8).";
         decode_batch: "sequences", [1.0, 4096.0], "Sequences decoded together; weights are read once per step for the whole batch.";
         kv_gb_per_sequence: "GB", [0.0, 1000.0], "Key-value cache read per sequence per decode step.";
-        bandwidth_utilization: "0 to 1", [0.01, 1.0], "Share of peak memory bandwidth reached in decode (MBU).";
-        compute_utilization: "0 to 1", [0.01, 1.0], "Share of peak FLOPs reached (MFU).";
-        vendor_gross_margin: "0 to 1", [0.0, 0.95], "Merchant chip vendor's gross margin; price = build cost / (1 - margin).";
+        bandwidth_utilization: "", [0.01, 1.0], "Share of peak memory bandwidth reached in decode (MBU).";
+        compute_utilization: "", [0.01, 1.0], "Share of peak FLOPs reached (MFU).";
+        vendor_gross_margin: "", [0.0, 0.95], "Merchant chip vendor's gross margin; price = build cost / (1 - margin).";
         system_cost_usd: "USD per accelerator", [0.0, 1e6], "Server, network and storage around each accelerator.";
         facility_capex_usd_per_kw: "USD per kW", [0.0, 1e6], "Data-centre build cost per kW of IT load.";
         depreciation_years: "years", [1.0, 15.0], "Useful life of accelerators and servers; retired after it.";
@@ -153,12 +153,12 @@ param_table! {
         quality_weight: "", [0.0, 50.0], "Logit weight on effective exclusive-model edge.";
         ecosystem_weight: "", [0.0, 50.0], "Logit weight on ecosystem strength.";
         exclusive_price_premium: "× cost-plus price", [0.0, 100.0], "Extra price an exclusive model earns per unit of effective edge.";
-        max_utilization: "0 to 1", [0.05, 1.0], "Highest average fleet utilization a very large provider reaches.";
+        max_utilization: "", [0.05, 1.0], "Highest average fleet utilization a very large provider reaches.";
         scale_utilization_k: "", [0.0, 10.0], "Utilization = max × (1 - k / sqrt(fleet in thousands)).";
-        ecosystem_utilization_bonus: "0 to 1", [0.0, 0.5], "Extra utilization at full ecosystem strength (steady attached workloads).";
-        volume_discount_max: "0 to 1", [0.0, 0.9], "Largest discount on merchant chips for the biggest buyers.";
+        ecosystem_utilization_bonus: "", [0.0, 0.5], "Extra utilization at full ecosystem strength (steady attached workloads).";
+        volume_discount_max: "", [0.0, 0.9], "Largest discount on merchant chips for the biggest buyers.";
         volume_discount_half_k: "thousand accelerators", [0.001, 1e6], "Fleet size at which half the largest discount is reached.";
-        asset_ltv: "0 to 1", [0.0, 1.0], "Credit available against the book value of owned hardware.";
+        asset_ltv: "", [0.0, 1.0], "Credit available against the book value of owned hardware.";
         rental_markup: "share of owner cost", [0.0, 10.0], "Markup of rented capacity over the cost of owning it.";
         ecosystem_decay_per_quarter: "share per quarter", [0.0, 1.0], "Ecosystem strength lost each quarter without renewal.";
         ecosystem_invest_gain: "per quarter", [0.0, 1.0], "Ecosystem gain at saturated investment.";
@@ -175,33 +175,34 @@ param_table! {
     /// pricing, ecosystem, cost structure and financing.
     struct ProviderParams, key ProviderKey {
         self_chip_volume: "thousand accelerators per quarter", [0.0, 100000.0], "Own-silicon accelerators deployed per quarter.";
-        ecosystem_lock_in: "0 to 1", [0.0, 1.0], "Share of last quarter's customers who stay whatever the prices.";
-        initial_share: "0 to 1", [0.0, 1.0], "Share of token demand served in the first quarter.";
+        ecosystem_lock_in: "", [0.0, 1.0], "Share of last quarter's customers who stay whatever the prices.";
+        initial_share: "", [0.0, 1.0], "Share of token demand served in the first quarter.";
         initial_cash_musd: "million USD", [0.0, 1e7], "Cash at the start.";
         initial_debt_musd: "million USD", [0.0, 1e7], "Debt at the start.";
-        initial_ecosystem: "0 to 1", [0.0, 1.0], "Ecosystem strength at the start.";
-        initial_own_chip_share: "0 to 1", [0.0, 1.0], "Share of the starting fleet that is own silicon.";
+        initial_ecosystem: "", [0.0, 1.0], "Ecosystem strength at the start.";
+        initial_own_chip_share: "", [0.0, 1.0], "Share of the starting fleet that is own silicon.";
         own_chip_cum_k: "thousand units", [0.0, 1e7], "Own-silicon units built before the start (learning-curve position).";
         own_chip_unit_cost_usd: "USD", [100.0, 1e6], "Own-chip unit cost at the reference cumulative volume, design partner's margin included.";
         own_chip_perf_ratio: "× merchant bandwidth", [0.05, 5.0], "Own chip's memory bandwidth and FLOPs relative to the current merchant generation.";
         own_chip_power_ratio: "× merchant power", [0.05, 5.0], "Own chip's power relative to the current merchant generation.";
         own_chip_nre_musd: "million USD per generation", [0.0, 1e5], "Design (NRE) cost of one own-chip generation.";
         own_chip_software_musd_per_year: "million USD per year", [0.0, 1e5], "Compiler, kernels and framework support for own silicon.";
-        own_chip_sw_penalty: "0 to 1", [0.0, 0.95], "Throughput lost to immature software on a young own-chip programme.";
-        exclusive_model: "0 to 1", [0.0, 1.0], "Quality edge of the provider's exclusive models over open ones at zero parity.";
+        own_chip_sw_penalty: "", [0.0, 0.95], "Throughput lost to immature software on a young own-chip programme.";
+        exclusive_model: "", [0.0, 1.0], "Quality edge of the provider's exclusive models over open ones at zero parity.";
         model_rnd_musd: "million USD per quarter", [0.0, 1e5], "Spending to keep an exclusive model at the frontier.";
         markup: "share of cost", [0.0, 50.0], "Target markup over unit cost.";
-        policy_strength: "0 to 1", [0.0, 1.0], "Undercut depth or premium size, depending on the pricing policy.";
+        policy_strength: "", [0.0, 1.0], "Undercut depth or premium size, depending on the pricing policy.";
         price_reaction: "", [0.0, 10.0], "How hard the provider cuts price per unit of relative share lost.";
         price_floor_vs_cost: "× unit cost", [0.0, 5.0], "Lowest price the provider accepts, relative to its unit cost.";
-        rented_fraction: "0 to 1", [0.0, 1.0], "Share of new capacity rented instead of bought.";
+        serving_efficiency: "× tokens per second", [0.1, 10.0], "Serving-software throughput relative to the market's baseline (batching, quantization, caching).";
+        rented_fraction: "", [0.0, 1.0], "Share of new capacity rented instead of bought.";
         pue: "ratio", [1.0, 3.0], "Power usage effectiveness of the provider's data centres.";
         electricity_usd_per_kwh: "USD per kWh", [0.0, 2.0], "Electricity price.";
         overhead_musd: "million USD per quarter", [0.0, 1e5], "Fixed overhead (staff, sales organisation, offices).";
         sales_cost_share: "share of revenue", [0.0, 0.9], "Selling and support cost that scales with revenue.";
         ecosystem_invest_musd: "million USD per quarter", [0.0, 1e5], "Spending on developer tools, services and partners.";
         attach_ratio: "× token revenue", [0.0, 50.0], "Attached cloud revenue per dollar of token revenue at full ecosystem strength.";
-        attached_margin: "0 to 1", [0.0, 1.0], "Gross margin of attached cloud services.";
+        attached_margin: "", [0.0, 1.0], "Gross margin of attached cloud services.";
         capacity_headroom: "share of demand", [0.0, 5.0], "Spare capacity bought above expected demand.";
         interest_rate: "per year", [0.0, 1.0], "Interest on debt.";
         credit_line_musd: "million USD", [0.0, 1e7], "Unsecured credit available on top of asset-backed borrowing.";

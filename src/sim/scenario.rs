@@ -102,6 +102,11 @@ pub struct Scenario {
     pub providers: Vec<Provider>,
     /// Sorted by quarter, then target; at most one per (quarter, target).
     pub keyframes: Vec<Keyframe>,
+    /// Inputs drawn from distributions in Monte Carlo studies; a plain run uses
+    /// the base values and keyframes.
+    pub uncertainty: Vec<super::uncertainty::Uncertain>,
+    /// Presentation beats, in quarter order.
+    pub story: Vec<super::story::Beat>,
 }
 
 /// A `--set`-style key that does not name a parameter.
@@ -226,13 +231,32 @@ impl Scenario {
     pub fn set_whole_run(&mut self, r: ParamRef, v: f64) {
         self.keyframes.retain(|k| k.target != r);
         self.set_base_value(r, v);
+        self.drop_dangling();
     }
 
     /// Removes the keyframe of `r` at `t`, if any.
     pub fn remove_keyframe(&mut self, r: ParamRef, t: u32) -> bool {
         let n = self.keyframes.len();
         self.keyframes.retain(|k| !(k.target == r && k.at == t));
+        self.drop_dangling();
         n != self.keyframes.len()
+    }
+
+    /// Shortens or lengthens the horizon; keyframes, uncertain keyframe values and
+    /// story beats past the new end are dropped.
+    pub fn set_quarters(&mut self, quarters: u32) {
+        self.quarters = quarters;
+        self.keyframes.retain(|k| k.at < quarters);
+        self.story.retain(|b| b.at < quarters);
+        self.drop_dangling();
+    }
+
+    /// Forgets uncertainty about keyframes that no longer exist.
+    fn drop_dangling(&mut self) {
+        let keyframes = &self.keyframes;
+        self.uncertainty.retain(|u| {
+            u.at.is_none_or(|t| keyframes.iter().any(|k| k.target == u.target && k.at == t))
+        });
     }
 
     pub fn sort_keyframes(&mut self) {

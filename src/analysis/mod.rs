@@ -1,0 +1,118 @@
+//! Decision analysis on top of the engine: Monte Carlo percentiles, one-at-a-time
+//! sensitivity, best-response search and attribution of a difference to levers.
+//! Pure computation (parallel with rayon where it pays); no terminal code, no I/O.
+
+pub mod attribution;
+pub mod montecarlo;
+pub mod optimize;
+pub mod sensitivity;
+
+use crate::sim::{ProviderQuarter, Run};
+use std::fmt;
+use std::str::FromStr;
+
+/// An outcome measured for one provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kpi {
+    /// Operating profit summed from the start to the quarter, million USD.
+    CumulativeProfit,
+    Share,
+    /// Cash at the quarter, million USD.
+    Cash,
+    Price,
+    Cost,
+    /// Operating profit in the quarter, million USD.
+    OperatingProfit,
+    Ecosystem,
+    SelfChipShare,
+}
+
+impl Kpi {
+    pub const ALL: [Kpi; 8] = [
+        Kpi::CumulativeProfit,
+        Kpi::Share,
+        Kpi::Cash,
+        Kpi::Price,
+        Kpi::Cost,
+        Kpi::OperatingProfit,
+        Kpi::Ecosystem,
+        Kpi::SelfChipShare,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kpi::CumulativeProfit => "cumulative_profit",
+            Kpi::Share => "share",
+            Kpi::Cash => "cash",
+            Kpi::Price => "price",
+            Kpi::Cost => "cost",
+            Kpi::OperatingProfit => "operating_profit",
+            Kpi::Ecosystem => "ecosystem",
+            Kpi::SelfChipShare => "self_chip_share",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit => "million USD",
+            Kpi::Price | Kpi::Cost => "USD per million tokens",
+            Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => "fraction",
+        }
+    }
+
+    fn of_row(self, r: &ProviderQuarter) -> f64 {
+        match self {
+            Kpi::Share => r.share,
+            Kpi::Cash => r.cash_musd,
+            Kpi::Price => r.price_usd_per_mtok,
+            Kpi::Cost => r.cost_usd_per_mtok,
+            Kpi::OperatingProfit | Kpi::CumulativeProfit => r.operating_profit_musd,
+            Kpi::Ecosystem => r.ecosystem,
+            Kpi::SelfChipShare => r.self_chip_share,
+        }
+    }
+
+    /// The KPI of provider `i` at quarter `t` of `run`.
+    pub fn value(self, run: &Run, i: usize, t: u32) -> f64 {
+        match self {
+            Kpi::CumulativeProfit => run.cumulative_profit(i, t),
+            _ => self.of_row(run.row(t.min(run.last()), i)),
+        }
+    }
+
+    /// The KPI of provider `i` at every quarter.
+    pub fn series(self, run: &Run, i: usize) -> Vec<f64> {
+        let mut acc = 0.0;
+        (0..run.quarters)
+            .map(|t| {
+                let v = self.of_row(run.row(t, i));
+                if self == Kpi::CumulativeProfit {
+                    acc += v;
+                    acc
+                } else {
+                    v
+                }
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Kpi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Kpi {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kpi::ALL.iter().copied().find(|k| k.name() == s).ok_or_else(|| {
+            format!(
+                "unknown KPI `{s}`; choose one of {}",
+                Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+            )
+        })
+    }
+}

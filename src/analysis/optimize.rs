@@ -1,0 +1,147 @@
+//! Best-response search: the whole-run lever settings that maximize one
+//! provider's KPI with every competitor's strategy held fixed, and iterated best
+//! responses for every provider.
+
+use super::Kpi;
+use super::sensitivity::lever_range;
+use crate::sim::{ParamRef, ProviderKey, Scenario, simulate};
+use rayon::prelude::*;
+
+/// Grid points per lever in each refinement round.
+const GRID: usize = 9;
+const ROUNDS: usize = 5;
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Optimum {
+    pub provider: String,
+    pub kpi: Kpi,
+    /// (key, value) of each optimized lever.
+    pub settings: Vec<(String, f64)>,
+    #[serde(skip)]
+    pub refs: Vec<ParamRef>,
+    pub start: f64,
+    pub best: f64,
+}
+
+impl Optimum {
+    pub fn gain(&self) -> f64 {
+        self.best - self.start
+    }
+
+    /// Applies the optimum to `sc` as whole-run values.
+    pub fn apply(&self, sc: &mut Scenario) {
+        for (r, (_, v)) in self.refs.iter().zip(&self.settings) {
+            sc.set_whole_run(*r, *v);
+        }
+    }
+}
+
+fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], provider: usize, kpi: Kpi, t: u32) -> f64 {
+    let mut s = sc.clone();
+    for (r, v) in refs.iter().zip(x) {
+        s.set_whole_run(*r, *v);
+    }
+    kpi.value(&simulate(&s), provider, t)
+}
+
+/// Maximizes `kpi` of `provider` at quarter `t` over `levers` (provider
+/// parameters, set for the whole run). Coordinate search on a grid that narrows
+/// around the best point each round; the starting point (the scenario's values in
+/// force at `t`) is always a candidate, so the result is never worse than it.
+pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi, t: u32) -> Optimum {
+    let refs: Vec<ParamRef> = levers.iter().map(|&k| ParamRef::Provider(provider, k)).collect();
+    let start_x: Vec<f64> = refs.iter().map(|&r| sc.value_at(r, t)).collect();
+    let start = kpi.value(&simulate(sc), provider, t);
+    let mut best_x = start_x.clone();
+    let mut best = objective(sc, &refs, &best_x, provider, kpi, t);
+    if start > best {
+        // Keyframes made the start better than any whole-run setting tried so far.
+        best = start;
+    }
+    let ranges: Vec<(f64, f64)> = refs.iter().map(|&r| lever_range(sc, r)).collect();
+    let mut spans: Vec<f64> = ranges.iter().map(|(lo, hi)| hi - lo).collect();
+    let mut improved_from_start = false;
+    for _ in 0..ROUNDS {
+        for d in 0..refs.len() {
+            let (lo, hi) = ranges[d];
+            let a = (best_x[d] - spans[d] / 2.0).max(lo);
+            let b = (best_x[d] + spans[d] / 2.0).min(hi);
+            let candidates: Vec<f64> = (0..GRID).map(|g| a + (b - a) * g as f64 / (GRID - 1) as f64).collect();
+            let values: Vec<(f64, f64)> = candidates
+                .par_iter()
+                .map(|&v| {
+                    let mut x = best_x.clone();
+                    x[d] = v;
+                    (v, objective(sc, &refs, &x, provider, kpi, t))
+                })
+                .collect();
+            for (v, f) in values {
+                if f > best + 1e-12 * best.abs().max(1.0) {
+                    best = f;
+                    best_x[d] = v;
+                    improved_from_start = true;
+                }
+            }
+        }
+        spans.iter_mut().for_each(|s| *s /= 3.0);
+    }
+    let x = if improved_from_start { best_x } else { start_x };
+    Optimum {
+        provider: sc.providers.get(provider).map_or_else(String::new, |p| p.id.clone()),
+        kpi,
+        settings: refs.iter().zip(&x).map(|(&r, &v)| (sc.key_name(r), v)).collect(),
+        refs,
+        start,
+        best: if improved_from_start { best } else { start },
+    }
+}
+
+/// Result of iterating best responses for every provider.
+#[derive(Debug, Clone)]
+pub struct Equilibrium {
+    pub scenario: Scenario,
+    pub rounds: usize,
+    /// True when a full round changed no lever by more than 1 % of its range.
+    pub converged: bool,
+    pub optima: Vec<Optimum>,
+}
+
+/// Each active provider in turn best-responds to the others, round after round,
+/// until no lever moves or `max_rounds` is reached.
+pub fn best_responses(sc: &Scenario, levers: &[ProviderKey], kpi: Kpi, t: u32, max_rounds: usize) -> Equilibrium {
+    let mut cur = sc.clone();
+    let mut optima = Vec::new();
+    for round in 1..=max_rounds.max(1) {
+        let mut moved = false;
+        optima.clear();
+        for i in 0..cur.providers.len() {
+            let before: Vec<f64> = levers
+                .iter()
+                .map(|&k| cur.value_at(ParamRef::Provider(i, k), t))
+                .collect();
+            let o = optimize(&cur, i, levers, kpi, t);
+            for (d, (r, (_, v))) in o.refs.iter().zip(&o.settings).enumerate() {
+                let (lo, hi) = lever_range(&cur, *r);
+                if (v - before[d]).abs() > 0.01 * (hi - lo) {
+                    moved = true;
+                }
+            }
+            o.apply(&mut cur);
+            optima.push(o);
+        }
+        if !moved {
+            return Equilibrium {
+                scenario: cur,
+                rounds: round,
+                converged: true,
+                optima,
+            };
+        }
+    }
+    Equilibrium {
+        scenario: cur,
+        rounds: max_rounds.max(1),
+        converged: false,
+        optima,
+    }
+}
