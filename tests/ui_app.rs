@@ -322,3 +322,28 @@ fn help_is_an_overlay_with_its_own_keys() {
     a.update(act);
     assert_eq!(a.mode(), Mode::Normal);
 }
+
+#[test]
+fn undoing_a_keyframe_removal_brings_back_its_uncertainty() {
+    let mut sc = default_scenario();
+    sc.uncertainty.push(sim::Uncertain {
+        target: ParamRef::PARITY,
+        at: Some(8),
+        dist: sim::Distribution::Uniform { min: 0.7, max: 0.95 },
+    });
+    let original = sc.clone();
+    let mut a = App::new(sc, Source::Preset("default".into()), Theme::COLOR);
+    for _ in 0..8 {
+        a.update(Action::StepForward);
+    }
+    a.update(Action::RemoveKeyframe);
+    assert!(
+        !a.scenario().uncertainty.iter().any(|u| u.at == Some(8)),
+        "the engine drops uncertainty of a removed keyframe"
+    );
+    a.update(Action::Undo);
+    assert_eq!(a.scenario(), &original);
+    a.update(Action::Redo);
+    a.update(Action::Undo);
+    assert_eq!(a.scenario(), &original);
+}

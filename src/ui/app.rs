@@ -10,7 +10,7 @@ use super::keymap::Mode;
 use super::scale::Scale;
 use super::theme::Theme;
 use crate::cli::Source;
-use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario};
+use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario, Uncertain};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -30,35 +30,29 @@ pub enum LeverView {
     All,
 }
 
-/// One lever's full definition: its base value and all its keyframes.
+/// What a lever change can touch: the lever's base value, the keyframes, and
+/// the uncertainty attached to keyframes (removing a keyframe drops its
+/// uncertainty). Both lists are short, so whole copies keep undo exact.
 #[derive(Debug, Clone, PartialEq)]
 struct LeverState {
     base: f64,
-    keyframes: Vec<(u32, f64)>,
+    keyframes: Vec<sim::Keyframe>,
+    uncertainty: Vec<Uncertain>,
 }
 
 impl LeverState {
     fn of(sc: &Scenario, r: ParamRef) -> LeverState {
         LeverState {
             base: sc.base_value(r),
-            keyframes: sc
-                .keyframes
-                .iter()
-                .filter(|k| k.target == r)
-                .map(|k| (k.at, k.value))
-                .collect(),
+            keyframes: sc.keyframes.clone(),
+            uncertainty: sc.uncertainty.clone(),
         }
     }
 
     fn restore(&self, sc: &mut Scenario, r: ParamRef) {
         sc.set_base_value(r, self.base);
-        sc.keyframes.retain(|k| k.target != r);
-        sc.keyframes.extend(
-            self.keyframes
-                .iter()
-                .map(|&(at, value)| sim::Keyframe { at, target: r, value }),
-        );
-        sc.sort_keyframes();
+        sc.keyframes.clone_from(&self.keyframes);
+        sc.uncertainty.clone_from(&self.uncertainty);
     }
 }
 

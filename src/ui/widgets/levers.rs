@@ -34,14 +34,20 @@ fn sig3(v: f64) -> String {
 
 /// A value with a short unit: "85%", "$60.0/Mtok", "15 k/q".
 pub fn value_text(r: ParamRef, v: f64) -> String {
-    let unit = r.spec().unit;
+    let spec = r.spec();
+    let unit = spec.unit;
+    // Unitless parameters bounded by 0 and 1 are fractions, shown as percentages.
+    let fraction = matches!(unit, "" | "0 to 1") && spec.min >= 0.0 && spec.max <= 1.0;
     match unit {
-        "0 to 1"
-        | "share of enterprises"
-        | "share of requests"
-        | "share of pilots"
-        | "share of revenue"
-        | "share of demand" => {
+        _ if fraction => {
+            let p = v * 100.0;
+            if (p - p.round()).abs() < 1e-9 {
+                format!("{p:.0}%")
+            } else {
+                format!("{p:.1}%")
+            }
+        }
+        "share of enterprises" | "share of requests" | "share of pilots" | "share of revenue" | "share of demand" => {
             let p = v * 100.0;
             if (p - p.round()).abs() < 1e-9 {
                 format!("{p:.0}%")
