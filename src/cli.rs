@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 pub struct Cli {
     /// Strategy file or preset name to open in the dashboard.
     pub scenario: Option<String>,
+    /// Colour theme: dark, light, projector, or the path of a theme file.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -50,6 +53,19 @@ pub enum Command {
     Diff { a: String, b: String },
     /// Write a report, the run as CSV and one SVG per chart into a folder.
     Export(ExportArgs),
+    /// Present the scenario's story full screen, beat by beat.
+    Present {
+        /// Strategy file or preset name.
+        scenario: String,
+        /// Colour theme: dark, light, projector, or the path of a theme file.
+        #[arg(long, value_name = "NAME")]
+        theme: Option<String>,
+    },
+    /// Speaker notes: follow a presentation of SCENARIO from another terminal.
+    Notes {
+        /// The same strategy file or preset name the presenter opened.
+        scenario: String,
+    },
     /// Rewrite strategy files in the canonical layout (comments are not kept).
     Fmt {
         #[arg(required = true)]
@@ -380,13 +396,23 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
 /// No subcommand: the dashboard. When standard output is not a terminal
 /// (`cloudstrat > file`), there is nothing to draw on, so print the league table.
 pub fn cmd_open(scenario: Option<&str>) -> Result<(), CliError> {
+    cmd_dashboard(scenario, None, false)
+}
+
+/// The dashboard in a theme, optionally presenting from the start (`cloudstrat present`).
+pub fn cmd_dashboard(scenario: Option<&str>, theme: Option<&str>, present: bool) -> Result<(), CliError> {
     use std::io::IsTerminal;
     let (sc, source) = resolve(scenario.unwrap_or("default"))?;
+    let theme = match theme {
+        Some(t) => Some(crate::ui::Theme::load(t).map_err(|e| CliError::Input(format!("--theme: {e}")))?),
+        None => None,
+    };
     if !std::io::stdout().is_terminal() {
         let run = sim::simulate(&sc);
         return write_out(None, &report::table(&sc, &run));
     }
-    crate::ui::run(sc, source).map_err(|e| CliError::Input(format!("dashboard: {e}")))
+    let options = crate::ui::Options { theme, present };
+    crate::ui::run_with(sc, source, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))
 }
 
 pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {

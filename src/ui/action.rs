@@ -166,4 +166,6 @@ pub enum Action {
     ScrollLog(i32),
     /// The terminal now has this size.
     Resize { width: u16, height: u16 },
+    /// Presentation, story beats, themes and export (see `present`).
+    Meeting(super::present::MeetingAction),
 }

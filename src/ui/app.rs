@@ -7,6 +7,7 @@
 
 use super::action::{Action, ChartTab, Step};
 use super::keymap::Mode;
+use super::present::Meeting;
 use super::scale::Scale;
 use super::theme::Theme;
 use crate::cli::Source;
@@ -14,6 +15,8 @@ use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario, Uncertai
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::time::Duration;
+
+mod meeting;
 
 /// Playback speeds, in quarters per second.
 pub const SPEEDS: [f64; 5] = [0.5, 1.0, 2.0, 4.0, 8.0];
@@ -92,6 +95,10 @@ pub struct App {
     theme: Theme,
     viewport: Rect,
     quit: bool,
+    /// Presentation, story editor, themes and export.
+    meeting: Meeting,
+    /// The mode the help was opened from, and returns to.
+    help_from: Mode,
 }
 
 impl App {
@@ -121,6 +128,8 @@ impl App {
             theme,
             viewport: Rect::default(),
             quit: false,
+            meeting: Meeting::new(theme),
+            help_from: Mode::Normal,
         }
     }
 
@@ -230,20 +239,37 @@ impl App {
     pub fn update(&mut self, action: Action) {
         if !matches!(
             action,
-            Action::Tick | Action::Resize { .. } | Action::EndDrag | Action::SetLeverPosition { drag: true, .. }
+            Action::Tick
+                | Action::Resize { .. }
+                | Action::EndDrag
+                | Action::SetLeverPosition { drag: true, .. }
+                | Action::Meeting(super::present::MeetingAction::Frame(_))
         ) {
             self.status = None;
         }
+        if self.locked_out(&action) {
+            self.status = Some("levers are locked while presenting: L unlocks".into());
+            return;
+        }
         match action {
             Action::ToggleHelp => {
-                self.mode = if self.mode == Mode::Help {
-                    Mode::Normal
+                if self.mode == Mode::Help {
+                    self.mode = self.help_from;
                 } else {
-                    Mode::Help
-                };
+                    self.help_from = self.mode;
+                    self.mode = Mode::Help;
+                }
             }
-            Action::Dismiss => self.mode = Mode::Normal,
+            Action::Dismiss => {
+                self.mode = if self.mode == Mode::Help {
+                    self.help_from
+                } else {
+                    Mode::Normal
+                }
+            }
             Action::Quit => {
+                // Quitting from a presentation first ends it, undoing its beats' lever changes.
+                self.meeting_update(super::present::MeetingAction::Leave);
                 if self.is_modified() {
                     self.mode = Mode::ConfirmQuit;
                     self.playing = false;
@@ -335,6 +361,7 @@ impl App {
                 self.log_scroll = to as usize;
             }
             Action::Resize { width, height } => self.viewport = Rect::new(0, 0, width, height),
+            Action::Meeting(m) => self.meeting_update(m),
         }
     }
 

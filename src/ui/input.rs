@@ -32,7 +32,15 @@ fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
     match app.mode() {
         Mode::Normal => {}
         Mode::Help => return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss),
-        Mode::ConfirmQuit => return None,
+        Mode::ConfirmQuit | Mode::Beats | Mode::Prompt => return None,
+        Mode::Present => {
+            use super::present::MeetingAction;
+            return match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::Meeting(MeetingAction::NextBeat)),
+                MouseEventKind::ScrollUp => Some(Action::Meeting(MeetingAction::PrevBeat)),
+                _ => None,
+            };
+        }
     }
     let l = ScreenLayout::compute(app.viewport(), app)?;
     let pos = Position::new(m.column, m.row);

@@ -2,6 +2,7 @@
 //! the footer hints are all generated, so they cannot disagree.
 
 use super::action::{Action, ChartTab, Step};
+use super::present::MeetingAction as M;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// What the keyboard is talking to.
@@ -13,6 +14,12 @@ pub enum Mode {
     Help,
     /// "Unsaved changes: quit?"
     ConfirmQuit,
+    /// Presentation mode: full screen, one beat at a time.
+    Present,
+    /// The list of story beats.
+    Beats,
+    /// Typing a beat's title or narration.
+    Prompt,
 }
 
 /// A key with the modifiers that matter (Shift, Ctrl, Alt).
@@ -85,6 +92,7 @@ impl Key {
             KeyCode::Delete => "Del".to_string(),
             KeyCode::Esc => "Esc".to_string(),
             KeyCode::Enter => "Enter".to_string(),
+            KeyCode::Backspace => "Backspace".to_string(),
             other => format!("{other:?}"),
         };
         let mut s = String::new();
@@ -251,16 +259,46 @@ const NORMAL: &[Binding] = &[
         Some("redo an undone change"),
     ),
     bind(
-        &[Key::ch('p')],
+        &[Key::ch('P')],
         Action::ToggleAllParams,
         "all parameters on/off",
         Some("params"),
     ),
     bind(
-        &[Key::ch('x'), Key::plain(KeyCode::Delete)],
+        &[Key::plain(KeyCode::Delete)],
         Action::RemoveKeyframe,
         "remove keyframe at cursor",
         None,
+    ),
+    bind(
+        &[Key::ch('p')],
+        Action::Meeting(M::Present),
+        "present the story",
+        Some("present"),
+    ),
+    bind(
+        &[Key::ch('a')],
+        Action::Meeting(M::AddBeat),
+        "add a story beat at the cursor",
+        None,
+    ),
+    bind(
+        &[Key::ch('B')],
+        Action::Meeting(M::OpenBeats),
+        "story beats: list and edit",
+        Some("beats"),
+    ),
+    bind(
+        &[Key::ch('T')],
+        Action::Meeting(M::CycleTheme),
+        "next colour theme",
+        None,
+    ),
+    bind(
+        &[Key::ch('x')],
+        Action::Meeting(M::Export),
+        "export report, CSV and charts",
+        Some("export"),
     ),
     bind(&[Key::ctrl('s')], Action::Save, "save the scenario", Some("save")),
     bind(
@@ -305,12 +343,171 @@ const CONFIRM_QUIT: &[Binding] = &[
     ),
 ];
 
+const PRESENT: &[Binding] = &[
+    bind(
+        &[Key::ch('?')],
+        Action::ToggleHelp,
+        "show or hide this help",
+        Some("help"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Right), Key::ch('n'), Key::ch(' ')],
+        Action::Meeting(M::NextBeat),
+        "next beat",
+        Some("beat"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Left), Key::plain(KeyCode::Backspace)],
+        Action::Meeting(M::PrevBeat),
+        "previous beat",
+        Some("beat"),
+    ),
+    bind(
+        &[Key::ch('p'), Key::plain(KeyCode::Esc)],
+        Action::Meeting(M::Leave),
+        "leave the presentation",
+        Some("leave"),
+    ),
+    bind(
+        &[Key::ch('L')],
+        Action::Meeting(M::ToggleLock),
+        "lock or unlock the levers",
+        Some("lock"),
+    ),
+    bind(
+        &[Key::ch('T')],
+        Action::Meeting(M::CycleTheme),
+        "next colour theme",
+        Some("theme"),
+    ),
+    bind(
+        &[Key::ch('+'), Key::ch('=')],
+        Action::Adjust(Step::Up),
+        "unlocked: increase the selected lever",
+        None,
+    ),
+    bind(
+        &[Key::ch('-')],
+        Action::Adjust(Step::Down),
+        "unlocked: decrease the selected lever",
+        None,
+    ),
+    bind(&[Key::ch('[')], Action::PrevLever, "select the previous lever", None),
+    bind(&[Key::ch(']')], Action::NextLever, "select the next lever", None),
+    bind(&[Key::ch('u')], Action::Undo, "unlocked: undo a lever change", None),
+    bind(
+        &[Key::ch('q')],
+        Action::Quit,
+        "quit (ends the presentation first)",
+        Some("quit"),
+    ),
+];
+
+const BEATS: &[Binding] = &[
+    bind(
+        &[Key::ch('?')],
+        Action::ToggleHelp,
+        "show or hide this help",
+        Some("help"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        Action::Meeting(M::SelectPrev),
+        "select the beat above",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        Action::Meeting(M::SelectNext),
+        "select the beat below",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Meeting(M::GoToBeat),
+        "show the beat in the dashboard",
+        Some("show"),
+    ),
+    bind(
+        &[Key::ch('e')],
+        Action::Meeting(M::EditTitle),
+        "edit the title",
+        Some("title"),
+    ),
+    bind(
+        &[Key::ch('n')],
+        Action::Meeting(M::EditNarration),
+        "edit the narration",
+        Some("narration"),
+    ),
+    bind(
+        &[Key::shift(KeyCode::Up), Key::ch('K')],
+        Action::Meeting(M::MoveUp),
+        "move the beat up (takes the earlier quarter)",
+        Some("move"),
+    ),
+    bind(
+        &[Key::shift(KeyCode::Down), Key::ch('J')],
+        Action::Meeting(M::MoveDown),
+        "move the beat down (takes the later quarter)",
+        Some("move"),
+    ),
+    bind(
+        &[Key::ch('m')],
+        Action::Meeting(M::MoveToCursor),
+        "move the beat to the cursor quarter",
+        None,
+    ),
+    bind(
+        &[Key::ch('a')],
+        Action::Meeting(M::AddBeat),
+        "add a beat at the cursor",
+        Some("add"),
+    ),
+    bind(
+        &[Key::ch('d'), Key::plain(KeyCode::Delete)],
+        Action::Meeting(M::DeleteBeat),
+        "delete the beat",
+        Some("delete"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('B'), Key::ch('q')],
+        Action::Dismiss,
+        "close the list",
+        Some("close"),
+    ),
+];
+
+const PROMPT: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Meeting(M::SubmitText),
+        "accept",
+        Some("accept"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc)],
+        Action::Meeting(M::CancelText),
+        "cancel",
+        Some("cancel"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::Meeting(M::DeleteChar),
+        "delete a character",
+        None,
+    ),
+];
+
 /// The bindings active in `mode`, in the order the help lists them.
 pub fn keymap(mode: Mode) -> &'static [Binding] {
     match mode {
         Mode::Normal => NORMAL,
         Mode::Help => HELP,
         Mode::ConfirmQuit => CONFIRM_QUIT,
+        Mode::Present => PRESENT,
+        Mode::Beats => BEATS,
+        Mode::Prompt => PROMPT,
     }
 }
 
@@ -320,7 +517,16 @@ pub fn action_for_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         return None;
     }
     let key = Key::from_event(ev);
-    keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action)
+    let bound = keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action);
+    // In the text prompt every other printable key is text.
+    match (mode, key.code) {
+        (Mode::Prompt, KeyCode::Char(c))
+            if bound.is_none() && !key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(Action::Meeting(M::TypeChar(c)))
+        }
+        _ => bound,
+    }
 }
 
 /// Footer hints for `mode`: (keys, label), bindings with the same label merged.

@@ -12,6 +12,7 @@ pub mod app;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod present;
 pub mod scale;
 pub mod theme;
 pub mod widgets;
@@ -19,6 +20,7 @@ pub mod widgets;
 pub use action::{Action, ChartTab, Step};
 pub use app::App;
 pub use keymap::Mode;
+pub use present::MeetingAction;
 pub use theme::Theme;
 
 use crate::cli::Source;
@@ -39,6 +41,12 @@ pub trait EventSource {
     /// `Ok(None)` means the timeout passed, or, with no timeout, that no
     /// event will ever come.
     fn next_event(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>>;
+
+    /// True when no event will ever come again (a script that has run out),
+    /// so a loop kept awake only by the presentation clock may end.
+    fn exhausted(&self) -> bool {
+        false
+    }
 }
 
 /// The terminal's events. Without a timeout it blocks: paused, the
@@ -75,11 +83,17 @@ impl EventSource for ScriptedEvents {
     fn next_event(&mut self, _timeout: Option<Duration>) -> io::Result<Option<Event>> {
         Ok(self.0.pop_front())
     }
+
+    fn exhausted(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Draws, waits for an event, updates; until the app quits or the events run out.
 pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &mut impl EventSource) -> io::Result<()> {
     let mut next_tick: Option<Instant> = None;
+    // When the presentation began: its clock and glide frames are timed from here.
+    let mut presenting_since: Option<Instant> = None;
     loop {
         let size = terminal.size()?;
         let v = app.viewport();
@@ -93,13 +107,19 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
         if app.should_quit() {
             return Ok(());
         }
-        // Only playback needs a timer; paused, wait for input indefinitely.
+        if app.presenting() {
+            presenting_since.get_or_insert_with(Instant::now);
+        } else {
+            presenting_since = None;
+        }
+        // Only playback and a presentation (clock, glides) need a timer;
+        // otherwise wait for input indefinitely.
         let timeout = if app.playing() {
             let deadline = *next_tick.get_or_insert_with(|| Instant::now() + app.tick_interval());
             Some(deadline.saturating_duration_since(Instant::now()))
         } else {
             next_tick = None;
-            None
+            presenting_since.and_then(|since| app.frame_wait(since.elapsed()))
         };
         match events.next_event(timeout)? {
             Some(ev) => {
@@ -107,10 +127,19 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
                     app.update(action);
                 }
             }
-            None if timeout.is_some() => {
-                next_tick = None;
-                app.update(Action::Tick);
-            }
+            None if timeout.is_some() => match presenting_since {
+                Some(since) if !app.playing() => {
+                    app.update(Action::Meeting(present::MeetingAction::Frame(since.elapsed())));
+                    if !app.gliding() && events.exhausted() {
+                        terminal.draw(|f| widgets::render(app, f))?;
+                        return Ok(());
+                    }
+                }
+                _ => {
+                    next_tick = None;
+                    app.update(Action::Tick);
+                }
+            },
             None => return Ok(()),
         }
     }
@@ -156,7 +185,28 @@ fn enter_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 
 /// Opens the dashboard on `scenario` in the current terminal until the user quits.
 pub fn run(scenario: Scenario, source: Source) -> io::Result<()> {
-    let mut app = App::new(scenario, source, Theme::from_env());
+    run_with(scenario, source, &Options::default())
+}
+
+/// How the dashboard starts.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A theme and the name to show for it (default: dark).
+    pub theme: Option<(String, Theme)>,
+    /// Start in presentation mode.
+    pub present: bool,
+}
+
+/// Opens the dashboard as `options` say; speaker notes are published for `cloudstrat notes`.
+pub fn run_with(scenario: Scenario, source: Source, options: &Options) -> io::Result<()> {
+    let notes = crate::notes::notes_path(&source);
+    let mut app = App::new(scenario, source, Theme::from_env()).with_notes_file(notes);
+    if let Some((name, theme)) = &options.theme {
+        app = app.with_named_theme(name, *theme);
+    }
+    if options.present {
+        app.update(Action::Meeting(present::MeetingAction::Present));
+    }
     install_panic_hook();
     let _guard = TerminalGuard;
     let mut terminal = enter_terminal()?;

@@ -176,7 +176,7 @@ fn log_label(v: f64) -> String {
 }
 
 impl ChartWidget<'_> {
-    fn legend(&self, buf: &mut Buffer, area: Rect) {
+    pub(super) fn legend(&self, buf: &mut Buffer, area: Rect) {
         let app = self.app;
         let th = app.theme();
         let sc = app.scenario();
@@ -216,7 +216,7 @@ impl ChartWidget<'_> {
         put(buf, area, x, area.y, &extra, th.dim());
     }
 
-    fn plot(&self, buf: &mut Buffer, g: &ChartGeometry) {
+    pub(super) fn plot(&self, buf: &mut Buffer, g: &ChartGeometry) {
         let app = self.app;
         let th = app.theme();
         let sc = app.scenario();
@@ -227,14 +227,29 @@ impl ChartWidget<'_> {
         if plot.width < 2 || plot.height < 1 || n == 0 {
             return;
         }
-        let current = lines(run, tab);
+        let mut current = lines(run, tab);
         let ghosts = app.baseline().map(|b| lines(b, tab)).unwrap_or_default();
+        // Presenting, the story unfolds: lines end at the cursor, on axes
+        // that fit everything up to the beat being shown (so they change once
+        // per beat, not with every frame of the cursor's glide).
+        let reveal = app.reveal_until();
+        let mask = |ls: &mut Vec<(usize, Vec<Option<f64>>, bool)>, upto: u32| {
+            for (_, s, _) in ls.iter_mut() {
+                s.iter_mut().skip(upto as usize + 1).for_each(|v| *v = None);
+            }
+        };
+        if let Some((_, beat_at)) = reveal {
+            mask(&mut current, beat_at);
+        }
         let ax = axis(tab);
         let all = current
             .iter()
             .chain(ghosts.iter())
             .flat_map(|(_, s, _)| s.iter().flatten().copied());
         let (lo, hi, ticks) = y_range(all, ax, plot.height);
+        if let Some((cursor, _)) = reveal {
+            mask(&mut current, cursor);
+        }
 
         let mut grid = DotGrid::new(plot.width, plot.height);
         let dots_y = grid.dots_y();
@@ -256,6 +271,10 @@ impl ChartWidget<'_> {
                         p1
                     };
                     grid.line(p0, p1, style, priority);
+                    if th.thick_lines {
+                        // A second line one dot lower: reads from the back of the room.
+                        grid.line((p0.0, p0.1 + 1), (p1.0, p1.1 + 1), style, priority);
+                    }
                 }
             }
             // A lone point (one quarter before an exit) still shows.
@@ -307,7 +326,8 @@ impl ChartWidget<'_> {
             for (t, v) in s.iter().enumerate() {
                 let t = t as u32;
                 let Some(v) = v else { continue };
-                let exits_next = s.get(t as usize + 1).is_some_and(Option::is_none) && t + 1 < n;
+                let cut_by_reveal = reveal.is_some_and(|(cursor, _)| t >= cursor);
+                let exits_next = s.get(t as usize + 1).is_some_and(Option::is_none) && t + 1 < n && !cut_by_reveal;
                 let mark = if exits_next {
                     theme::EXITED
                 } else if t % period == offset % period {

@@ -8,6 +8,7 @@ mod league;
 mod levers;
 mod overlay;
 mod plot;
+mod present;
 
 pub use chart::ChartWidget;
 pub use events::EventLogWidget;
@@ -16,6 +17,7 @@ pub use header::HeaderWidget;
 pub use league::LeagueWidget;
 pub use levers::LeverPanelWidget;
 pub use overlay::{ConfirmQuitWidget, HelpWidget, TooSmallWidget};
+pub use present::{BeatsWidget, PresentWidget, PromptWidget, big_text};
 
 use super::app::App;
 use super::keymap::Mode;
@@ -34,6 +36,18 @@ pub fn render(app: &App, frame: &mut Frame) {
 
 /// Draws the whole screen into `buf` (what [`render`] does, without a `Frame`).
 pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
+    draw_screen(app, area, buf);
+    app.theme().paint(buf);
+}
+
+fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
+    if app.presenting() {
+        PresentWidget { app }.render(area, buf);
+        if app.mode() == Mode::Help {
+            HelpWidget { app }.render(area, buf);
+        }
+        return;
+    }
     let Some(l) = ScreenLayout::compute(area, app) else {
         TooSmallWidget { app }.render(area, buf);
         return;
@@ -48,6 +62,20 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Normal => {}
         Mode::Help => HelpWidget { app }.render(area, buf),
         Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+        Mode::Beats => BeatsWidget { app }.render(area, buf),
+        Mode::Prompt => {
+            if app
+                .meeting()
+                .prompt
+                .as_ref()
+                .is_some_and(|p| !matches!(p.purpose, crate::ui::present::PromptFor::NewBeat(_)))
+            {
+                BeatsWidget { app }.render(area, buf);
+            }
+            PromptWidget { app }.render(area, buf);
+        }
+        // Presentation mode draws its own screen, above.
+        Mode::Present => {}
     }
 }
 

@@ -23,13 +23,16 @@ pub struct HelpWidget<'a> {
 
 const HELP_NOTE: &str = "Lever changes apply from the cursor quarter on (a keyframe, ◇); at the first quarter they change the base value. Mouse: click a lever or its slider, drag the slider, click a tab or a quarter, scroll the event log.";
 
+const PRESENT_NOTE: &str = "Presenting: each beat moves the cursor to its quarter, shows its chart and provider, and applies its lever changes; going back undoes them. Levers stay locked until L unlocks them.";
+const BEATS_NOTE: &str = "Beats are kept in quarter order and saved with the strategy (Ctrl-s in the dashboard).";
+
 impl Widget for HelpWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.is_empty() {
             return;
         }
         let th = self.app.theme();
-        let entries: Vec<(String, &str)> = keymap::keymap(Mode::Normal)
+        let entries: Vec<(String, &str)> = keymap::keymap(self.app.help_from())
             .iter()
             .map(|b| (b.keys_label(), b.help))
             .collect();
@@ -37,7 +40,12 @@ impl Widget for HelpWidget<'_> {
         let desc_w = entries.iter().map(|(_, d)| d.chars().count()).max().unwrap_or(0);
         let entry_w = key_w + 2 + desc_w;
         // One column when it fits the height, else two.
-        let wrapped = |w: u16| super::wrap(HELP_NOTE, w.saturating_sub(4) as usize);
+        let note_text = match self.app.help_from() {
+            Mode::Present => PRESENT_NOTE,
+            Mode::Beats => BEATS_NOTE,
+            _ => HELP_NOTE,
+        };
+        let wrapped = |w: u16| super::wrap(note_text, w.saturating_sub(4) as usize);
         let one_w = ((entry_w + 4) as u16).max(64).min(area.width);
         let one_h = entries.len() as u16 + wrapped(one_w).len().min(4) as u16 + 3;
         let two_cols = one_h > area.height;

@@ -1,0 +1,493 @@
+//! Meeting mode on the dashboard: presenting, stepping through beats, the
+//! presenter lock, themes, the story editor and export. The state is
+//! `present`'s; this is where actions change it.
+
+use super::App;
+use crate::cli::{ExportKind, Source};
+use crate::notes::Notes;
+use crate::sim::Beat;
+use crate::ui::action::Action;
+use crate::ui::keymap::Mode;
+use crate::ui::present::{
+    Glide, Meeting, MeetingAction, Presentation, Prompt, PromptFor, apply_beat, kind_of, tab_of, undo_beat,
+};
+use crate::ui::theme::Theme;
+use std::path::PathBuf;
+use std::time::Duration;
+
+impl App {
+    pub fn meeting(&self) -> &Meeting {
+        &self.meeting
+    }
+
+    pub fn presentation(&self) -> Option<&Presentation> {
+        self.meeting.presentation.as_ref()
+    }
+
+    pub fn presenting(&self) -> bool {
+        self.meeting.presentation.is_some()
+    }
+
+    /// True while the cursor glides between beats.
+    pub fn gliding(&self) -> bool {
+        self.presentation().is_some_and(|p| p.glide.is_some())
+    }
+
+    /// While presenting: (cursor, the shown beat's quarter or the cursor if later).
+    /// Charts draw lines up to the first and scale to the second.
+    pub fn reveal_until(&self) -> Option<(u32, u32)> {
+        let p = self.presentation()?;
+        let beat_at = p
+            .beat
+            .and_then(|b| self.scenario.story.get(b))
+            .map_or(self.cursor, |b| b.at.min(self.run.last()));
+        Some((self.cursor, beat_at.max(self.cursor)))
+    }
+
+    /// How long the loop may wait before reporting the time, while presenting.
+    pub fn frame_wait(&self, elapsed: Duration) -> Option<Duration> {
+        self.presentation().map(|p| p.wait(elapsed))
+    }
+
+    /// The mode `?` was pressed in: the help lists its keys.
+    pub fn help_from(&self) -> Mode {
+        self.help_from
+    }
+
+    /// Where `x` writes exports (default `exports/`, one folder per scenario).
+    pub fn with_export_dir(mut self, dir: PathBuf) -> App {
+        self.meeting.export_dir = dir;
+        self
+    }
+
+    /// Publishes speaker notes to `path` while presenting.
+    pub fn with_notes_file(mut self, path: PathBuf) -> App {
+        self.meeting.notes_file = Some(path);
+        self
+    }
+
+    /// Starts in `theme`, shown as `name` (a built-in of that name is replaced).
+    pub fn with_named_theme(mut self, name: &str, theme: Theme) -> App {
+        let theme = Theme {
+            color: self.theme.color,
+            ..theme
+        };
+        let themes = &mut self.meeting.themes;
+        self.meeting.theme_index = match themes.iter().position(|(n, _)| n == name) {
+            Some(i) => {
+                themes[i].1 = theme;
+                i
+            }
+            None => {
+                themes.push((name.to_string(), theme));
+                themes.len() - 1
+            }
+        };
+        self.theme = theme;
+        self
+    }
+
+    /// The folder `x` writes the current scenario's export into.
+    pub fn export_folder(&self) -> PathBuf {
+        let name = match &self.source {
+            Source::Preset(n) => n.clone(),
+            Source::File(p) => p
+                .file_stem()
+                .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned()),
+        };
+        self.meeting.export_dir.join(name)
+    }
+
+    /// True when the presenter lock stops `action`: it would change a lever.
+    pub(super) fn locked_out(&self, action: &Action) -> bool {
+        let lever_change = matches!(
+            action,
+            Action::Adjust(_) | Action::SetLeverPosition { .. } | Action::RemoveKeyframe | Action::Undo | Action::Redo
+        );
+        lever_change && self.presentation().is_some_and(|p| p.locked)
+    }
+
+    pub(super) fn meeting_update(&mut self, action: MeetingAction) {
+        match action {
+            MeetingAction::Present => self.start_presenting(),
+            MeetingAction::Leave => self.stop_presenting(),
+            MeetingAction::NextBeat => self.next_beat(),
+            MeetingAction::PrevBeat => self.prev_beat(),
+            MeetingAction::ToggleLock => {
+                if let Some(p) = self.meeting.presentation.as_mut() {
+                    p.locked = !p.locked;
+                    self.status = Some(if p.locked {
+                        "levers locked".into()
+                    } else {
+                        "levers unlocked: + and - change the selected lever, [ and ] select; L locks".into()
+                    });
+                }
+            }
+            MeetingAction::Frame(elapsed) => self.frame(elapsed),
+            MeetingAction::CycleTheme => {
+                let m = &mut self.meeting;
+                m.theme_index = (m.theme_index + 1) % m.themes.len().max(1);
+                if let Some((name, t)) = m.themes.get(m.theme_index) {
+                    self.theme = Theme {
+                        color: self.theme.color,
+                        ..*t
+                    };
+                    self.status = Some(format!("theme: {name}"));
+                }
+            }
+            MeetingAction::Export => self.export(),
+            MeetingAction::AddBeat => {
+                self.playing = false;
+                self.open_prompt(PromptFor::NewBeat(self.cursor), String::new());
+            }
+            MeetingAction::OpenBeats => {
+                self.playing = false;
+                let n = self.scenario.story.len();
+                self.meeting.selected_beat = self.meeting.selected_beat.min(n.saturating_sub(1));
+                self.mode = Mode::Beats;
+            }
+            MeetingAction::SelectPrev => {
+                self.meeting.selected_beat = self.meeting.selected_beat.saturating_sub(1);
+            }
+            MeetingAction::SelectNext => {
+                let n = self.scenario.story.len();
+                self.meeting.selected_beat = (self.meeting.selected_beat + 1).min(n.saturating_sub(1));
+            }
+            MeetingAction::GoToBeat => {
+                if let Some(b) = self.scenario.story.get(self.meeting.selected_beat) {
+                    let (at, tab, focus) = (b.at, tab_of(b.chart), b.focus);
+                    self.set_cursor(at);
+                    self.tab = tab;
+                    if focus < self.scenario.providers.len() {
+                        self.provider = focus;
+                    }
+                    self.mode = Mode::Normal;
+                }
+            }
+            MeetingAction::EditTitle => {
+                let i = self.meeting.selected_beat;
+                if let Some(b) = self.scenario.story.get(i) {
+                    let text = b.title.clone();
+                    self.open_prompt(PromptFor::Title(i), text);
+                }
+            }
+            MeetingAction::EditNarration => {
+                let i = self.meeting.selected_beat;
+                if let Some(b) = self.scenario.story.get(i) {
+                    let text = b.narration.clone();
+                    self.open_prompt(PromptFor::Narration(i), text);
+                }
+            }
+            MeetingAction::MoveUp => self.move_beat(false),
+            MeetingAction::MoveDown => self.move_beat(true),
+            MeetingAction::MoveToCursor => {
+                let i = self.meeting.selected_beat;
+                if i < self.scenario.story.len() {
+                    let mut b = self.scenario.story.remove(i);
+                    b.at = self.cursor;
+                    let label = self.scenario.quarter_at(b.at).label();
+                    self.meeting.selected_beat = self.insert_beat(b);
+                    self.status = Some(format!("beat moved to {label}"));
+                }
+            }
+            MeetingAction::DeleteBeat => {
+                let i = self.meeting.selected_beat;
+                if i < self.scenario.story.len() {
+                    let b = self.scenario.story.remove(i);
+                    let n = self.scenario.story.len();
+                    self.meeting.selected_beat = i.min(n.saturating_sub(1));
+                    self.status = Some(format!("deleted beat “{}”", b.title));
+                }
+            }
+            MeetingAction::TypeChar(c) => {
+                if let Some(p) = self.meeting.prompt.as_mut()
+                    && !c.is_control()
+                {
+                    p.text.push(c);
+                }
+            }
+            MeetingAction::DeleteChar => {
+                if let Some(p) = self.meeting.prompt.as_mut() {
+                    p.text.pop();
+                }
+            }
+            MeetingAction::SubmitText => self.submit_prompt(),
+            MeetingAction::CancelText => {
+                if let Some(p) = self.meeting.prompt.take() {
+                    self.mode = prompt_return(p.purpose);
+                }
+            }
+        }
+    }
+
+    fn open_prompt(&mut self, purpose: PromptFor, text: String) {
+        self.meeting.prompt = Some(Prompt { purpose, text });
+        self.mode = Mode::Prompt;
+    }
+
+    fn submit_prompt(&mut self) {
+        let Some(p) = self.meeting.prompt.take() else {
+            self.mode = Mode::Normal;
+            return;
+        };
+        let text = p.text.trim().to_string();
+        match p.purpose {
+            PromptFor::NewBeat(at) => {
+                if text.is_empty() {
+                    self.status = Some("a beat needs a title (Esc cancels)".into());
+                    self.meeting.prompt = Some(p);
+                    return;
+                }
+                let beat = Beat {
+                    at,
+                    title: text,
+                    narration: String::new(),
+                    chart: kind_of(self.tab),
+                    focus: self.provider,
+                    levers: Vec::new(),
+                };
+                let label = self.scenario.quarter_at(at).label();
+                self.meeting.selected_beat = self.insert_beat(beat);
+                self.status = Some(format!(
+                    "beat {} of {} added at {label}; B lists the beats (n there edits the narration)",
+                    self.meeting.selected_beat + 1,
+                    self.scenario.story.len()
+                ));
+            }
+            PromptFor::Title(i) => {
+                if text.is_empty() {
+                    self.status = Some("a beat needs a title (Esc cancels)".into());
+                    self.meeting.prompt = Some(p);
+                    return;
+                }
+                if let Some(b) = self.scenario.story.get_mut(i) {
+                    b.title = text;
+                }
+            }
+            PromptFor::Narration(i) => {
+                if let Some(b) = self.scenario.story.get_mut(i) {
+                    b.narration = text;
+                }
+            }
+        }
+        self.mode = prompt_return(p.purpose);
+    }
+
+    /// Inserts `beat` after every beat at or before its quarter; returns its index.
+    fn insert_beat(&mut self, beat: Beat) -> usize {
+        let i = self.scenario.story.partition_point(|b| b.at <= beat.at);
+        self.scenario.story.insert(i, beat);
+        i
+    }
+
+    /// Swaps the selected beat with its neighbour. Beats stay in quarter order,
+    /// so when the two are at different quarters they exchange quarters too.
+    fn move_beat(&mut self, down: bool) {
+        let i = self.meeting.selected_beat;
+        let n = self.scenario.story.len();
+        let j = if down { i + 1 } else { i.wrapping_sub(1) };
+        if i >= n || j >= n {
+            return;
+        }
+        let story = &mut self.scenario.story;
+        let (at_i, at_j) = (story[i].at, story[j].at);
+        story.swap(i, j);
+        story[i].at = at_i;
+        story[j].at = at_j;
+        self.meeting.selected_beat = j;
+        self.status = Some(format!(
+            "beat moved {}: now at {}",
+            if down { "down" } else { "up" },
+            self.scenario.quarter_at(at_j).label()
+        ));
+    }
+
+    fn export(&mut self) {
+        let dir = self.export_folder();
+        self.status = Some(match crate::cli::write_export(&self.scenario, &dir, ExportKind::Md) {
+            Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
+            Err(e) => format!("export failed: {}", e.message()),
+        });
+    }
+
+    fn start_presenting(&mut self) {
+        if self.presenting() {
+            return;
+        }
+        self.playing = false;
+        let mut p = Presentation {
+            beat: None,
+            applied: Vec::new(),
+            glide: None,
+            locked: true,
+            elapsed: Duration::ZERO,
+            before: (self.tab, self.provider, self.cursor),
+        };
+        if let Some(first) = self.scenario.story.first().cloned() {
+            p.beat = Some(0);
+            p.applied.push(apply_beat(&mut self.scenario, &first));
+            self.show_beat(&first);
+            self.resimulate();
+            self.set_cursor(first.at);
+        } else {
+            self.status = Some("this story has no beats yet: a adds one in the dashboard".into());
+        }
+        self.meeting.presentation = Some(p);
+        self.mode = Mode::Present;
+        self.publish_notes();
+    }
+
+    /// Leaves the presentation: every beat's lever changes are undone and the
+    /// dashboard's chart, provider and cursor come back.
+    fn stop_presenting(&mut self) {
+        let Some(p) = self.meeting.presentation.take() else {
+            return;
+        };
+        for changes in p.applied.iter().rev() {
+            undo_beat(&mut self.scenario, changes);
+        }
+        if !p.applied.iter().all(Vec::is_empty) {
+            self.resimulate();
+        }
+        let (tab, provider, cursor) = p.before;
+        self.tab = tab;
+        self.provider = provider.min(self.scenario.providers.len().saturating_sub(1));
+        self.set_cursor(cursor);
+        self.mode = Mode::Normal;
+        self.publish_notes_ended(&p);
+    }
+
+    fn show_beat(&mut self, beat: &Beat) {
+        self.tab = tab_of(beat.chart);
+        if beat.focus < self.scenario.providers.len() {
+            self.provider = beat.focus;
+        }
+    }
+
+    /// Ends a glide at once (a second key press while moving).
+    fn finish_glide(&mut self) {
+        if let Some(g) = self.meeting.presentation.as_mut().and_then(|p| p.glide.take()) {
+            self.set_cursor(g.to);
+        }
+    }
+
+    fn glide_to(&mut self, at: u32) {
+        let to = at.min(self.run.last());
+        let from = self.cursor;
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.glide = (from != to).then(|| Glide::new(from, to));
+        }
+    }
+
+    fn next_beat(&mut self) {
+        self.finish_glide();
+        let Some(p) = self.meeting.presentation.as_ref() else {
+            return;
+        };
+        let next = p.beat.map_or(0, |b| b + 1);
+        let Some(beat) = self.scenario.story.get(next).cloned() else {
+            self.status = Some(if self.scenario.story.is_empty() {
+                "this story has no beats yet".into()
+            } else {
+                "last beat: p or Esc ends the presentation".into()
+            });
+            return;
+        };
+        let changes = apply_beat(&mut self.scenario, &beat);
+        let changed = !changes.is_empty();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.applied.push(changes);
+            p.beat = Some(next);
+        }
+        if changed {
+            self.resimulate();
+        }
+        self.show_beat(&beat);
+        self.glide_to(beat.at);
+        self.publish_notes();
+    }
+
+    fn prev_beat(&mut self) {
+        self.finish_glide();
+        let Some(p) = self.meeting.presentation.as_mut() else {
+            return;
+        };
+        let Some(current) = p.beat.filter(|&b| b > 0) else {
+            self.status = Some("first beat".into());
+            return;
+        };
+        let changes = p.applied.pop().unwrap_or_default();
+        p.beat = Some(current - 1);
+        undo_beat(&mut self.scenario, &changes);
+        if !changes.is_empty() {
+            self.resimulate();
+        }
+        if let Some(beat) = self.scenario.story.get(current - 1).cloned() {
+            self.show_beat(&beat);
+            self.glide_to(beat.at);
+        }
+        self.publish_notes();
+    }
+
+    fn frame(&mut self, elapsed: Duration) {
+        let Some(p) = self.meeting.presentation.as_mut() else {
+            return;
+        };
+        p.elapsed = elapsed;
+        let Some(g) = p.glide.as_mut() else { return };
+        let (at, done) = g.advance();
+        if done {
+            p.glide = None;
+        }
+        self.set_cursor(at);
+    }
+
+    /// The speaker notes for the beat on screen.
+    pub fn notes(&self) -> Option<Notes> {
+        let p = self.presentation()?;
+        let story = &self.scenario.story;
+        let current = p.beat.and_then(|b| story.get(b));
+        let next = p.beat.map_or(0, |b| b + 1);
+        Some(Notes {
+            scenario: self.scenario.meta.name.clone(),
+            presenting: true,
+            beat: p.beat.map_or(0, |b| b + 1),
+            beats: story.len(),
+            quarter: current.map_or_else(String::new, |b| self.scenario.quarter_at(b.at).label()),
+            title: current.map_or_else(|| "(no beats)".into(), |b| b.title.clone()),
+            narration: current.map_or_else(String::new, |b| b.narration.clone()),
+            next_title: story.get(next).map(|b| b.title.clone()),
+            next_narration: story.get(next).map(|b| b.narration.clone()),
+        })
+    }
+
+    fn publish_notes(&mut self) {
+        if let (Some(path), Some(notes)) = (self.meeting.notes_file.clone(), self.notes()) {
+            self.write_notes(&path, &notes);
+        }
+    }
+
+    fn publish_notes_ended(&mut self, _p: &Presentation) {
+        let Some(path) = self.meeting.notes_file.clone() else {
+            return;
+        };
+        if let Some(mut notes) = crate::notes::read(&path) {
+            notes.presenting = false;
+            self.write_notes(&path, &notes);
+        }
+    }
+
+    fn write_notes(&mut self, path: &std::path::Path, notes: &Notes) {
+        if let Err(e) = crate::notes::write(path, notes) {
+            self.status = Some(format!("speaker notes: cannot write {}: {e}", path.display()));
+        }
+    }
+}
+
+/// The mode a prompt returns to: the beat list when it edits a listed beat.
+fn prompt_return(purpose: PromptFor) -> Mode {
+    match purpose {
+        PromptFor::NewBeat(_) => Mode::Normal,
+        PromptFor::Title(_) | PromptFor::Narration(_) => Mode::Beats,
+    }
+}
