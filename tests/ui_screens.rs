@@ -73,7 +73,7 @@ fn in_a_tiny_terminal() {
 #[test]
 fn all_parameters_view() {
     let ev = vec![
-        ch('p'),
+        ch('P'),
         key(KeyCode::Down),
         key(KeyCode::Down),
         key(KeyCode::Down),

@@ -279,13 +279,13 @@ const NORMAL: &[Binding] = &[
     bind(
         &[Key::ch('a')],
         Action::Meeting(M::AddBeat),
-        "add a story beat at the cursor",
+        "add a beat at the cursor",
         None,
     ),
     bind(
         &[Key::ch('B')],
         Action::Meeting(M::OpenBeats),
-        "story beats: list and edit",
+        "list and edit story beats",
         Some("beats"),
     ),
     bind(
@@ -297,7 +297,7 @@ const NORMAL: &[Binding] = &[
     bind(
         &[Key::ch('x')],
         Action::Meeting(M::Export),
-        "export report, CSV and charts",
+        "export report and charts",
         Some("export"),
     ),
     bind(&[Key::ctrl('s')], Action::Save, "save the scenario", Some("save")),

@@ -222,8 +222,8 @@ impl Widget for LeverPanelWidget<'_> {
             LeverView::All => format!(" All parameters {}/{} ", app.selected_lever() + 1, levers.len()),
         };
         let hint = match app.lever_view() {
-            LeverView::Mission => " p: all parameters ",
-            LeverView::All => " p: mission levers ",
+            LeverView::Mission => " P: all parameters ",
+            LeverView::All => " P: mission levers ",
         };
         Block::bordered()
             .border_style(th.focus_border())
