@@ -184,9 +184,17 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
         value: value(signed_money(now.cash_musd)),
         change,
     });
-    if beat.is_none_or(|b| b == 0) {
+    if beat.is_none_or(|b| b == 0) || exited {
+        let note = if exited {
+            let quarter = (0..=t)
+                .find(|&q| run.row(q, i).status == Status::Exited)
+                .map_or_else(String::new, |q| format!(" in {}", sc.quarter_at(q).label()));
+            format!("exited{quarter}")
+        } else {
+            since.clone()
+        };
         for f in &mut out {
-            f.change = Some((since.clone(), th.dim()));
+            f.change = Some((note.clone(), th.dim()));
         }
     }
     out
