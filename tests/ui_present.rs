@@ -375,6 +375,12 @@ fn beats_can_be_edited_reordered_and_deleted() {
     let story = &a.scenario().story;
     assert_eq!(story.len(), original.len() - 1);
     assert!(story.iter().all(|b| b.title != "Reseller in trouble"));
+    // Adding from the list comes back to the list.
+    let mut ev = typed("aFrom the list");
+    ev.push(key(KeyCode::Enter));
+    run_keys(&mut a, ev);
+    assert_eq!(a.mode(), Mode::Beats);
+    assert!(a.scenario().story.iter().any(|b| b.title == "From the list"));
     // The edited story survives a save and a load.
     let text = cloudstrat::file::to_ron(a.scenario());
     let back = cloudstrat::file::parse(&text, "saved.ron").expect("the saved story loads");

@@ -230,6 +230,8 @@ impl PromptFor {
 pub struct Prompt {
     pub purpose: PromptFor,
     pub text: String,
+    /// The mode to return to when the prompt closes.
+    pub back_to: super::keymap::Mode,
 }
 
 /// Meeting mode's part of the dashboard.

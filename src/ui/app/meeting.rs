@@ -214,14 +214,19 @@ impl App {
             MeetingAction::SubmitText => self.submit_prompt(),
             MeetingAction::CancelText => {
                 if let Some(p) = self.meeting.prompt.take() {
-                    self.mode = prompt_return(p.purpose);
+                    self.mode = p.back_to;
                 }
             }
         }
     }
 
     fn open_prompt(&mut self, purpose: PromptFor, text: String) {
-        self.meeting.prompt = Some(Prompt { purpose, text });
+        let back_to = if self.mode == Mode::Beats {
+            Mode::Beats
+        } else {
+            Mode::Normal
+        };
+        self.meeting.prompt = Some(Prompt { purpose, text, back_to });
         self.mode = Mode::Prompt;
     }
 
@@ -270,7 +275,7 @@ impl App {
                 }
             }
         }
-        self.mode = prompt_return(p.purpose);
+        self.mode = p.back_to;
     }
 
     /// Inserts `beat` after every beat at or before its quarter; returns its index.
@@ -354,7 +359,7 @@ impl App {
         self.provider = provider.min(self.scenario.providers.len().saturating_sub(1));
         self.set_cursor(cursor);
         self.mode = Mode::Normal;
-        self.publish_notes_ended(&p);
+        self.publish_notes_ended();
     }
 
     fn show_beat(&mut self, beat: &Beat) {
@@ -467,7 +472,8 @@ impl App {
         }
     }
 
-    fn publish_notes_ended(&mut self, _p: &Presentation) {
+    /// Marks the published notes as ended, so the follower says so.
+    fn publish_notes_ended(&mut self) {
         let Some(path) = self.meeting.notes_file.clone() else {
             return;
         };
@@ -481,13 +487,5 @@ impl App {
         if let Err(e) = crate::notes::write(path, notes) {
             self.status = Some(format!("speaker notes: cannot write {}: {e}", path.display()));
         }
-    }
-}
-
-/// The mode a prompt returns to: the beat list when it edits a listed beat.
-fn prompt_return(purpose: PromptFor) -> Mode {
-    match purpose {
-        PromptFor::NewBeat(_) => Mode::Normal,
-        PromptFor::Title(_) | PromptFor::Narration(_) => Mode::Beats,
     }
 }

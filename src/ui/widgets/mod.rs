@@ -60,7 +60,12 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
     FooterWidget { app }.render(l.footer, buf);
     match app.mode() {
         Mode::Normal => {}
-        Mode::Help => HelpWidget { app }.render(area, buf),
+        Mode::Help => {
+            if app.help_from() == Mode::Beats {
+                BeatsWidget { app }.render(area, buf);
+            }
+            HelpWidget { app }.render(area, buf)
+        }
         Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
         Mode::Beats => BeatsWidget { app }.render(area, buf),
         Mode::Prompt => {
