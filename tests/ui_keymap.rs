@@ -81,7 +81,14 @@ fn each_mode_has_its_own_keys() {
 
 #[test]
 fn no_key_is_bound_twice_in_a_mode() {
-    for mode in [Mode::Normal, Mode::Help, Mode::ConfirmQuit] {
+    for mode in [
+        Mode::Normal,
+        Mode::Help,
+        Mode::ConfirmQuit,
+        Mode::Present,
+        Mode::Beats,
+        Mode::Prompt,
+    ] {
         let keys: Vec<_> = keymap(mode).iter().flat_map(|b| b.keys.iter()).collect();
         for (i, k) in keys.iter().enumerate() {
             assert!(!keys[..i].contains(k), "{mode:?}: {} bound twice", k.label());

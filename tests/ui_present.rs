@@ -566,7 +566,7 @@ fn bad_theme_files_are_named_with_what_is_wrong() {
     // A theme file of one's own loads by path.
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("boardroom.ron");
-    std::fs::write(&path, good).expect("write");
+    std::fs::write(&path, good.replace("name: \"light\"", "name: \"boardroom\"")).expect("write");
     let (name, t) = Theme::load(&path.display().to_string()).expect("loads");
     assert_eq!(name, "boardroom");
     assert!(t.paints_background());

@@ -93,7 +93,6 @@ pub enum ThemeError {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTheme {
-    #[allow(dead_code)]
     name: String,
     background: String,
     text: String,
@@ -154,6 +153,11 @@ impl Theme {
 
     /// Parses a theme file's text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Theme, ThemeError> {
+        Theme::parse_named(text, file).map(|(_, t)| t)
+    }
+
+    /// Parses a theme file's text into its declared name and the theme.
+    pub fn parse_named(text: &str, file: &str) -> Result<(String, Theme), ThemeError> {
         let raw: RawTheme = ron::Options::default().from_str(text).map_err(|e| ThemeError::Syntax {
             file: file.to_string(),
             line: e.span.start.line,
@@ -173,7 +177,7 @@ impl Theme {
                 value: raw.provider_darken,
             });
         }
-        Ok(Theme {
+        let theme = Theme {
             color: true,
             background: colour("background", &raw.background)?,
             text: colour("text", &raw.text)?,
@@ -190,7 +194,8 @@ impl Theme {
             provider_darken: raw.provider_darken,
             thick_lines: raw.thick_lines,
             large_labels: raw.large_labels,
-        })
+        };
+        Ok((raw.name, theme))
     }
 
     /// A built-in theme by name.
@@ -202,7 +207,7 @@ impl Theme {
     }
 
     /// `--theme ARG`: a built-in name, else the path of a theme file.
-    /// Returns the name to show and the theme.
+    /// Returns the name to show (a file's declared name) and the theme.
     pub fn load(arg: &str) -> Result<(String, Theme), ThemeError> {
         if let Some(t) = Theme::built_in(arg) {
             return Ok((arg.to_string(), t?));
@@ -215,10 +220,7 @@ impl Theme {
             file: arg.to_string(),
             message: e.to_string(),
         })?;
-        let name = path
-            .file_stem()
-            .map_or_else(|| arg.to_string(), |s| s.to_string_lossy().into_owned());
-        Ok((name, Theme::parse(&text, arg)?))
+        Theme::parse_named(&text, arg)
     }
 
     /// The three built-in themes with their names, in cycling order.
