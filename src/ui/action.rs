@@ -166,4 +166,20 @@ pub enum Action {
     ScrollLog(i32),
     /// The terminal now has this size.
     Resize { width: u16, height: u16 },
+    /// Start a Monte Carlo of the current scenario in the background; its bands fan out in the charts.
+    RunMonteCarlo,
+    /// Stop the analyses running in the background.
+    CancelJobs,
+    /// Take progress and results from background analyses (sent by the loop while one runs).
+    PollJobs,
+    /// Open the sensitivity tornado of the selected provider.
+    ShowSensitivity,
+    /// Open the best lever settings of the selected provider, competitors fixed.
+    ShowOptimum,
+    /// Apply the shown optimum for the whole run, as one undoable change.
+    ApplyOptimum,
+    /// Open "why did it move": the change since the baseline, split among the levers.
+    ShowAttribution,
+    /// Measure the open tornado or waterfall with the next KPI.
+    NextAnalysisKpi,
 }

@@ -6,6 +6,7 @@
 //! reads an `&App`.
 
 use super::action::{Action, ChartTab, Step};
+use super::analysis::{AnalysisState, JobRunner};
 use super::keymap::Mode;
 use super::scale::Scale;
 use super::theme::Theme;
@@ -14,6 +15,8 @@ use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario, Uncertai
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::time::Duration;
+
+mod analysis_actions;
 
 /// Playback speeds, in quarters per second.
 pub const SPEEDS: [f64; 5] = [0.5, 1.0, 2.0, 4.0, 8.0];
@@ -35,22 +38,29 @@ pub enum LeverView {
 /// uncertainty). Both lists are short, so whole copies keep undo exact.
 #[derive(Debug, Clone, PartialEq)]
 struct LeverState {
-    base: f64,
+    /// Base values of the levers changed (one, or several for an applied optimum).
+    bases: Vec<(ParamRef, f64)>,
     keyframes: Vec<sim::Keyframe>,
     uncertainty: Vec<Uncertain>,
 }
 
 impl LeverState {
     fn of(sc: &Scenario, r: ParamRef) -> LeverState {
+        LeverState::of_all(sc, &[r])
+    }
+
+    fn of_all(sc: &Scenario, refs: &[ParamRef]) -> LeverState {
         LeverState {
-            base: sc.base_value(r),
+            bases: refs.iter().map(|&r| (r, sc.base_value(r))).collect(),
             keyframes: sc.keyframes.clone(),
             uncertainty: sc.uncertainty.clone(),
         }
     }
 
-    fn restore(&self, sc: &mut Scenario, r: ParamRef) {
-        sc.set_base_value(r, self.base);
+    fn restore(&self, sc: &mut Scenario) {
+        for &(r, v) in &self.bases {
+            sc.set_base_value(r, v);
+        }
         sc.keyframes.clone_from(&self.keyframes);
         sc.uncertainty.clone_from(&self.uncertainty);
     }
@@ -75,6 +85,8 @@ pub struct App {
     save_dir: PathBuf,
     run: Run,
     baseline: Option<Run>,
+    /// The scenario of the pinned baseline, for attribution.
+    baseline_scenario: Option<Scenario>,
     cursor: u32,
     provider: usize,
     lever_view: LeverView,
@@ -92,6 +104,8 @@ pub struct App {
     theme: Theme,
     viewport: Rect,
     quit: bool,
+    analysis: AnalysisState,
+    runner: JobRunner,
 }
 
 impl App {
@@ -105,6 +119,7 @@ impl App {
             save_dir: PathBuf::from("saves"),
             run,
             baseline: None,
+            baseline_scenario: None,
             cursor: 0,
             provider: 0,
             lever_view: LeverView::Mission,
@@ -121,6 +136,8 @@ impl App {
             theme,
             viewport: Rect::default(),
             quit: false,
+            analysis: AnalysisState::default(),
+            runner: JobRunner::threads(),
         }
     }
 
@@ -230,7 +247,11 @@ impl App {
     pub fn update(&mut self, action: Action) {
         if !matches!(
             action,
-            Action::Tick | Action::Resize { .. } | Action::EndDrag | Action::SetLeverPosition { drag: true, .. }
+            Action::Tick
+                | Action::PollJobs
+                | Action::Resize { .. }
+                | Action::EndDrag
+                | Action::SetLeverPosition { drag: true, .. }
         ) {
             self.status = None;
         }
@@ -292,10 +313,12 @@ impl App {
             Action::NextProvider => {
                 let n = self.scenario.providers.len().max(1);
                 self.provider = (self.provider + 1) % n;
+                self.refresh_analysis_panel();
             }
             Action::PrevProvider => {
                 let n = self.scenario.providers.len().max(1);
                 self.provider = (self.provider + n - 1) % n;
+                self.refresh_analysis_panel();
             }
             Action::StepBack => self.set_cursor(self.cursor.saturating_sub(1)),
             Action::StepForward => self.set_cursor(self.cursor.saturating_add(1)),
@@ -321,9 +344,11 @@ impl App {
             Action::ShowTab(tab) => self.tab = tab,
             Action::ToggleBaseline => {
                 if self.baseline.take().is_some() {
+                    self.baseline_scenario = None;
                     self.status = Some("baseline unpinned".into());
                 } else {
                     self.baseline = Some(self.run.clone());
+                    self.baseline_scenario = Some(self.scenario.clone());
                     self.status = Some("baseline pinned: ghost lines show this run".into());
                 }
             }
@@ -335,6 +360,14 @@ impl App {
                 self.log_scroll = to as usize;
             }
             Action::Resize { width, height } => self.viewport = Rect::new(0, 0, width, height),
+            Action::RunMonteCarlo => self.run_monte_carlo(),
+            Action::CancelJobs => self.cancel_jobs(),
+            Action::PollJobs => self.poll_jobs(),
+            Action::ShowSensitivity => self.open_analysis(Mode::Tornado),
+            Action::ShowOptimum => self.open_analysis(Mode::Optimum),
+            Action::ApplyOptimum => self.apply_optimum(),
+            Action::ShowAttribution => self.open_analysis(Mode::Waterfall),
+            Action::NextAnalysisKpi => self.next_analysis_kpi(),
         }
     }
 
@@ -426,7 +459,7 @@ impl App {
     fn undo(&mut self) {
         match self.undo.pop() {
             Some(e) => {
-                e.before.restore(&mut self.scenario, e.target);
+                e.before.restore(&mut self.scenario);
                 self.status = Some(format!("undone: {}", self.describe(&e)));
                 self.redo.push(e);
                 self.resimulate();
@@ -438,7 +471,7 @@ impl App {
     fn redo(&mut self) {
         match self.redo.pop() {
             Some(e) => {
-                e.after.restore(&mut self.scenario, e.target);
+                e.after.restore(&mut self.scenario);
                 self.status = Some(format!("redone: {}", self.describe(&e)));
                 self.undo.push(e);
                 self.resimulate();
@@ -448,6 +481,10 @@ impl App {
     }
 
     fn describe(&self, e: &Edit) -> String {
+        if e.after.bases.len() > 1 {
+            let names: Vec<String> = e.after.bases.iter().map(|&(r, _)| lever_label(r)).collect();
+            return format!("{} for the whole run", names.join(" and "));
+        }
         format!(
             "{} at {}",
             lever_label(e.target),

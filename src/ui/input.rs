@@ -31,7 +31,9 @@ fn slider_position(slider: Rect, x: u16) -> f64 {
 fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
     match app.mode() {
         Mode::Normal => {}
-        Mode::Help => return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss),
+        Mode::Help | Mode::Tornado | Mode::Optimum | Mode::Waterfall => {
+            return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss);
+        }
         Mode::ConfirmQuit => return None,
     }
     let l = ScreenLayout::compute(app.viewport(), app)?;

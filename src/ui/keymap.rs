@@ -13,6 +13,12 @@ pub enum Mode {
     Help,
     /// "Unsaved changes: quit?"
     ConfirmQuit,
+    /// The sensitivity tornado over the dashboard.
+    Tornado,
+    /// The best-response result, ready to apply.
+    Optimum,
+    /// The "why did it move" waterfall.
+    Waterfall,
 }
 
 /// A key with the modifiers that matter (Shift, Ctrl, Alt).
@@ -275,6 +281,93 @@ const NORMAL: &[Binding] = &[
         "event log: newer",
         None,
     ),
+    bind(
+        &[Key::ch('m')],
+        Action::RunMonteCarlo,
+        "Monte Carlo fan bands",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::ch('t')],
+        Action::ShowSensitivity,
+        "sensitivity tornado",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::ch('o')],
+        Action::ShowOptimum,
+        "best chip volume, lock-in",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::ch('w')],
+        Action::ShowAttribution,
+        "why it moved vs baseline",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc)],
+        Action::CancelJobs,
+        "cancel a running analysis",
+        None,
+    ),
+];
+
+/// Keys of the analysis panels: provider and KPI re-run the analysis.
+const PANEL_PROVIDER: [Binding; 2] = [
+    bind(
+        &[Key::plain(KeyCode::Tab)],
+        Action::NextProvider,
+        "next provider",
+        Some("provider"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab)],
+        Action::PrevProvider,
+        "previous provider",
+        None,
+    ),
+];
+
+const TORNADO: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ch('t')],
+        Action::Dismiss,
+        "close the tornado",
+        Some("close"),
+    ),
+    PANEL_PROVIDER[0],
+    PANEL_PROVIDER[1],
+    bind(&[Key::ch('k')], Action::NextAnalysisKpi, "next KPI", Some("KPI")),
+];
+
+const OPTIMUM: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::ApplyOptimum,
+        "apply for the whole run (u undoes)",
+        Some("apply"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ch('o')],
+        Action::Dismiss,
+        "close without applying",
+        Some("close"),
+    ),
+    PANEL_PROVIDER[0],
+    PANEL_PROVIDER[1],
+];
+
+const WATERFALL: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ch('w')],
+        Action::Dismiss,
+        "close the waterfall",
+        Some("close"),
+    ),
+    PANEL_PROVIDER[0],
+    PANEL_PROVIDER[1],
+    bind(&[Key::ch('k')], Action::NextAnalysisKpi, "next KPI", Some("KPI")),
 ];
 
 const HELP: &[Binding] = &[bind(
@@ -311,6 +404,9 @@ pub fn keymap(mode: Mode) -> &'static [Binding] {
         Mode::Normal => NORMAL,
         Mode::Help => HELP,
         Mode::ConfirmQuit => CONFIRM_QUIT,
+        Mode::Tornado => TORNADO,
+        Mode::Optimum => OPTIMUM,
+        Mode::Waterfall => WATERFALL,
     }
 }
 

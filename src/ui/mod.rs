@@ -8,6 +8,7 @@
 //! live here too; the simulation is `sim`'s.
 
 pub mod action;
+pub mod analysis;
 pub mod app;
 pub mod input;
 pub mod keymap;
@@ -93,23 +94,38 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
         if app.should_quit() {
             return Ok(());
         }
-        // Only playback needs a timer; paused, wait for input indefinitely.
-        let timeout = if app.playing() {
+        // Only playback and background analyses need a timer; otherwise wait
+        // for input indefinitely.
+        let play_wait = if app.playing() {
             let deadline = *next_tick.get_or_insert_with(|| Instant::now() + app.tick_interval());
             Some(deadline.saturating_duration_since(Instant::now()))
         } else {
             next_tick = None;
             None
         };
+        let job_wait = app.jobs_running().then_some(analysis::JOB_POLL);
+        let (timeout, tick_due) = match (play_wait, job_wait) {
+            (Some(p), Some(j)) if j < p => (Some(j), false),
+            (Some(p), _) => (Some(p), true),
+            (None, j) => (j, false),
+        };
         match events.next_event(timeout)? {
             Some(ev) => {
                 if let Some(action) = input::action_for_event(app, &ev) {
                     app.update(action);
                 }
+                if app.jobs_running() {
+                    app.update(Action::PollJobs);
+                }
             }
             None if timeout.is_some() => {
-                next_tick = None;
-                app.update(Action::Tick);
+                if app.jobs_running() {
+                    app.update(Action::PollJobs);
+                }
+                if tick_due {
+                    next_tick = None;
+                    app.update(Action::Tick);
+                }
             }
             None => return Ok(()),
         }

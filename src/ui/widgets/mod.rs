@@ -2,20 +2,30 @@
 
 mod chart;
 mod events;
+mod fan;
 mod footer;
 mod header;
+mod jobs;
 mod league;
 mod levers;
+mod optimum;
 mod overlay;
+mod panel;
 mod plot;
+mod tornado;
+mod waterfall;
 
 pub use chart::ChartWidget;
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
 pub use header::HeaderWidget;
+pub use jobs::JobStatusWidget;
 pub use league::LeagueWidget;
 pub use levers::LeverPanelWidget;
+pub use optimum::OptimumWidget;
 pub use overlay::{ConfirmQuitWidget, HelpWidget, TooSmallWidget};
+pub use tornado::TornadoWidget;
+pub use waterfall::{WaterfallWidget, waterfall_steps};
 
 use super::app::App;
 use super::keymap::Mode;
@@ -42,12 +52,16 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
     LeverPanelWidget { app }.render(l.levers, buf);
     EventLogWidget { app }.render(l.events, buf);
     ChartWidget { app }.render(l.chart, buf);
+    JobStatusWidget { app }.render(l.chart, buf);
     LeagueWidget { app }.render(l.league, buf);
     FooterWidget { app }.render(l.footer, buf);
     match app.mode() {
         Mode::Normal => {}
         Mode::Help => HelpWidget { app }.render(area, buf),
         Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+        Mode::Tornado => TornadoWidget { app }.render(area, buf),
+        Mode::Optimum => OptimumWidget { app }.render(area, buf),
+        Mode::Waterfall => WaterfallWidget { app }.render(area, buf),
     }
 }
 
@@ -85,4 +99,5 @@ fn left(s: &str, w: usize) -> String {
     format!("{s:<w$}")
 }
 
+pub use levers::value_text;
 use levers::wrap;
