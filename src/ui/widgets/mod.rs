@@ -1,6 +1,7 @@
 //! Drawing: one widget per panel, each reading an `&App` and nothing else.
 
 mod chart;
+mod dialog;
 mod events;
 mod footer;
 mod header;
@@ -10,6 +11,7 @@ mod overlay;
 mod plot;
 
 pub use chart::ChartWidget;
+pub use dialog::{MessageWidget, NamePromptWidget, PickerWidget, QuestionWidget};
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
 pub use header::HeaderWidget;
@@ -48,6 +50,16 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Normal => {}
         Mode::Help => HelpWidget { app }.render(area, buf),
         Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+        Mode::NamePrompt => NamePromptWidget { app }.render(area, buf),
+        Mode::Picker => PickerWidget { app }.render(area, buf),
+        Mode::Message => {
+            // A broken file picked in the list: the message shows over the list.
+            PickerWidget { app }.render(area, buf);
+            MessageWidget { app }.render(area, buf);
+        }
+        Mode::ConfirmOverwrite | Mode::ConfirmOpen | Mode::Recover | Mode::Reload => {
+            QuestionWidget { app }.render(area, buf)
+        }
     }
 }
 
