@@ -237,7 +237,7 @@ impl Widget for PickerWidget<'_> {
         }
         let width = inner.width as usize;
         let head = format!(
-            "{saved} saved, newest first, then the presets. Folder: {}",
+            "{} · {saved} saved, newest first, then the presets",
             p.folder.display()
         );
         put(buf, inner, inner.x, inner.y, &truncate(&head, width), th.dim());
