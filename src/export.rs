@@ -5,7 +5,7 @@
 //! so the two always say the same thing. Pure: returns file names and contents;
 //! writing them is the caller's job.
 
-use crate::report::{self, musd, pct, usd_mtok};
+use crate::report::{self, musd, usd_mtok};
 use crate::sim::{ChartKind, Run, Scenario};
 use std::fmt::Write as _;
 
@@ -69,24 +69,7 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
 }
 
 fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<Vec<String>> {
-    report::ranking(run, t)
-        .into_iter()
-        .enumerate()
-        .map(|(rank, i)| {
-            let r = run.row(t, i);
-            vec![
-                (rank + 1).to_string(),
-                sc.providers[i].name.clone(),
-                pct(r.share),
-                usd_mtok(r.price_usd_per_mtok),
-                usd_mtok(r.cost_usd_per_mtok),
-                pct(r.gross_margin),
-                musd(run.cumulative_profit(i, t)),
-                musd(r.cash_musd),
-                r.status.name().to_string(),
-            ]
-        })
-        .collect()
+    report::league_rows(sc, run, t).into_iter().map(Vec::from).collect()
 }
 
 fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
@@ -130,20 +113,7 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
         ],
         lever_rows(sc),
     ));
-    let header: Vec<String> = [
-        "#",
-        "provider",
-        "share",
-        "price",
-        "unit cost",
-        "gross margin",
-        "cum. profit",
-        "cash",
-        "status",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let header: Vec<String> = report::LEAGUE_HEADER.iter().map(|s| s.to_string()).collect();
     b.push(Block::Heading(2, "League tables".into()));
     b.push(Block::Para(
         "Share of tokens served, price and unit cost in USD per million tokens, gross margin of the quarter, operating profit summed from the start, cash at the quarter's end.".into(),

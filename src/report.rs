@@ -64,6 +64,45 @@ pub fn ranking(run: &Run, t: u32) -> Vec<usize> {
     idx
 }
 
+/// Header of `league_rows`.
+pub const LEAGUE_HEADER: [&str; 10] = [
+    "#",
+    "provider",
+    "share",
+    "price",
+    "unit cost",
+    "gross margin",
+    "cum. profit",
+    "cash",
+    "own chip",
+    "status",
+];
+
+/// The league table at quarter `t` as text cells, ranked: rank, provider, share,
+/// price, unit cost, gross margin, cumulative operating profit, cash, own-silicon
+/// share, status.
+pub fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<[String; 10]> {
+    ranking(run, t)
+        .into_iter()
+        .enumerate()
+        .map(|(rank, i)| {
+            let r = run.row(t, i);
+            [
+                (rank + 1).to_string(),
+                sc.providers[i].name.clone(),
+                pct(r.share),
+                usd_mtok(r.price_usd_per_mtok),
+                usd_mtok(r.cost_usd_per_mtok),
+                pct(r.gross_margin),
+                musd(run.cumulative_profit(i, t)),
+                musd(r.cash_musd),
+                pct(r.self_chip_share),
+                r.status.name().to_string(),
+            ]
+        })
+        .collect()
+}
+
 /// The league table at the horizon, a market summary and the event log.
 pub fn table(sc: &Scenario, run: &Run) -> String {
     let t = run.last();
@@ -80,20 +119,10 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
         "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9}  {}\n",
         "#", "provider", "share", "price", "cost", "margin", "cum.profit", "cash", "own chip", "status"
     ));
-    for (rank, i) in ranking(run, t).into_iter().enumerate() {
-        let r = run.row(t, i);
+    for row in league_rows(sc, run, t) {
         s.push_str(&format!(
             "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9}  {}\n",
-            rank + 1,
-            sc.providers[i].name,
-            pct(r.share),
-            usd_mtok(r.price_usd_per_mtok),
-            usd_mtok(r.cost_usd_per_mtok),
-            pct(r.gross_margin),
-            musd(run.cumulative_profit(i, t)),
-            musd(r.cash_musd),
-            pct(r.self_chip_share),
-            r.status.name()
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]
         ));
     }
     let mq = &run.market[t as usize];
