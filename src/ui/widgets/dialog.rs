@@ -236,10 +236,7 @@ impl Widget for PickerWidget<'_> {
             return;
         }
         let width = inner.width as usize;
-        let head = format!(
-            "{} · {saved} saved, newest first, then the presets",
-            p.folder.display()
-        );
+        let head = format!("{} · {saved} saved, newest first, then the presets", p.folder.display());
         put(buf, inner, inner.x, inner.y, &truncate(&head, width), th.dim());
         // Columns: file name, kind, date, then name and description (or the error).
         let label_w = p
