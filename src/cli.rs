@@ -23,6 +23,9 @@ use std::path::{Path, PathBuf};
 pub struct Cli {
     /// Strategy file or preset name to open in the dashboard.
     pub scenario: Option<String>,
+    /// Folder the dashboard saves to and opens from (default: $CLOUDSTRAT_SAVES, else `saves`).
+    #[arg(long, value_name = "DIR")]
+    pub saves_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -219,12 +222,23 @@ pub enum Source {
 
 /// Loads SCENARIO: an existing path, else a preset name.
 pub fn resolve(arg: &str) -> Result<(Scenario, Source), CliError> {
+    resolve_document(arg).map(|(d, s)| (d.scenario, s))
+}
+
+/// Like [`resolve`], keeping the file's pinned baseline.
+pub fn resolve_document(arg: &str) -> Result<(file::Document, Source), CliError> {
     let path = Path::new(arg);
     if path.exists() {
-        return Ok((file::load_path(path)?, Source::File(path.to_path_buf())));
+        return Ok((file::load_document(path)?, Source::File(path.to_path_buf())));
     }
     match presets::load(arg) {
-        Some(r) => Ok((r?, Source::Preset(arg.to_string()))),
+        Some(r) => Ok((
+            file::Document {
+                scenario: r?,
+                baseline: None,
+            },
+            Source::Preset(arg.to_string()),
+        )),
         None => Err(CliError::Input(format!(
             "{arg}: no such file, and no preset of that name (presets: {})",
             presets::names().collect::<Vec<_>>().join(", ")
@@ -379,21 +393,27 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
 
 /// No subcommand: the dashboard. When standard output is not a terminal
 /// (`cloudstrat > file`), there is nothing to draw on, so print the league table.
-pub fn cmd_open(scenario: Option<&str>) -> Result<(), CliError> {
+/// The saves folder comes from `--saves-dir`, else `$CLOUDSTRAT_SAVES`, else `saves/`.
+pub fn cmd_open(scenario: Option<&str>, saves_dir: Option<&Path>) -> Result<(), CliError> {
     use std::io::IsTerminal;
-    let (sc, source) = resolve(scenario.unwrap_or("default"))?;
+    let (doc, source) = resolve_document(scenario.unwrap_or("default"))?;
     if !std::io::stdout().is_terminal() {
-        let run = sim::simulate(&sc);
-        return write_out(None, &report::table(&sc, &run));
+        let run = sim::simulate(&doc.scenario);
+        return write_out(None, &report::table(&doc.scenario, &run));
     }
-    crate::ui::run(sc, source).map_err(|e| CliError::Input(format!("dashboard: {e}")))
+    let env = std::env::var_os(crate::storage::SAVES_ENV);
+    let storage = crate::storage::Storage::new(crate::storage::saves_dir(saves_dir, env.as_deref()));
+    crate::ui::run_document(doc, source, storage).map_err(|e| CliError::Input(format!("dashboard: {e}")))
 }
 
 pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
     for f in files {
-        let sc = file::load_path(f)?;
-        crate::save::write_atomic(f, file::to_ron(&sc).as_bytes())
-            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+        let doc = file::load_document(f)?;
+        crate::save::write_atomic(
+            f,
+            file::to_ron_document(&doc.scenario, doc.baseline.as_ref()).as_bytes(),
+        )
+        .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
     }
     Ok(())
 }

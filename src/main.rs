@@ -18,7 +18,7 @@ fn main() {
         Some(Command::Export(a)) => cli::cmd_export(a),
         Some(Command::Diff { a, b }) => cli::cmd_diff(a, b),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
-        None => cli::cmd_open(args.scenario.as_deref()),
+        None => cli::cmd_open(args.scenario.as_deref(), args.saves_dir.as_deref()),
     };
     if let Err(e) = result {
         eprintln!("cloudstrat: {}", e.message());

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod analysis_actions;
+mod file_ops;
 
 /// Playback speeds, in quarters per second.
 pub const SPEEDS: [f64; 5] = [0.5, 1.0, 2.0, 4.0, 8.0];
@@ -82,11 +83,14 @@ pub struct App {
     /// The scenario as last loaded or saved, to tell whether there is unsaved work.
     clean: Scenario,
     source: Source,
-    save_dir: PathBuf,
+    storage: crate::storage::Storage,
     run: Run,
     baseline: Option<Run>,
-    /// The scenario of the pinned baseline, for attribution.
-    baseline_scenario: Option<Scenario>,
+    /// The scenario the baseline run came from, saved with the file.
+    pinned: Option<Scenario>,
+    /// The baseline section as last loaded or saved.
+    clean_baseline: Option<crate::file::RawBaseline>,
+    files: super::files::FilesState,
     cursor: u32,
     provider: usize,
     lever_view: LeverView,
@@ -116,10 +120,12 @@ impl App {
             clean: scenario.clone(),
             scenario,
             source,
-            save_dir: PathBuf::from("saves"),
+            storage: crate::storage::Storage::new(PathBuf::from("saves")),
             run,
             baseline: None,
-            baseline_scenario: None,
+            pinned: None,
+            clean_baseline: None,
+            files: super::files::FilesState::default(),
             cursor: 0,
             provider: 0,
             lever_view: LeverView::Mission,
@@ -143,7 +149,7 @@ impl App {
 
     /// Where presets are saved (default `saves/`).
     pub fn with_save_dir(mut self, dir: PathBuf) -> App {
-        self.save_dir = dir;
+        self.storage = crate::storage::Storage::new(dir);
         self
     }
 
@@ -207,7 +213,7 @@ impl App {
     }
     /// True when the scenario differs from the file it was loaded from or last saved to.
     pub fn is_modified(&self) -> bool {
-        self.scenario != self.clean
+        self.scenario != self.clean || self.pinned.as_ref().map(crate::file::to_raw_baseline) != self.clean_baseline
     }
     pub fn can_undo(&self) -> usize {
         self.undo.len()
@@ -252,6 +258,8 @@ impl App {
                 | Action::Resize { .. }
                 | Action::EndDrag
                 | Action::SetLeverPosition { drag: true, .. }
+                | Action::Autosave
+                | Action::CheckDisk
         ) {
             self.status = None;
         }
@@ -263,26 +271,41 @@ impl App {
                     Mode::Help
                 };
             }
-            Action::Dismiss => self.mode = Mode::Normal,
+            Action::Dismiss => self.dismiss(),
             Action::Quit => {
                 if self.is_modified() {
                     self.mode = Mode::ConfirmQuit;
                     self.playing = false;
                 } else {
-                    self.quit = true;
+                    self.quit_now();
                 }
             }
-            Action::QuitDiscard => self.quit = true,
-            Action::SaveAndQuit => {
-                if self.save() {
-                    self.quit = true;
-                } else {
-                    self.mode = Mode::Normal;
-                }
+            Action::QuitDiscard => {
+                self.discard_autosave_file();
+                self.quit_now();
             }
-            Action::Save => {
-                self.save();
+            Action::SaveAndQuit => self.save_then(super::files::Then::Quit),
+            Action::Save => self.save_then(super::files::Then::Stay),
+            Action::SaveAs => self.save_as(),
+            Action::OpenPicker => self.open_picker(),
+            Action::PickerMove(by) => self.picker_move(by),
+            Action::OpenSelected => self.open_selected(),
+            Action::TypeChar(c) => self.type_char(c),
+            Action::DeleteChar => self.delete_char(),
+            Action::SubmitName => self.submit_name(),
+            Action::ConfirmOverwrite => self.confirm_overwrite(),
+            Action::SaveThenContinue => {
+                let then = std::mem::take(&mut self.files.pending);
+                self.save_then(then);
             }
+            Action::DiscardThenContinue => self.discard_then_continue(),
+            Action::FindAutosave => self.find_autosave(),
+            Action::RecoverAutosave => self.recover_autosave(),
+            Action::DiscardAutosave => self.discard_autosave(),
+            Action::Autosave => self.autosave(),
+            Action::CheckDisk => self.check_disk(),
+            Action::ReloadFromDisk => self.reload_from_disk(),
+            Action::KeepMine => self.mode = Mode::Normal,
             Action::PrevLever => {
                 let n = self.levers().len();
                 self.lever = (self.lever + n - 1) % n.max(1);
@@ -344,11 +367,11 @@ impl App {
             Action::ShowTab(tab) => self.tab = tab,
             Action::ToggleBaseline => {
                 if self.baseline.take().is_some() {
-                    self.baseline_scenario = None;
+                    self.pinned = None;
                     self.status = Some("baseline unpinned".into());
                 } else {
                     self.baseline = Some(self.run.clone());
-                    self.baseline_scenario = Some(self.scenario.clone());
+                    self.pinned = Some(self.scenario.clone());
                     self.status = Some("baseline pinned: ghost lines show this run".into());
                 }
             }
@@ -497,37 +520,11 @@ impl App {
         self.cursor = self.cursor.min(self.run.last());
     }
 
-    /// Where `Save` writes: the file the scenario came from, or `saves/<preset>.ron`.
+    /// Where `Save` writes: the file the scenario came from, or (suggested) `saves/<preset>.ron`.
     pub fn save_path(&self) -> PathBuf {
         match &self.source {
             Source::File(p) => p.clone(),
-            Source::Preset(name) => self.save_dir.join(format!("{name}.ron")),
-        }
-    }
-
-    /// Writes the scenario; on success it becomes the clean state. Reports in the status line.
-    fn save(&mut self) -> bool {
-        let path = self.save_path();
-        let mut sc = self.scenario.clone();
-        sc.meta.modified = chrono::Utc::now();
-        let text = crate::file::to_ron(&sc);
-        let result = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => std::fs::create_dir_all(d),
-            _ => Ok(()),
-        }
-        .and_then(|()| crate::save::write_atomic(&path, text.as_bytes()));
-        match result {
-            Ok(()) => {
-                self.scenario.meta.modified = sc.meta.modified;
-                self.clean = self.scenario.clone();
-                self.source = Source::File(path.clone());
-                self.status = Some(format!("saved to {}", path.display()));
-                true
-            }
-            Err(e) => {
-                self.status = Some(format!("could not save to {}: {e}", path.display()));
-                false
-            }
+            Source::Preset(name) => self.storage.path_for(name),
         }
     }
 }

@@ -11,7 +11,7 @@ use ratatui::layout::{Position, Rect};
 /// The action an event asks for, if any.
 pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
     match ev {
-        Event::Key(k) => keymap::action_for_key(app.mode(), k),
+        Event::Key(k) => keymap::action_for_key(app.mode(), k).or_else(|| keymap::typed_char(app.mode(), k)),
         Event::Mouse(m) => mouse_action(app, m),
         Event::Resize(width, height) => Some(Action::Resize {
             width: *width,
@@ -34,7 +34,20 @@ fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
         Mode::Help | Mode::Tornado | Mode::Optimum | Mode::Waterfall => {
             return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss);
         }
-        Mode::ConfirmQuit => return None,
+        Mode::Picker => {
+            return match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::PickerMove(1)),
+                MouseEventKind::ScrollUp => Some(Action::PickerMove(-1)),
+                _ => None,
+            };
+        }
+        Mode::ConfirmQuit
+        | Mode::NamePrompt
+        | Mode::ConfirmOverwrite
+        | Mode::ConfirmOpen
+        | Mode::Message
+        | Mode::Recover
+        | Mode::Reload => return None,
     }
     let l = ScreenLayout::compute(app.viewport(), app)?;
     let pos = Position::new(m.column, m.row);

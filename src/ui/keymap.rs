@@ -19,6 +19,20 @@ pub enum Mode {
     Optimum,
     /// The "why did it move" waterfall.
     Waterfall,
+    /// Typing a name to save under.
+    NamePrompt,
+    /// "A file of that name exists: replace it?"
+    ConfirmOverwrite,
+    /// The list of saved strategies and presets.
+    Picker,
+    /// "Unsaved changes: save before opening another strategy?"
+    ConfirmOpen,
+    /// A message box (a file that cannot be opened or saved).
+    Message,
+    /// "Recover the autosaved work?"
+    Recover,
+    /// "The file changed on disk: reload it?"
+    Reload,
 }
 
 /// A key with the modifiers that matter (Shift, Ctrl, Alt).
@@ -268,7 +282,14 @@ const NORMAL: &[Binding] = &[
         "remove keyframe at cursor",
         None,
     ),
-    bind(&[Key::ctrl('s')], Action::Save, "save the scenario", Some("save")),
+    bind(&[Key::ctrl('s')], Action::Save, "save (names a new file)", Some("save")),
+    bind(&[Key::ch('S')], Action::SaveAs, "save under a new name", None),
+    bind(
+        &[Key::ctrl('o')],
+        Action::OpenPicker,
+        "open a strategy or preset",
+        Some("open"),
+    ),
     bind(
         &[Key::plain(KeyCode::PageDown)],
         Action::ScrollLog(3),
@@ -398,6 +419,146 @@ const CONFIRM_QUIT: &[Binding] = &[
     ),
 ];
 
+const NAME_PROMPT: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::SubmitName,
+        "save under this name",
+        Some("save"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "cancel", Some("cancel")),
+];
+
+const CONFIRM_OVERWRITE: &[Binding] = &[
+    bind(
+        &[Key::ch('y')],
+        Action::ConfirmOverwrite,
+        "replace it (the old one is kept as .bak)",
+        Some("replace"),
+    ),
+    bind(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
+        Action::Dismiss,
+        "choose another name",
+        Some("another name"),
+    ),
+];
+
+const PICKER: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        Action::PickerMove(-1),
+        "previous entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        Action::PickerMove(1),
+        "next entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PickerMove(-10),
+        "ten entries up",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PickerMove(10),
+        "ten entries down",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Home)],
+        Action::PickerMove(i32::MIN),
+        "first entry",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::End)],
+        Action::PickerMove(i32::MAX),
+        "last entry",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::OpenSelected,
+        "open the selected strategy",
+        Some("open"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q')],
+        Action::Dismiss,
+        "cancel",
+        Some("cancel"),
+    ),
+];
+
+const CONFIRM_OPEN: &[Binding] = &[
+    bind(
+        &[Key::ch('s')],
+        Action::SaveThenContinue,
+        "save, then open",
+        Some("save first"),
+    ),
+    bind(
+        &[Key::ch('d')],
+        Action::DiscardThenContinue,
+        "open, discarding the changes",
+        Some("discard"),
+    ),
+    bind(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
+        Action::Dismiss,
+        "keep working",
+        Some("cancel"),
+    ),
+];
+
+const MESSAGE: &[Binding] = &[bind(
+    &[Key::plain(KeyCode::Enter), Key::plain(KeyCode::Esc), Key::ch('q')],
+    Action::Dismiss,
+    "close",
+    Some("close"),
+)];
+
+const RECOVER: &[Binding] = &[
+    bind(
+        &[Key::ch('r')],
+        Action::RecoverAutosave,
+        "recover the autosaved work",
+        Some("recover"),
+    ),
+    bind(
+        &[Key::ch('d')],
+        Action::DiscardAutosave,
+        "discard it, open as saved",
+        Some("discard"),
+    ),
+];
+
+const RELOAD: &[Binding] = &[
+    bind(
+        &[Key::ch('r')],
+        Action::ReloadFromDisk,
+        "reload it (unsaved changes here are lost)",
+        Some("reload"),
+    ),
+    bind(
+        &[Key::ch('k'), Key::plain(KeyCode::Esc)],
+        Action::KeepMine,
+        "keep the version on screen",
+        Some("keep mine"),
+    ),
+];
+
 /// The bindings active in `mode`, in the order the help lists them.
 pub fn keymap(mode: Mode) -> &'static [Binding] {
     match mode {
@@ -407,6 +568,13 @@ pub fn keymap(mode: Mode) -> &'static [Binding] {
         Mode::Tornado => TORNADO,
         Mode::Optimum => OPTIMUM,
         Mode::Waterfall => WATERFALL,
+        Mode::NamePrompt => NAME_PROMPT,
+        Mode::ConfirmOverwrite => CONFIRM_OVERWRITE,
+        Mode::Picker => PICKER,
+        Mode::ConfirmOpen => CONFIRM_OPEN,
+        Mode::Message => MESSAGE,
+        Mode::Recover => RECOVER,
+        Mode::Reload => RELOAD,
     }
 }
 
@@ -417,6 +585,19 @@ pub fn action_for_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     }
     let key = Key::from_event(ev);
     keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action)
+}
+
+/// What a key types into the name prompt: printable characters without Ctrl or Alt.
+pub fn typed_char(mode: Mode, ev: &KeyEvent) -> Option<Action> {
+    if mode != Mode::NamePrompt || ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    match ev.code {
+        KeyCode::Char(c) if !c.is_control() && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            Some(Action::TypeChar(c))
+        }
+        _ => None,
+    }
 }
 
 /// Footer hints for `mode`: (keys, label), bindings with the same label merged.

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod analysis;
 pub mod app;
+pub mod files;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -40,6 +41,12 @@ pub trait EventSource {
     /// `Ok(None)` means the timeout passed, or, with no timeout, that no
     /// event will ever come.
     fn next_event(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>>;
+
+    /// True when no event will ever come again (a script that ran out), so
+    /// the loop ends instead of waiting for timers.
+    fn is_exhausted(&self) -> bool {
+        false
+    }
 }
 
 /// The terminal's events. Without a timeout it blocks: paused, the
@@ -76,11 +83,30 @@ impl EventSource for ScriptedEvents {
     fn next_event(&mut self, _timeout: Option<Duration>) -> io::Result<Option<Event>> {
         Ok(self.0.pop_front())
     }
+
+    fn is_exhausted(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
+/// Unsaved work is autosaved this long after it last reached the disk.
+pub const AUTOSAVE_INTERVAL: Duration = Duration::from_secs(30);
+/// How often the open file is checked for changes by other programs while
+/// the dashboard waits for input (one `stat`; it also runs after every event).
+pub const DISK_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
 /// Draws, waits for an event, updates; until the app quits or the events run out.
+///
+/// The wait has a timeout only when something is due: the next playback
+/// tick, the autosave of unsaved work, a look at the open file on disk, or
+/// news from a background analysis (every ~100 ms, only while one runs).
+/// Paused, with nothing unsaved, no file open and no analysis running, it
+/// blocks until input.
 pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &mut impl EventSource) -> io::Result<()> {
     let mut next_tick: Option<Instant> = None;
+    let mut next_autosave: Option<Instant> = None;
+    let mut next_disk_check: Option<Instant> = None;
+    let mut next_job_poll: Option<Instant> = None;
     loop {
         let size = terminal.size()?;
         let v = app.viewport();
@@ -94,40 +120,66 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
         if app.should_quit() {
             return Ok(());
         }
-        // Only playback and background analyses need a timer; otherwise wait
-        // for input indefinitely.
-        let play_wait = if app.playing() {
-            let deadline = *next_tick.get_or_insert_with(|| Instant::now() + app.tick_interval());
-            Some(deadline.saturating_duration_since(Instant::now()))
+        let now = Instant::now();
+        if app.playing() {
+            next_tick.get_or_insert_with(|| now + app.tick_interval());
         } else {
             next_tick = None;
-            None
-        };
-        let job_wait = app.jobs_running().then_some(analysis::JOB_POLL);
-        let (timeout, tick_due) = match (play_wait, job_wait) {
-            (Some(p), Some(j)) if j < p => (Some(j), false),
-            (Some(p), _) => (Some(p), true),
-            (None, j) => (j, false),
-        };
-        match events.next_event(timeout)? {
+        }
+        if app.needs_autosave() {
+            next_autosave.get_or_insert_with(|| now + AUTOSAVE_INTERVAL);
+        } else {
+            next_autosave = None;
+        }
+        if app.watched_file().is_some() {
+            next_disk_check.get_or_insert_with(|| now + DISK_CHECK_INTERVAL);
+        } else {
+            next_disk_check = None;
+        }
+        if app.jobs_running() {
+            next_job_poll.get_or_insert_with(|| now + analysis::JOB_POLL);
+        } else {
+            next_job_poll = None;
+        }
+        let wake = [next_tick, next_autosave, next_disk_check, next_job_poll]
+            .into_iter()
+            .flatten()
+            .min();
+        match events.next_event(wake.map(|w| w.saturating_duration_since(now)))? {
             Some(ev) => {
                 if let Some(action) = input::action_for_event(app, &ev) {
                     app.update(action);
                 }
+                app.update(Action::CheckDisk);
                 if app.jobs_running() {
                     app.update(Action::PollJobs);
                 }
             }
-            None if timeout.is_some() => {
-                if app.jobs_running() {
-                    app.update(Action::PollJobs);
-                }
-                if tick_due {
+            None if wake.is_none() => return Ok(()),
+            None => {
+                let now = Instant::now();
+                let exhausted = events.is_exhausted();
+                // A script that ran out plays to the end at once, without waiting.
+                if next_tick.is_some_and(|t| t <= now || exhausted) {
                     next_tick = None;
                     app.update(Action::Tick);
                 }
+                if next_autosave.is_some_and(|t| t <= now) {
+                    next_autosave = None;
+                    app.update(Action::Autosave);
+                }
+                if next_disk_check.is_some_and(|t| t <= now) {
+                    next_disk_check = None;
+                    app.update(Action::CheckDisk);
+                }
+                if next_job_poll.is_some_and(|t| t <= now || exhausted) {
+                    next_job_poll = None;
+                    app.update(Action::PollJobs);
+                }
+                if exhausted && !app.playing() && !app.jobs_running() {
+                    return Ok(());
+                }
             }
-            None => return Ok(()),
         }
     }
 }
@@ -172,10 +224,39 @@ fn enter_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 
 /// Opens the dashboard on `scenario` in the current terminal until the user quits.
 pub fn run(scenario: Scenario, source: Source) -> io::Result<()> {
-    let mut app = App::new(scenario, source, Theme::from_env());
+    let doc = crate::file::Document {
+        scenario,
+        baseline: None,
+    };
+    run_document(doc, source, crate::storage::Storage::new("saves".into()))
+}
+
+/// Opens the dashboard on a strategy file's whole content, saving into
+/// `storage`'s folder. Offers to recover an autosave first. If the loop
+/// fails or panics, unsaved work is autosaved before the error goes on.
+pub fn run_document(doc: crate::file::Document, source: Source, storage: crate::storage::Storage) -> io::Result<()> {
+    let scenario = doc.scenario.clone();
+    let mut app = App::new(scenario, source.clone(), Theme::from_env())
+        .with_storage(storage)
+        .with_document(doc, source);
+    app.update(Action::FindAutosave);
     install_panic_hook();
     let _guard = TerminalGuard;
     let mut terminal = enter_terminal()?;
     terminal.clear()?;
-    run_app(&mut terminal, &mut app, &mut TerminalEvents)
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_app(&mut terminal, &mut app, &mut TerminalEvents)
+    }));
+    let failed = !matches!(result, Ok(Ok(())));
+    if failed && app.is_modified() {
+        app.update(Action::Autosave);
+        if let Some(p) = &app.files().autosave_file {
+            let _ = restore_terminal();
+            eprintln!("cloudstrat: your unsaved work was autosaved to {}", p.display());
+        }
+    }
+    match result {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }

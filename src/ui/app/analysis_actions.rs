@@ -20,7 +20,16 @@ fn panel_kind(mode: Mode) -> Option<JobKind> {
         Mode::Tornado => Some(JobKind::Sensitivity),
         Mode::Optimum => Some(JobKind::Optimize),
         Mode::Waterfall => Some(JobKind::Attribution),
-        Mode::Normal | Mode::Help | Mode::ConfirmQuit => None,
+        Mode::Normal
+        | Mode::Help
+        | Mode::ConfirmQuit
+        | Mode::NamePrompt
+        | Mode::ConfirmOverwrite
+        | Mode::Picker
+        | Mode::ConfirmOpen
+        | Mode::Message
+        | Mode::Recover
+        | Mode::Reload => None,
     }
 }
 
@@ -48,11 +57,6 @@ impl App {
         self.analysis.running()
     }
 
-    /// The scenario of the pinned baseline.
-    pub fn baseline_scenario(&self) -> Option<&Scenario> {
-        self.baseline_scenario.as_ref()
-    }
-
     /// The quarter analyses measure at: the horizon.
     pub fn analysis_quarter(&self) -> u32 {
         self.run.last()
@@ -70,7 +74,7 @@ impl App {
             kind,
             scenario: self.scenario.clone(),
             baseline: if kind == JobKind::Attribution {
-                self.baseline_scenario.clone()
+                self.pinned.clone()
             } else {
                 None
             },
@@ -156,7 +160,7 @@ impl App {
     pub(super) fn open_analysis(&mut self, mode: Mode) {
         let Some(kind) = panel_kind(mode) else { return };
         if kind == JobKind::Attribution {
-            let problem = match &self.baseline_scenario {
+            let problem = match &self.pinned {
                 None => Some(
                     "no baseline pinned: press b to pin this run, change levers, then w shows what moved the result",
                 ),

@@ -1,6 +1,7 @@
 //! Drawing: one widget per panel, each reading an `&App` and nothing else.
 
 mod chart;
+mod dialog;
 mod events;
 mod fan;
 mod footer;
@@ -16,6 +17,7 @@ mod tornado;
 mod waterfall;
 
 pub use chart::ChartWidget;
+pub use dialog::{MessageWidget, NamePromptWidget, PickerWidget, QuestionWidget};
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
 pub use header::HeaderWidget;
@@ -62,6 +64,16 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Tornado => TornadoWidget { app }.render(area, buf),
         Mode::Optimum => OptimumWidget { app }.render(area, buf),
         Mode::Waterfall => WaterfallWidget { app }.render(area, buf),
+        Mode::NamePrompt => NamePromptWidget { app }.render(area, buf),
+        Mode::Picker => PickerWidget { app }.render(area, buf),
+        Mode::Message => {
+            // A broken file picked in the list: the message shows over the list.
+            PickerWidget { app }.render(area, buf);
+            MessageWidget { app }.render(area, buf);
+        }
+        Mode::ConfirmOverwrite | Mode::ConfirmOpen | Mode::Recover | Mode::Reload => {
+            QuestionWidget { app }.render(area, buf)
+        }
     }
 }
 
