@@ -26,6 +26,9 @@ pub struct Cli {
     /// Colour theme: dark, light, projector, or the path of a theme file.
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Folder the dashboard saves to and opens from (default: $CLOUDSTRAT_SAVES, else `saves`).
+    #[arg(long, value_name = "DIR")]
+    pub saves_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -235,12 +238,23 @@ pub enum Source {
 
 /// Loads SCENARIO: an existing path, else a preset name.
 pub fn resolve(arg: &str) -> Result<(Scenario, Source), CliError> {
+    resolve_document(arg).map(|(d, s)| (d.scenario, s))
+}
+
+/// Like [`resolve`], keeping the file's pinned baseline.
+pub fn resolve_document(arg: &str) -> Result<(file::Document, Source), CliError> {
     let path = Path::new(arg);
     if path.exists() {
-        return Ok((file::load_path(path)?, Source::File(path.to_path_buf())));
+        return Ok((file::load_document(path)?, Source::File(path.to_path_buf())));
     }
     match presets::load(arg) {
-        Some(r) => Ok((r?, Source::Preset(arg.to_string()))),
+        Some(r) => Ok((
+            file::Document {
+                scenario: r?,
+                baseline: None,
+            },
+            Source::Preset(arg.to_string()),
+        )),
         None => Err(CliError::Input(format!(
             "{arg}: no such file, and no preset of that name (presets: {})",
             presets::names().collect::<Vec<_>>().join(", ")
@@ -395,31 +409,42 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
 
 /// No subcommand: the dashboard. When standard output is not a terminal
 /// (`cloudstrat > file`), there is nothing to draw on, so print the league table.
-pub fn cmd_open(scenario: Option<&str>) -> Result<(), CliError> {
-    cmd_dashboard(scenario, None, false)
+/// The saves folder comes from `--saves-dir`, else `$CLOUDSTRAT_SAVES`, else `saves/`.
+pub fn cmd_open(scenario: Option<&str>, saves_dir: Option<&Path>) -> Result<(), CliError> {
+    cmd_dashboard(scenario, saves_dir, None, false)
 }
 
 /// The dashboard in a theme, optionally presenting from the start (`cloudstrat present`).
-pub fn cmd_dashboard(scenario: Option<&str>, theme: Option<&str>, present: bool) -> Result<(), CliError> {
+pub fn cmd_dashboard(
+    scenario: Option<&str>,
+    saves_dir: Option<&Path>,
+    theme: Option<&str>,
+    present: bool,
+) -> Result<(), CliError> {
     use std::io::IsTerminal;
-    let (sc, source) = resolve(scenario.unwrap_or("default"))?;
+    let (doc, source) = resolve_document(scenario.unwrap_or("default"))?;
     let theme = match theme {
         Some(t) => Some(crate::ui::Theme::load(t).map_err(|e| CliError::Input(format!("--theme: {e}")))?),
         None => None,
     };
     if !std::io::stdout().is_terminal() {
-        let run = sim::simulate(&sc);
-        return write_out(None, &report::table(&sc, &run));
+        let run = sim::simulate(&doc.scenario);
+        return write_out(None, &report::table(&doc.scenario, &run));
     }
+    let env = std::env::var_os(crate::storage::SAVES_ENV);
+    let storage = crate::storage::Storage::new(crate::storage::saves_dir(saves_dir, env.as_deref()));
     let options = crate::ui::Options { theme, present };
-    crate::ui::run_with(sc, source, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))
+    crate::ui::run_document_with(doc, source, storage, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))
 }
 
 pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
     for f in files {
-        let sc = file::load_path(f)?;
-        crate::save::write_atomic(f, file::to_ron(&sc).as_bytes())
-            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+        let doc = file::load_document(f)?;
+        crate::save::write_atomic(
+            f,
+            file::to_ron_document(&doc.scenario, doc.baseline.as_ref()).as_bytes(),
+        )
+        .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
     }
     Ok(())
 }

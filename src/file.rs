@@ -43,6 +43,37 @@ pub struct RawScenario {
     pub uncertainty: Vec<RawUncertain>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub story: Vec<RawBeat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<RawBaseline>,
+}
+
+/// The baseline pinned in the dashboard when the file was saved: the same
+/// scenario with its own lever values and keyframes. Everything else (start,
+/// horizon, seed, hardware, provider ids) is the scenario's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "baseline")]
+pub struct RawBaseline {
+    pub market: MarketParams,
+    /// The scenario's providers, in the same order.
+    pub providers: Vec<RawBaselineProvider>,
+    #[serde(default)]
+    pub keyframes: Vec<RawKeyframe>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "baseline_provider")]
+pub struct RawBaselineProvider {
+    pub id: String,
+    pub params: ProviderParams,
+}
+
+/// Everything a strategy file holds: the scenario and, if one was pinned, the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub scenario: Scenario,
+    /// The baseline as a whole scenario (the file's scenario with the
+    /// baseline's levers and keyframes), ready to simulate.
+    pub baseline: Option<Scenario>,
 }
 
 /// A story beat as written in the file.
@@ -167,6 +198,11 @@ fn ron_options() -> ron::Options {
 
 /// Parses and validates strategy-file text. `file` names it in errors.
 pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
+    parse_document(text, file).map(|d| d.scenario)
+}
+
+/// Like [`parse`], keeping the baseline section too.
+pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge {
             file: file.into(),
@@ -196,11 +232,16 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
         message: e.code.to_string(),
     })?;
     raw.version = CURRENT_VERSION;
-    validate(raw, file)
+    validate_document(raw, file)
 }
 
 /// Reads a file (at most 1 MiB) and parses it.
 pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
+    load_document(path).map(|d| d.scenario)
+}
+
+/// Like [`load_path`], keeping the baseline section too.
+pub fn load_document(path: &Path) -> Result<Document, LoadError> {
     let file = path.display().to_string();
     let io = |e: std::io::Error| LoadError::Io {
         file: file.clone(),
@@ -243,7 +284,7 @@ pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
             message: "file is not UTF-8 text".into(),
         }
     })?;
-    parse(&text, &file)
+    parse_document(&text, &file)
 }
 
 fn parse_time(s: &str) -> Option<DateTime<Utc>> {
@@ -252,6 +293,11 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 
 /// Stage two: raw → validated, collecting every problem.
 pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
+    validate_document(raw, file).map(|d| d.scenario)
+}
+
+/// Stage two for a whole file, baseline included.
+pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadError> {
     let mut problems: Vec<(String, String)> = Vec::new();
     let mut bad = |path: &str, msg: String| problems.push((path.to_string(), msg));
 
@@ -366,49 +412,7 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         uncertainty: Vec::new(),
         story: Vec::new(),
     };
-    for (i, k) in raw.keyframes.iter().enumerate() {
-        let at = match k.at.parse::<Quarter>() {
-            Ok(q) => match scenario.index_of(q) {
-                Some(t) => Some(t),
-                None => {
-                    bad(
-                        &format!("keyframes[{i}].at"),
-                        format!("{q} is outside the horizon {} to {}", scenario.start, scenario.end()),
-                    );
-                    None
-                }
-            },
-            Err(e) => {
-                bad(&format!("keyframes[{i}].at"), e.to_string());
-                None
-            }
-        };
-        let target = match scenario.parse_key(&k.key) {
-            Ok(r) => Some(r),
-            Err(e) => {
-                bad(&format!("keyframes[{i}].key"), e.to_string());
-                None
-            }
-        };
-        if let Some(target) = target {
-            if let Some(m) = target.spec().check(k.value) {
-                bad(&format!("keyframes[{i}].value"), format!("{}: {m}", k.key));
-            }
-            if let Some(at) = at {
-                if scenario.keyframes.iter().any(|x| x.at == at && x.target == target) {
-                    bad(
-                        &format!("keyframes[{i}]"),
-                        format!("a second keyframe for {} at {}", k.key, k.at),
-                    );
-                }
-                scenario.keyframes.push(Keyframe {
-                    at,
-                    target,
-                    value: k.value,
-                });
-            }
-        }
-    }
+    scenario.keyframes = validate_keyframes(&raw.keyframes, &scenario, "", &mut bad);
     scenario.sort_keyframes();
     for (i, u) in raw.uncertainty.iter().enumerate() {
         let path = format!("uncertainty[{i}]");
@@ -516,6 +520,7 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
             levers,
         });
     }
+    let baseline = raw.baseline.as_ref().map(|b| validate_baseline(b, &scenario, &mut bad));
     for (path, msg) in scenario.problems() {
         // Keyframe problems were reported above with their index.
         if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
@@ -523,7 +528,7 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
         }
     }
     if problems.is_empty() {
-        Ok(scenario)
+        Ok(Document { scenario, baseline })
     } else {
         Err(LoadError::Invalid {
             file: file.into(),
@@ -532,13 +537,130 @@ pub fn validate(raw: RawScenario, file: &str) -> Result<Scenario, LoadError> {
     }
 }
 
+/// Validates keyframes against `sc`'s horizon and keys; `prefix` goes before
+/// `keyframes[i]` in error paths. The result is sorted.
+fn validate_keyframes(
+    raw: &[RawKeyframe],
+    sc: &Scenario,
+    prefix: &str,
+    bad: &mut impl FnMut(&str, String),
+) -> Vec<Keyframe> {
+    let mut out: Vec<Keyframe> = Vec::new();
+    for (i, k) in raw.iter().enumerate() {
+        let path = format!("{prefix}keyframes[{i}]");
+        let at = match k.at.parse::<Quarter>() {
+            Ok(q) => match sc.index_of(q) {
+                Some(t) => Some(t),
+                None => {
+                    bad(
+                        &format!("{path}.at"),
+                        format!("{q} is outside the horizon {} to {}", sc.start, sc.end()),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                bad(&format!("{path}.at"), e.to_string());
+                None
+            }
+        };
+        let target = match sc.parse_key(&k.key) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                bad(&format!("{path}.key"), e.to_string());
+                None
+            }
+        };
+        if let Some(target) = target {
+            if let Some(m) = target.spec().check(k.value) {
+                bad(&format!("{path}.value"), format!("{}: {m}", k.key));
+            }
+            if let Some(at) = at {
+                if out.iter().any(|x| x.at == at && x.target == target) {
+                    bad(&path, format!("a second keyframe for {} at {}", k.key, k.at));
+                }
+                out.push(Keyframe {
+                    at,
+                    target,
+                    value: k.value,
+                });
+            }
+        }
+    }
+    let mut sorted = sc.clone();
+    sorted.keyframes = out;
+    sorted.sort_keyframes();
+    sorted.keyframes
+}
+
+/// The baseline section as a scenario: `sc` with the baseline's levers and
+/// keyframes. Problems are reported under `baseline.`.
+fn validate_baseline(b: &RawBaseline, sc: &Scenario, bad: &mut impl FnMut(&str, String)) -> Scenario {
+    let mut base = sc.clone();
+    base.uncertainty.clear();
+    base.story.clear();
+    base.market = b.market.clone();
+    let ids: Vec<&str> = sc.providers.iter().map(|p| p.id.as_str()).collect();
+    let same = b.providers.len() == ids.len() && b.providers.iter().zip(&ids).all(|(p, id)| p.id == *id);
+    if same {
+        for (p, bp) in base.providers.iter_mut().zip(&b.providers) {
+            p.params = bp.params.clone();
+        }
+    } else {
+        bad(
+            "baseline.providers",
+            format!(
+                "must list the scenario's providers in the same order: {}",
+                ids.join(", ")
+            ),
+        );
+    }
+    base.keyframes = validate_keyframes(&b.keyframes, &base, "baseline.", bad);
+    // Report only what the baseline adds: the shared parts are reported once, for the scenario.
+    let shared = sc.problems();
+    for (path, msg) in base.problems() {
+        if !path.starts_with("keyframes") && !shared.contains(&(path.clone(), msg.clone())) {
+            bad(&format!("baseline.{path}"), msg);
+        }
+    }
+    base
+}
+
 fn time_text(t: &DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn raw_keyframes(sc: &Scenario) -> Vec<RawKeyframe> {
+    sc.keyframes
+        .iter()
+        .map(|k| RawKeyframe {
+            at: sc.quarter_at(k.at).to_string(),
+            key: sc.key_name(k.target),
+            value: k.value,
+        })
+        .collect()
+}
+
+/// The baseline section for a pinned baseline scenario.
+pub fn to_raw_baseline(base: &Scenario) -> RawBaseline {
+    RawBaseline {
+        market: base.market.clone(),
+        providers: base
+            .providers
+            .iter()
+            .map(|p| RawBaselineProvider {
+                id: p.id.clone(),
+                params: p.params.clone(),
+            })
+            .collect(),
+        keyframes: raw_keyframes(base),
+    }
 }
 
 /// The raw form of a scenario, as it is written to disk.
 pub fn to_raw(sc: &Scenario) -> RawScenario {
     RawScenario {
+        baseline: None,
         version: CURRENT_VERSION,
         name: sc.meta.name.clone(),
         description: sc.meta.description.clone(),
@@ -561,15 +683,7 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
                 params: p.params.clone(),
             })
             .collect(),
-        keyframes: sc
-            .keyframes
-            .iter()
-            .map(|k| RawKeyframe {
-                at: sc.quarter_at(k.at).to_string(),
-                key: sc.key_name(k.target),
-                value: k.value,
-            })
-            .collect(),
+        keyframes: raw_keyframes(sc),
         uncertainty: sc
             .uncertainty
             .iter()
@@ -602,12 +716,19 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
 
 /// Strategy-file text for a scenario.
 pub fn to_ron(sc: &Scenario) -> String {
+    to_ron_document(sc, None)
+}
+
+/// Strategy-file text for a scenario and the baseline pinned with it.
+pub fn to_ron_document(sc: &Scenario, baseline: Option<&Scenario>) -> String {
+    let mut raw = to_raw(sc);
+    raw.baseline = baseline.map(to_raw_baseline);
     let config = ron::ser::PrettyConfig::new()
         .indentor("    ")
         .struct_names(false)
         .escape_strings(false);
-    let mut s = ron::ser::to_string_pretty(&to_raw(sc), config)
-        .unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
+    let mut s =
+        ron::ser::to_string_pretty(&raw, config).unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
     s.push('\n');
     s
 }

@@ -15,4 +15,5 @@ pub mod presets;
 pub mod report;
 pub mod save;
 pub mod sim;
+pub mod storage;
 pub mod ui;

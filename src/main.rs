@@ -18,9 +18,16 @@ fn main() {
         Some(Command::Export(a)) => cli::cmd_export(a),
         Some(Command::Diff { a, b }) => cli::cmd_diff(a, b),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
-        Some(Command::Present { scenario, theme }) => cli::cmd_dashboard(Some(scenario), theme.as_deref(), true),
+        Some(Command::Present { scenario, theme }) => {
+            cli::cmd_dashboard(Some(scenario), args.saves_dir.as_deref(), theme.as_deref(), true)
+        }
         Some(Command::Notes { scenario }) => cloudstrat::notes::cmd_notes(scenario),
-        None => cli::cmd_dashboard(args.scenario.as_deref(), args.theme.as_deref(), false),
+        None => cli::cmd_dashboard(
+            args.scenario.as_deref(),
+            args.saves_dir.as_deref(),
+            args.theme.as_deref(),
+            false,
+        ),
     };
     if let Err(e) = result {
         eprintln!("cloudstrat: {}", e.message());

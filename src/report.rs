@@ -348,7 +348,8 @@ pub fn mc_json(sc: &Scenario, r: &crate::analysis::montecarlo::McResult, seed: u
     s
 }
 
-fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
+/// A KPI value in its unit: "$63.7B", "$0.42", "12.5%".
+pub fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
     use crate::analysis::Kpi;
     match k {
         Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit => musd(v),

@@ -6,6 +6,18 @@ use std::path::Path;
 
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_atomic_with(path, bytes, |_| Ok(()))
+}
+
+/// [`write_atomic`] that calls `before_rename` with the temporary file's path
+/// once it is written and flushed, just before it replaces `path`. An error
+/// from it abandons the write: the temporary file is removed and `path` is
+/// left as it was. Backups are made there, and tests inject failures there.
+pub fn write_atomic_with(
+    path: &Path,
+    bytes: &[u8],
+    before_rename: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -20,6 +32,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     };
     tmp.as_file().set_permissions(perms)?;
     tmp.as_file().sync_all()?;
+    before_rename(tmp.path())?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }

@@ -205,3 +205,24 @@ fn no_color_in_a_real_terminal() {
     assert!(s.wait_exit().success());
     assert!(!s.parser.screen().alternate_screen());
 }
+
+#[test]
+fn monte_carlo_and_tornado_in_a_real_terminal() {
+    let mut s = Session::start(40, 120, &[]);
+    s.wait_text("League table at 2023 Q1");
+    // The Monte Carlo runs on a thread; the loop wakes to show its end.
+    s.send("m");
+    s.wait_text("fan of Hyperscaler");
+    s.wait_text("Monte Carlo done");
+    // A lever change hides the bands of the old scenario.
+    s.send("l");
+    s.wait_text("bands hidden: levers changed");
+    s.send("t");
+    s.wait_text("each input alone at the low and high end");
+    s.send("t");
+    s.wait_gone("each input alone");
+    s.send("q");
+    s.wait_text("Unsaved changes");
+    s.send("y");
+    assert!(s.wait_exit().success());
+}

@@ -229,6 +229,9 @@ fn save_writes_a_strategy_file_that_loads_back() {
     a.update(Action::StepForward);
     a.update(Action::Adjust(Step::BigUp));
     a.update(Action::Save);
+    // A preset asks for a name, suggesting its own.
+    assert_eq!(a.mode(), Mode::NamePrompt);
+    a.update(Action::SubmitName);
     let path = dir.path().join("default.ron");
     assert_eq!(a.save_path(), path);
     assert!(!a.is_modified(), "{:?}", a.status());
@@ -246,6 +249,9 @@ fn save_and_quit_from_the_prompt() {
     a.update(Action::Adjust(Step::Up));
     a.update(Action::Quit);
     a.update(Action::SaveAndQuit);
+    assert_eq!(a.mode(), Mode::NamePrompt, "a preset needs a name first");
+    assert!(!a.should_quit());
+    a.update(Action::SubmitName);
     assert!(a.should_quit());
     assert!(dir.path().join("nested/default.ron").exists());
 }

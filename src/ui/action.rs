@@ -113,8 +113,42 @@ pub enum Action {
     QuitDiscard,
     /// Save the scenario, then quit.
     SaveAndQuit,
-    /// Save the scenario to its file (presets go to `saves/`).
+    /// Save the scenario to its file; a preset or new scenario asks for a name first.
     Save,
+    /// Save under a new name in the saves folder.
+    SaveAs,
+    /// List the saved strategies and presets, to open one.
+    OpenPicker,
+    /// Move the picker's selection by this many rows.
+    PickerMove(i32),
+    /// Open the strategy selected in the picker (asks first about unsaved work).
+    OpenSelected,
+    /// Type a character into the name prompt.
+    TypeChar(char),
+    /// Delete the last character of the name prompt.
+    DeleteChar,
+    /// Save under the name typed in the prompt.
+    SubmitName,
+    /// Replace the existing file of that name (answer to the overwrite question).
+    ConfirmOverwrite,
+    /// Save the unsaved work, then go on (open the other strategy).
+    SaveThenContinue,
+    /// Drop the unsaved work and go on.
+    DiscardThenContinue,
+    /// Look for autosaved work of this strategy newer than its file, and offer it.
+    FindAutosave,
+    /// Put the autosaved work on screen (still unsaved).
+    RecoverAutosave,
+    /// Delete the autosave and keep the strategy as saved.
+    DiscardAutosave,
+    /// Write unsaved work to the autosave folder (the autosave timer fired).
+    Autosave,
+    /// See whether another program changed the open file.
+    CheckDisk,
+    /// Load the open file again, as another program left it.
+    ReloadFromDisk,
+    /// Keep the version on screen rather than the one changed on disk.
+    KeepMine,
     /// Select the lever above.
     PrevLever,
     /// Select the lever below.
@@ -166,6 +200,22 @@ pub enum Action {
     ScrollLog(i32),
     /// The terminal now has this size.
     Resize { width: u16, height: u16 },
+    /// Start a Monte Carlo of the current scenario in the background; its bands fan out in the charts.
+    RunMonteCarlo,
+    /// Stop the analyses running in the background.
+    CancelJobs,
+    /// Take progress and results from background analyses (sent by the loop while one runs).
+    PollJobs,
+    /// Open the sensitivity tornado of the selected provider.
+    ShowSensitivity,
+    /// Open the best lever settings of the selected provider, competitors fixed.
+    ShowOptimum,
+    /// Apply the shown optimum for the whole run, as one undoable change.
+    ApplyOptimum,
+    /// Open "why did it move": the change since the baseline, split among the levers.
+    ShowAttribution,
+    /// Measure the open tornado or waterfall with the next KPI.
+    NextAnalysisKpi,
     /// Presentation, story beats, themes and export (see `present`).
     Meeting(super::present::MeetingAction),
 }

@@ -6,6 +6,7 @@
 //! reads an `&App`.
 
 use super::action::{Action, ChartTab, Step};
+use super::analysis::{AnalysisState, JobRunner};
 use super::keymap::Mode;
 use super::present::Meeting;
 use super::scale::Scale;
@@ -16,6 +17,8 @@ use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod analysis_actions;
+mod file_ops;
 mod meeting;
 
 /// Playback speeds, in quarters per second.
@@ -38,22 +41,29 @@ pub enum LeverView {
 /// uncertainty). Both lists are short, so whole copies keep undo exact.
 #[derive(Debug, Clone, PartialEq)]
 struct LeverState {
-    base: f64,
+    /// Base values of the levers changed (one, or several for an applied optimum).
+    bases: Vec<(ParamRef, f64)>,
     keyframes: Vec<sim::Keyframe>,
     uncertainty: Vec<Uncertain>,
 }
 
 impl LeverState {
     fn of(sc: &Scenario, r: ParamRef) -> LeverState {
+        LeverState::of_all(sc, &[r])
+    }
+
+    fn of_all(sc: &Scenario, refs: &[ParamRef]) -> LeverState {
         LeverState {
-            base: sc.base_value(r),
+            bases: refs.iter().map(|&r| (r, sc.base_value(r))).collect(),
             keyframes: sc.keyframes.clone(),
             uncertainty: sc.uncertainty.clone(),
         }
     }
 
-    fn restore(&self, sc: &mut Scenario, r: ParamRef) {
-        sc.set_base_value(r, self.base);
+    fn restore(&self, sc: &mut Scenario) {
+        for &(r, v) in &self.bases {
+            sc.set_base_value(r, v);
+        }
         sc.keyframes.clone_from(&self.keyframes);
         sc.uncertainty.clone_from(&self.uncertainty);
     }
@@ -75,9 +85,14 @@ pub struct App {
     /// The scenario as last loaded or saved, to tell whether there is unsaved work.
     clean: Scenario,
     source: Source,
-    save_dir: PathBuf,
+    storage: crate::storage::Storage,
     run: Run,
     baseline: Option<Run>,
+    /// The scenario the baseline run came from, saved with the file.
+    pinned: Option<Scenario>,
+    /// The baseline section as last loaded or saved.
+    clean_baseline: Option<crate::file::RawBaseline>,
+    files: super::files::FilesState,
     cursor: u32,
     provider: usize,
     lever_view: LeverView,
@@ -95,6 +110,8 @@ pub struct App {
     theme: Theme,
     viewport: Rect,
     quit: bool,
+    analysis: AnalysisState,
+    runner: JobRunner,
     /// Presentation, story editor, themes and export.
     meeting: Meeting,
     /// The mode the help was opened from, and returns to.
@@ -109,9 +126,12 @@ impl App {
             clean: scenario.clone(),
             scenario,
             source,
-            save_dir: PathBuf::from("saves"),
+            storage: crate::storage::Storage::new(PathBuf::from("saves")),
             run,
             baseline: None,
+            pinned: None,
+            clean_baseline: None,
+            files: super::files::FilesState::default(),
             cursor: 0,
             provider: 0,
             lever_view: LeverView::Mission,
@@ -128,6 +148,8 @@ impl App {
             theme,
             viewport: Rect::default(),
             quit: false,
+            analysis: AnalysisState::default(),
+            runner: JobRunner::threads(),
             meeting: Meeting::new(theme),
             help_from: Mode::Normal,
         }
@@ -135,7 +157,7 @@ impl App {
 
     /// Where presets are saved (default `saves/`).
     pub fn with_save_dir(mut self, dir: PathBuf) -> App {
-        self.save_dir = dir;
+        self.storage = crate::storage::Storage::new(dir);
         self
     }
 
@@ -199,7 +221,7 @@ impl App {
     }
     /// True when the scenario differs from the file it was loaded from or last saved to.
     pub fn is_modified(&self) -> bool {
-        self.scenario != self.clean
+        self.scenario != self.clean || self.pinned.as_ref().map(crate::file::to_raw_baseline) != self.clean_baseline
     }
     pub fn can_undo(&self) -> usize {
         self.undo.len()
@@ -240,9 +262,12 @@ impl App {
         if !matches!(
             action,
             Action::Tick
+                | Action::PollJobs
                 | Action::Resize { .. }
                 | Action::EndDrag
                 | Action::SetLeverPosition { drag: true, .. }
+                | Action::Autosave
+                | Action::CheckDisk
                 | Action::Meeting(super::present::MeetingAction::Frame(_))
         ) {
             self.status = None;
@@ -261,10 +286,10 @@ impl App {
                 }
             }
             Action::Dismiss => {
-                self.mode = if self.mode == Mode::Help {
-                    self.help_from
+                if self.mode == Mode::Help {
+                    self.mode = self.help_from;
                 } else {
-                    Mode::Normal
+                    self.dismiss();
                 }
             }
             Action::Quit => {
@@ -274,20 +299,35 @@ impl App {
                     self.mode = Mode::ConfirmQuit;
                     self.playing = false;
                 } else {
-                    self.quit = true;
+                    self.quit_now();
                 }
             }
-            Action::QuitDiscard => self.quit = true,
-            Action::SaveAndQuit => {
-                if self.save() {
-                    self.quit = true;
-                } else {
-                    self.mode = Mode::Normal;
-                }
+            Action::QuitDiscard => {
+                self.discard_autosave_file();
+                self.quit_now();
             }
-            Action::Save => {
-                self.save();
+            Action::SaveAndQuit => self.save_then(super::files::Then::Quit),
+            Action::Save => self.save_then(super::files::Then::Stay),
+            Action::SaveAs => self.save_as(),
+            Action::OpenPicker => self.open_picker(),
+            Action::PickerMove(by) => self.picker_move(by),
+            Action::OpenSelected => self.open_selected(),
+            Action::TypeChar(c) => self.type_char(c),
+            Action::DeleteChar => self.delete_char(),
+            Action::SubmitName => self.submit_name(),
+            Action::ConfirmOverwrite => self.confirm_overwrite(),
+            Action::SaveThenContinue => {
+                let then = std::mem::take(&mut self.files.pending);
+                self.save_then(then);
             }
+            Action::DiscardThenContinue => self.discard_then_continue(),
+            Action::FindAutosave => self.find_autosave(),
+            Action::RecoverAutosave => self.recover_autosave(),
+            Action::DiscardAutosave => self.discard_autosave(),
+            Action::Autosave => self.autosave(),
+            Action::CheckDisk => self.check_disk(),
+            Action::ReloadFromDisk => self.reload_from_disk(),
+            Action::KeepMine => self.mode = Mode::Normal,
             Action::PrevLever => {
                 let n = self.levers().len();
                 self.lever = (self.lever + n - 1) % n.max(1);
@@ -318,10 +358,12 @@ impl App {
             Action::NextProvider => {
                 let n = self.scenario.providers.len().max(1);
                 self.provider = (self.provider + 1) % n;
+                self.refresh_analysis_panel();
             }
             Action::PrevProvider => {
                 let n = self.scenario.providers.len().max(1);
                 self.provider = (self.provider + n - 1) % n;
+                self.refresh_analysis_panel();
             }
             Action::StepBack => self.set_cursor(self.cursor.saturating_sub(1)),
             Action::StepForward => self.set_cursor(self.cursor.saturating_add(1)),
@@ -347,9 +389,11 @@ impl App {
             Action::ShowTab(tab) => self.tab = tab,
             Action::ToggleBaseline => {
                 if self.baseline.take().is_some() {
+                    self.pinned = None;
                     self.status = Some("baseline unpinned".into());
                 } else {
                     self.baseline = Some(self.run.clone());
+                    self.pinned = Some(self.scenario.clone());
                     self.status = Some("baseline pinned: ghost lines show this run".into());
                 }
             }
@@ -361,6 +405,14 @@ impl App {
                 self.log_scroll = to as usize;
             }
             Action::Resize { width, height } => self.viewport = Rect::new(0, 0, width, height),
+            Action::RunMonteCarlo => self.run_monte_carlo(),
+            Action::CancelJobs => self.cancel_jobs(),
+            Action::PollJobs => self.poll_jobs(),
+            Action::ShowSensitivity => self.open_analysis(Mode::Tornado),
+            Action::ShowOptimum => self.open_analysis(Mode::Optimum),
+            Action::ApplyOptimum => self.apply_optimum(),
+            Action::ShowAttribution => self.open_analysis(Mode::Waterfall),
+            Action::NextAnalysisKpi => self.next_analysis_kpi(),
             Action::Meeting(m) => self.meeting_update(m),
         }
     }
@@ -453,7 +505,7 @@ impl App {
     fn undo(&mut self) {
         match self.undo.pop() {
             Some(e) => {
-                e.before.restore(&mut self.scenario, e.target);
+                e.before.restore(&mut self.scenario);
                 self.status = Some(format!("undone: {}", self.describe(&e)));
                 self.redo.push(e);
                 self.resimulate();
@@ -465,7 +517,7 @@ impl App {
     fn redo(&mut self) {
         match self.redo.pop() {
             Some(e) => {
-                e.after.restore(&mut self.scenario, e.target);
+                e.after.restore(&mut self.scenario);
                 self.status = Some(format!("redone: {}", self.describe(&e)));
                 self.undo.push(e);
                 self.resimulate();
@@ -475,6 +527,10 @@ impl App {
     }
 
     fn describe(&self, e: &Edit) -> String {
+        if e.after.bases.len() > 1 {
+            let names: Vec<String> = e.after.bases.iter().map(|&(r, _)| lever_label(r)).collect();
+            return format!("{} for the whole run", names.join(" and "));
+        }
         format!(
             "{} at {}",
             lever_label(e.target),
@@ -487,37 +543,11 @@ impl App {
         self.cursor = self.cursor.min(self.run.last());
     }
 
-    /// Where `Save` writes: the file the scenario came from, or `saves/<preset>.ron`.
+    /// Where `Save` writes: the file the scenario came from, or (suggested) `saves/<preset>.ron`.
     pub fn save_path(&self) -> PathBuf {
         match &self.source {
             Source::File(p) => p.clone(),
-            Source::Preset(name) => self.save_dir.join(format!("{name}.ron")),
-        }
-    }
-
-    /// Writes the scenario; on success it becomes the clean state. Reports in the status line.
-    fn save(&mut self) -> bool {
-        let path = self.save_path();
-        let mut sc = self.scenario.clone();
-        sc.meta.modified = chrono::Utc::now();
-        let text = crate::file::to_ron(&sc);
-        let result = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => std::fs::create_dir_all(d),
-            _ => Ok(()),
-        }
-        .and_then(|()| crate::save::write_atomic(&path, text.as_bytes()));
-        match result {
-            Ok(()) => {
-                self.scenario.meta.modified = sc.meta.modified;
-                self.clean = self.scenario.clone();
-                self.source = Source::File(path.clone());
-                self.status = Some(format!("saved to {}", path.display()));
-                true
-            }
-            Err(e) => {
-                self.status = Some(format!("could not save to {}: {e}", path.display()));
-                false
-            }
+            Source::Preset(name) => self.storage.path_for(name),
         }
     }
 }

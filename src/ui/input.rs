@@ -11,7 +11,7 @@ use ratatui::layout::{Position, Rect};
 /// The action an event asks for, if any.
 pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
     match ev {
-        Event::Key(k) => keymap::action_for_key(app.mode(), k),
+        Event::Key(k) => keymap::action_for_key(app.mode(), k).or_else(|| keymap::typed_char(app.mode(), k)),
         Event::Mouse(m) => mouse_action(app, m),
         Event::Resize(width, height) => Some(Action::Resize {
             width: *width,
@@ -31,8 +31,25 @@ fn slider_position(slider: Rect, x: u16) -> f64 {
 fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
     match app.mode() {
         Mode::Normal => {}
-        Mode::Help => return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss),
-        Mode::ConfirmQuit | Mode::Beats | Mode::Prompt => return None,
+        Mode::Help | Mode::Tornado | Mode::Optimum | Mode::Waterfall => {
+            return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss);
+        }
+        Mode::Picker => {
+            return match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::PickerMove(1)),
+                MouseEventKind::ScrollUp => Some(Action::PickerMove(-1)),
+                _ => None,
+            };
+        }
+        Mode::ConfirmQuit
+        | Mode::NamePrompt
+        | Mode::ConfirmOverwrite
+        | Mode::ConfirmOpen
+        | Mode::Message
+        | Mode::Recover
+        | Mode::Reload
+        | Mode::Beats
+        | Mode::Prompt => return None,
         Mode::Present => {
             use super::present::MeetingAction;
             return match m.kind {

@@ -14,6 +14,26 @@ pub enum Mode {
     Help,
     /// "Unsaved changes: quit?"
     ConfirmQuit,
+    /// The sensitivity tornado over the dashboard.
+    Tornado,
+    /// The best-response result, ready to apply.
+    Optimum,
+    /// The "why did it move" waterfall.
+    Waterfall,
+    /// Typing a name to save under.
+    NamePrompt,
+    /// "A file of that name exists: replace it?"
+    ConfirmOverwrite,
+    /// The list of saved strategies and presets.
+    Picker,
+    /// "Unsaved changes: save before opening another strategy?"
+    ConfirmOpen,
+    /// A message box (a file that cannot be opened or saved).
+    Message,
+    /// "Recover the autosaved work?"
+    Recover,
+    /// "The file changed on disk: reload it?"
+    Reload,
     /// Presentation mode: full screen, one beat at a time.
     Present,
     /// The list of story beats.
@@ -300,7 +320,14 @@ const NORMAL: &[Binding] = &[
         "export report and charts",
         Some("export"),
     ),
-    bind(&[Key::ctrl('s')], Action::Save, "save the scenario", Some("save")),
+    bind(&[Key::ctrl('s')], Action::Save, "save (names a new file)", Some("save")),
+    bind(&[Key::ch('S')], Action::SaveAs, "save under a new name", None),
+    bind(
+        &[Key::ctrl('o')],
+        Action::OpenPicker,
+        "open a strategy or preset",
+        Some("open"),
+    ),
     bind(
         &[Key::plain(KeyCode::PageDown)],
         Action::ScrollLog(3),
@@ -313,6 +340,93 @@ const NORMAL: &[Binding] = &[
         "event log: newer",
         None,
     ),
+    bind(
+        &[Key::ch('m')],
+        Action::RunMonteCarlo,
+        "Monte Carlo fan bands",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::ch('t')],
+        Action::ShowSensitivity,
+        "sensitivity tornado",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::ch('o')],
+        Action::ShowOptimum,
+        "best chip volume, lock-in",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::ch('w')],
+        Action::ShowAttribution,
+        "why it moved vs baseline",
+        Some("analyse"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc)],
+        Action::CancelJobs,
+        "cancel a running analysis",
+        None,
+    ),
+];
+
+/// Keys of the analysis panels: provider and KPI re-run the analysis.
+const PANEL_PROVIDER: [Binding; 2] = [
+    bind(
+        &[Key::plain(KeyCode::Tab)],
+        Action::NextProvider,
+        "next provider",
+        Some("provider"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab)],
+        Action::PrevProvider,
+        "previous provider",
+        None,
+    ),
+];
+
+const TORNADO: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ch('t')],
+        Action::Dismiss,
+        "close the tornado",
+        Some("close"),
+    ),
+    PANEL_PROVIDER[0],
+    PANEL_PROVIDER[1],
+    bind(&[Key::ch('k')], Action::NextAnalysisKpi, "next KPI", Some("KPI")),
+];
+
+const OPTIMUM: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::ApplyOptimum,
+        "apply for the whole run (u undoes)",
+        Some("apply"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ch('o')],
+        Action::Dismiss,
+        "close without applying",
+        Some("close"),
+    ),
+    PANEL_PROVIDER[0],
+    PANEL_PROVIDER[1],
+];
+
+const WATERFALL: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q'), Key::ch('w')],
+        Action::Dismiss,
+        "close the waterfall",
+        Some("close"),
+    ),
+    PANEL_PROVIDER[0],
+    PANEL_PROVIDER[1],
+    bind(&[Key::ch('k')], Action::NextAnalysisKpi, "next KPI", Some("KPI")),
 ];
 
 const HELP: &[Binding] = &[bind(
@@ -340,6 +454,146 @@ const CONFIRM_QUIT: &[Binding] = &[
         Action::Dismiss,
         "keep working",
         Some("cancel"),
+    ),
+];
+
+const NAME_PROMPT: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::SubmitName,
+        "save under this name",
+        Some("save"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "cancel", Some("cancel")),
+];
+
+const CONFIRM_OVERWRITE: &[Binding] = &[
+    bind(
+        &[Key::ch('y')],
+        Action::ConfirmOverwrite,
+        "replace it (the old one is kept as .bak)",
+        Some("replace"),
+    ),
+    bind(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
+        Action::Dismiss,
+        "choose another name",
+        Some("another name"),
+    ),
+];
+
+const PICKER: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        Action::PickerMove(-1),
+        "previous entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        Action::PickerMove(1),
+        "next entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PickerMove(-10),
+        "ten entries up",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PickerMove(10),
+        "ten entries down",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Home)],
+        Action::PickerMove(i32::MIN),
+        "first entry",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::End)],
+        Action::PickerMove(i32::MAX),
+        "last entry",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::OpenSelected,
+        "open the selected strategy",
+        Some("open"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q')],
+        Action::Dismiss,
+        "cancel",
+        Some("cancel"),
+    ),
+];
+
+const CONFIRM_OPEN: &[Binding] = &[
+    bind(
+        &[Key::ch('s')],
+        Action::SaveThenContinue,
+        "save, then open",
+        Some("save first"),
+    ),
+    bind(
+        &[Key::ch('d')],
+        Action::DiscardThenContinue,
+        "open, discarding the changes",
+        Some("discard"),
+    ),
+    bind(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
+        Action::Dismiss,
+        "keep working",
+        Some("cancel"),
+    ),
+];
+
+const MESSAGE: &[Binding] = &[bind(
+    &[Key::plain(KeyCode::Enter), Key::plain(KeyCode::Esc), Key::ch('q')],
+    Action::Dismiss,
+    "close",
+    Some("close"),
+)];
+
+const RECOVER: &[Binding] = &[
+    bind(
+        &[Key::ch('r')],
+        Action::RecoverAutosave,
+        "recover the autosaved work",
+        Some("recover"),
+    ),
+    bind(
+        &[Key::ch('d')],
+        Action::DiscardAutosave,
+        "discard it, open as saved",
+        Some("discard"),
+    ),
+];
+
+const RELOAD: &[Binding] = &[
+    bind(
+        &[Key::ch('r')],
+        Action::ReloadFromDisk,
+        "reload it (unsaved changes here are lost)",
+        Some("reload"),
+    ),
+    bind(
+        &[Key::ch('k'), Key::plain(KeyCode::Esc)],
+        Action::KeepMine,
+        "keep the version on screen",
+        Some("keep mine"),
     ),
 ];
 
@@ -505,6 +759,16 @@ pub fn keymap(mode: Mode) -> &'static [Binding] {
         Mode::Normal => NORMAL,
         Mode::Help => HELP,
         Mode::ConfirmQuit => CONFIRM_QUIT,
+        Mode::Tornado => TORNADO,
+        Mode::Optimum => OPTIMUM,
+        Mode::Waterfall => WATERFALL,
+        Mode::NamePrompt => NAME_PROMPT,
+        Mode::ConfirmOverwrite => CONFIRM_OVERWRITE,
+        Mode::Picker => PICKER,
+        Mode::ConfirmOpen => CONFIRM_OPEN,
+        Mode::Message => MESSAGE,
+        Mode::Recover => RECOVER,
+        Mode::Reload => RELOAD,
         Mode::Present => PRESENT,
         Mode::Beats => BEATS,
         Mode::Prompt => PROMPT,
@@ -517,15 +781,23 @@ pub fn action_for_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         return None;
     }
     let key = Key::from_event(ev);
-    let bound = keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action);
-    // In the text prompt every other printable key is text.
-    match (mode, key.code) {
-        (Mode::Prompt, KeyCode::Char(c))
-            if bound.is_none() && !key.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            Some(Action::Meeting(M::TypeChar(c)))
+    keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action)
+}
+
+/// What a key types into the name prompt: printable characters without Ctrl or Alt.
+pub fn typed_char(mode: Mode, ev: &KeyEvent) -> Option<Action> {
+    if !matches!(mode, Mode::NamePrompt | Mode::Prompt) || ev.kind == KeyEventKind::Release {
+        return None;
+    }
+    match ev.code {
+        KeyCode::Char(c) if !c.is_control() && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+            Some(if mode == Mode::Prompt {
+                Action::Meeting(M::TypeChar(c))
+            } else {
+                Action::TypeChar(c)
+            })
         }
-        _ => bound,
+        _ => None,
     }
 }
 

@@ -8,7 +8,9 @@
 //! live here too; the simulation is `sim`'s.
 
 pub mod action;
+pub mod analysis;
 pub mod app;
+pub mod files;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -42,9 +44,9 @@ pub trait EventSource {
     /// event will ever come.
     fn next_event(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>>;
 
-    /// True when no event will ever come again (a script that has run out),
-    /// so a loop kept awake only by the presentation clock may end.
-    fn exhausted(&self) -> bool {
+    /// True when no event will ever come again (a script that ran out), so
+    /// the loop ends instead of waiting for timers.
+    fn is_exhausted(&self) -> bool {
         false
     }
 }
@@ -84,14 +86,31 @@ impl EventSource for ScriptedEvents {
         Ok(self.0.pop_front())
     }
 
-    fn exhausted(&self) -> bool {
+    fn is_exhausted(&self) -> bool {
         self.0.is_empty()
     }
 }
 
+/// Unsaved work is autosaved this long after it last reached the disk.
+pub const AUTOSAVE_INTERVAL: Duration = Duration::from_secs(30);
+/// How often the open file is checked for changes by other programs while
+/// the dashboard waits for input (one `stat`; it also runs after every event).
+pub const DISK_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+
 /// Draws, waits for an event, updates; until the app quits or the events run out.
+///
+/// The wait has a timeout only when something is due: the next playback
+/// tick, the autosave of unsaved work, a look at the open file on disk, or
+/// news from a background analysis (every ~100 ms, only while one runs),
+/// or, while presenting, the clock's next second or a glide's next frame.
+/// Paused, with nothing unsaved, no file open and no analysis running, it
+/// blocks until input.
 pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &mut impl EventSource) -> io::Result<()> {
     let mut next_tick: Option<Instant> = None;
+    let mut next_autosave: Option<Instant> = None;
+    let mut next_disk_check: Option<Instant> = None;
+    let mut next_job_poll: Option<Instant> = None;
+    let mut next_frame: Option<Instant> = None;
     // When the presentation began: its clock and glide frames are timed from here.
     let mut presenting_since: Option<Instant> = None;
     loop {
@@ -107,40 +126,86 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
         if app.should_quit() {
             return Ok(());
         }
-        if app.presenting() {
-            presenting_since.get_or_insert_with(Instant::now);
-        } else {
-            presenting_since = None;
-        }
-        // Only playback and a presentation (clock, glides) need a timer;
-        // otherwise wait for input indefinitely.
-        let timeout = if app.playing() {
-            let deadline = *next_tick.get_or_insert_with(|| Instant::now() + app.tick_interval());
-            Some(deadline.saturating_duration_since(Instant::now()))
+        let now = Instant::now();
+        if app.playing() {
+            next_tick.get_or_insert_with(|| now + app.tick_interval());
         } else {
             next_tick = None;
-            presenting_since.and_then(|since| app.frame_wait(since.elapsed()))
-        };
-        match events.next_event(timeout)? {
+        }
+        if app.needs_autosave() {
+            next_autosave.get_or_insert_with(|| now + AUTOSAVE_INTERVAL);
+        } else {
+            next_autosave = None;
+        }
+        if app.watched_file().is_some() {
+            next_disk_check.get_or_insert_with(|| now + DISK_CHECK_INTERVAL);
+        } else {
+            next_disk_check = None;
+        }
+        if app.jobs_running() {
+            next_job_poll.get_or_insert_with(|| now + analysis::JOB_POLL);
+        } else {
+            next_job_poll = None;
+        }
+        match (app.presenting(), presenting_since) {
+            (true, None) => presenting_since = Some(now),
+            (false, _) => {
+                presenting_since = None;
+                next_frame = None;
+            }
+            (true, Some(_)) => {}
+        }
+        if let Some(since) = presenting_since {
+            let wait = app.frame_wait(now - since).unwrap_or(present::FRAME_INTERVAL);
+            next_frame.get_or_insert_with(|| now + wait);
+        }
+        let wake = [next_tick, next_autosave, next_disk_check, next_job_poll, next_frame]
+            .into_iter()
+            .flatten()
+            .min();
+        match events.next_event(wake.map(|w| w.saturating_duration_since(now)))? {
             Some(ev) => {
                 if let Some(action) = input::action_for_event(app, &ev) {
                     app.update(action);
                 }
-            }
-            None if timeout.is_some() => match presenting_since {
-                Some(since) if !app.playing() => {
-                    app.update(Action::Meeting(present::MeetingAction::Frame(since.elapsed())));
-                    if !app.gliding() && events.exhausted() {
-                        terminal.draw(|f| widgets::render(app, f))?;
-                        return Ok(());
-                    }
+                app.update(Action::CheckDisk);
+                if app.jobs_running() {
+                    app.update(Action::PollJobs);
                 }
-                _ => {
+                // A key may have started a glide: time the next frame afresh.
+                next_frame = None;
+            }
+            None if wake.is_none() => return Ok(()),
+            None => {
+                let now = Instant::now();
+                let exhausted = events.is_exhausted();
+                // A script that ran out plays to the end at once, without waiting.
+                if next_tick.is_some_and(|t| t <= now || exhausted) {
                     next_tick = None;
                     app.update(Action::Tick);
                 }
-            },
-            None => return Ok(()),
+                if next_autosave.is_some_and(|t| t <= now) {
+                    next_autosave = None;
+                    app.update(Action::Autosave);
+                }
+                if next_disk_check.is_some_and(|t| t <= now) {
+                    next_disk_check = None;
+                    app.update(Action::CheckDisk);
+                }
+                if next_job_poll.is_some_and(|t| t <= now || exhausted) {
+                    next_job_poll = None;
+                    app.update(Action::PollJobs);
+                }
+                if let Some(since) = presenting_since
+                    && next_frame.is_some_and(|t| t <= now || exhausted)
+                {
+                    next_frame = None;
+                    app.update(Action::Meeting(present::MeetingAction::Frame(now - since)));
+                }
+                if exhausted && !app.playing() && !app.jobs_running() && !app.gliding() {
+                    return Ok(());
+                }
+            }
         }
     }
 }
@@ -185,7 +250,19 @@ fn enter_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
 
 /// Opens the dashboard on `scenario` in the current terminal until the user quits.
 pub fn run(scenario: Scenario, source: Source) -> io::Result<()> {
-    run_with(scenario, source, &Options::default())
+    run_document_with(
+        doc_of(scenario),
+        source,
+        crate::storage::Storage::new("saves".into()),
+        &Options::default(),
+    )
+}
+
+fn doc_of(scenario: Scenario) -> crate::file::Document {
+    crate::file::Document {
+        scenario,
+        baseline: None,
+    }
 }
 
 /// How the dashboard starts.
@@ -197,19 +274,51 @@ pub struct Options {
     pub present: bool,
 }
 
-/// Opens the dashboard as `options` say; speaker notes are published for `cloudstrat notes`.
-pub fn run_with(scenario: Scenario, source: Source, options: &Options) -> io::Result<()> {
+/// Opens the dashboard on a strategy file's whole content, saving into
+/// `storage`'s folder. Offers to recover an autosave first. If the loop
+/// fails or panics, unsaved work is autosaved before the error goes on.
+pub fn run_document(doc: crate::file::Document, source: Source, storage: crate::storage::Storage) -> io::Result<()> {
+    run_document_with(doc, source, storage, &Options::default())
+}
+
+/// [`run_document`] in a theme, optionally presenting from the start; speaker
+/// notes are published for `cloudstrat notes`.
+pub fn run_document_with(
+    doc: crate::file::Document,
+    source: Source,
+    storage: crate::storage::Storage,
+    options: &Options,
+) -> io::Result<()> {
+    let scenario = doc.scenario.clone();
     let notes = crate::notes::notes_path(&source);
-    let mut app = App::new(scenario, source, Theme::from_env()).with_notes_file(notes);
+    let mut app = App::new(scenario, source.clone(), Theme::from_env())
+        .with_storage(storage)
+        .with_document(doc, source)
+        .with_notes_file(notes);
     if let Some((name, theme)) = &options.theme {
         app = app.with_named_theme(name, *theme);
     }
-    if options.present {
+    app.update(Action::FindAutosave);
+    if options.present && app.mode() == Mode::Normal {
         app.update(Action::Meeting(present::MeetingAction::Present));
     }
     install_panic_hook();
     let _guard = TerminalGuard;
     let mut terminal = enter_terminal()?;
     terminal.clear()?;
-    run_app(&mut terminal, &mut app, &mut TerminalEvents)
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_app(&mut terminal, &mut app, &mut TerminalEvents)
+    }));
+    let failed = !matches!(result, Ok(Ok(())));
+    if failed && app.is_modified() {
+        app.update(Action::Autosave);
+        if let Some(p) = &app.files().autosave_file {
+            let _ = restore_terminal();
+            eprintln!("cloudstrat: your unsaved work was autosaved to {}", p.display());
+        }
+    }
+    match result {
+        Ok(r) => r,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
 }

@@ -2,6 +2,7 @@
 //! baseline's ghosts, the cursor quarter, the selected lever's keyframes on
 //! the time axis, and a legend.
 
+use super::fan::Fan;
 use super::plot::DotGrid;
 use super::{put, right, truncate};
 use crate::sim::{ProviderQuarter, Run, Status};
@@ -242,10 +243,12 @@ impl ChartWidget<'_> {
             mask(&mut current, beat_at);
         }
         let ax = axis(tab);
+        let fan = app.fresh_fan().map(|mc| Fan::new(mc, tab, matches!(ax, Axis::Log10)));
         let all = current
             .iter()
             .chain(ghosts.iter())
-            .flat_map(|(_, s, _)| s.iter().flatten().copied());
+            .flat_map(|(_, s, _)| s.iter().flatten().copied())
+            .chain(fan.iter().flat_map(Fan::values));
         let (lo, hi, ticks) = y_range(all, ax, plot.height);
         if let Some((cursor, _)) = reveal {
             mask(&mut current, cursor);
@@ -286,6 +289,19 @@ impl ChartWidget<'_> {
                 }
             }
         };
+        if let Some(fan) = &fan {
+            let colors: Vec<_> = sc.providers.iter().map(|p| p.color).collect();
+            fan.paint(buf, plot, lo, hi, n, app.provider(), &colors, th);
+            // Medians: a dot at each quarter, under the lines.
+            for (i, s) in fan.series.iter().enumerate() {
+                let Some(p) = sc.providers.get(i) else { continue };
+                for (t, q) in s.iter().enumerate() {
+                    if let Some(q) = q {
+                        grid.dot(to_x(t as u32), to_y(q[2]), th.provider(p.color), 1);
+                    }
+                }
+            }
+        }
         for (i, s, dashed) in &ghosts {
             if let Some(p) = sc.providers.get(*i) {
                 draw(&mut grid, s, *dashed, th.ghost(p.color), 0);
@@ -302,7 +318,7 @@ impl ChartWidget<'_> {
         let cx = quarter_column(app.cursor(), n, plot);
         for y in plot.top()..plot.bottom() {
             if let Some(c) = buf.cell_mut((cx, y)) {
-                if c.symbol() == " " {
+                if matches!(c.symbol(), " " | super::fan::OUTER | super::fan::INNER) {
                     c.set_symbol("│");
                     c.set_style(th.dim());
                 }

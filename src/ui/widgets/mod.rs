@@ -1,23 +1,35 @@
 //! Drawing: one widget per panel, each reading an `&App` and nothing else.
 
 mod chart;
+mod dialog;
 mod events;
+mod fan;
 mod footer;
 mod header;
+mod jobs;
 mod league;
 mod levers;
+mod optimum;
 mod overlay;
+mod panel;
 mod plot;
 mod present;
+mod tornado;
+mod waterfall;
 
 pub use chart::ChartWidget;
+pub use dialog::{MessageWidget, NamePromptWidget, PickerWidget, QuestionWidget};
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
 pub use header::HeaderWidget;
+pub use jobs::JobStatusWidget;
 pub use league::LeagueWidget;
 pub use levers::LeverPanelWidget;
+pub use optimum::OptimumWidget;
 pub use overlay::{ConfirmQuitWidget, HelpWidget, TooSmallWidget};
 pub use present::{BeatsWidget, PresentWidget, PromptWidget, big_text};
+pub use tornado::TornadoWidget;
+pub use waterfall::{WaterfallWidget, waterfall_steps};
 
 use super::app::App;
 use super::keymap::Mode;
@@ -43,21 +55,19 @@ pub fn render_screen(app: &App, area: Rect, buf: &mut Buffer) {
 fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
     if app.presenting() {
         PresentWidget { app }.render(area, buf);
-        if app.mode() == Mode::Help {
-            HelpWidget { app }.render(area, buf);
-        }
-        return;
+    } else {
+        let Some(l) = ScreenLayout::compute(area, app) else {
+            TooSmallWidget { app }.render(area, buf);
+            return;
+        };
+        HeaderWidget { app }.render(l.header, buf);
+        LeverPanelWidget { app }.render(l.levers, buf);
+        EventLogWidget { app }.render(l.events, buf);
+        ChartWidget { app }.render(l.chart, buf);
+        JobStatusWidget { app }.render(l.chart, buf);
+        LeagueWidget { app }.render(l.league, buf);
+        FooterWidget { app }.render(l.footer, buf);
     }
-    let Some(l) = ScreenLayout::compute(area, app) else {
-        TooSmallWidget { app }.render(area, buf);
-        return;
-    };
-    HeaderWidget { app }.render(l.header, buf);
-    LeverPanelWidget { app }.render(l.levers, buf);
-    EventLogWidget { app }.render(l.events, buf);
-    ChartWidget { app }.render(l.chart, buf);
-    LeagueWidget { app }.render(l.league, buf);
-    FooterWidget { app }.render(l.footer, buf);
     match app.mode() {
         Mode::Normal => {}
         Mode::Help => {
@@ -67,19 +77,27 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
             HelpWidget { app }.render(area, buf)
         }
         Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+        Mode::Tornado => TornadoWidget { app }.render(area, buf),
+        Mode::Optimum => OptimumWidget { app }.render(area, buf),
+        Mode::Waterfall => WaterfallWidget { app }.render(area, buf),
+        Mode::NamePrompt => NamePromptWidget { app }.render(area, buf),
+        Mode::Picker => PickerWidget { app }.render(area, buf),
+        Mode::Message => {
+            // A broken file picked in the list: the message shows over the list.
+            PickerWidget { app }.render(area, buf);
+            MessageWidget { app }.render(area, buf);
+        }
+        Mode::ConfirmOverwrite | Mode::ConfirmOpen | Mode::Recover | Mode::Reload => {
+            QuestionWidget { app }.render(area, buf)
+        }
         Mode::Beats => BeatsWidget { app }.render(area, buf),
         Mode::Prompt => {
-            if app
-                .meeting()
-                .prompt
-                .as_ref()
-                .is_some_and(|p| !matches!(p.purpose, crate::ui::present::PromptFor::NewBeat(_)))
-            {
+            if app.meeting().prompt.as_ref().is_some_and(|p| p.back_to == Mode::Beats) {
                 BeatsWidget { app }.render(area, buf);
             }
             PromptWidget { app }.render(area, buf);
         }
-        // Presentation mode draws its own screen, above.
+        // Presentation mode is the screen itself, above.
         Mode::Present => {}
     }
 }
@@ -118,4 +136,5 @@ fn left(s: &str, w: usize) -> String {
     format!("{s:<w$}")
 }
 
+pub use levers::value_text;
 use levers::wrap;

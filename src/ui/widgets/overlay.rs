@@ -50,14 +50,23 @@ impl Widget for HelpWidget<'_> {
         let one_h = entries.len() as u16 + wrapped(one_w).len().min(4) as u16 + 3;
         let two_cols = one_h > area.height;
         let w = if two_cols { area.width } else { one_w };
-        let note = wrapped(w);
-        let note_rows = note.len().min(4) as u16;
+        let mut note = wrapped(w);
         let body_rows = if two_cols {
             entries.len().div_ceil(2)
         } else {
             entries.len()
         } as u16;
-        let popup = centered(area, w, body_rows + note_rows + 3);
+        // The keys come first: on a short screen the note shrinks, then goes.
+        let note_room = area.height.saturating_sub(body_rows + 3) as usize;
+        if note.len() > note_room.min(4) {
+            note.truncate(note_room.min(4));
+            if let Some(last) = note.last_mut() {
+                *last = truncate(&format!("{last} …"), w.saturating_sub(4) as usize);
+            }
+        }
+        let note_rows = note.len() as u16;
+        let gap = u16::from(note_rows > 0);
+        let popup = centered(area, w, body_rows + note_rows + 2 + gap);
         Clear.render(popup, buf);
         Block::bordered()
             .border_style(th.focus_border())
@@ -71,7 +80,7 @@ impl Widget for HelpWidget<'_> {
         for (i, line) in note.iter().take(note_rows as usize).enumerate() {
             put(buf, inner, inner.x, inner.y + i as u16, line, th.dim());
         }
-        let body_y = inner.y + note_rows + 1;
+        let body_y = inner.y + note_rows + gap;
         let per_col = if two_cols {
             entries.len().div_ceil(2)
         } else {
