@@ -179,10 +179,14 @@ fn lever_step_baseline_help_and_quit_in_a_real_terminal() {
     s.send("?");
     s.wait_gone("show or hide this help");
 
-    // Quit: unsaved changes make it ask; y quits without saving.
+    // Quit: unsaved changes make it ask; a second q cancels, d discards and quits.
     s.send("q");
     s.wait_text("Unsaved changes");
-    s.send("y");
+    s.send("q");
+    s.wait_gone("Unsaved changes");
+    s.send("q");
+    s.wait_text("Unsaved changes");
+    s.send("d");
     let status = s.wait_exit();
     assert!(status.success(), "exit status {status:?}");
     assert!(!s.parser.screen().alternate_screen(), "left the alternate screen");
@@ -223,6 +227,6 @@ fn monte_carlo_and_tornado_in_a_real_terminal() {
     s.wait_gone("each input alone");
     s.send("q");
     s.wait_text("Unsaved changes");
-    s.send("y");
+    s.send("d");
     assert!(s.wait_exit().success());
 }

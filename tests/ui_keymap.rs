@@ -70,7 +70,12 @@ fn key_releases_are_ignored() {
 fn each_mode_has_its_own_keys() {
     let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
     assert_eq!(action_for_key(Mode::Help, &q), Some(Action::Dismiss));
-    assert_eq!(action_for_key(Mode::ConfirmQuit, &q), Some(Action::QuitDiscard));
+    // A second `q` at the quit question cancels; only `d` discards work.
+    assert_eq!(action_for_key(Mode::ConfirmQuit, &q), Some(Action::Dismiss));
+    let d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE);
+    assert_eq!(action_for_key(Mode::ConfirmQuit, &d), Some(Action::QuitDiscard));
+    let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    assert_eq!(action_for_key(Mode::ConfirmQuit, &y), Some(Action::SaveAndQuit));
     let l = KeyEvent::new(KeyCode::Char('l'), KeyModifiers::NONE);
     assert_eq!(
         action_for_key(Mode::Help, &l),

@@ -651,3 +651,25 @@ fn a_bad_theme_on_the_command_line_is_a_clear_error() {
         assert!(err.contains("--theme: neon: no such theme file"), "{err}");
     }
 }
+
+/// Regression: undoing a lever change made while presenting once restored every
+/// keyframe as it was at that moment, bringing back the beats' own lever changes
+/// after the presentation had removed them.
+#[test]
+fn undo_after_a_presentation_does_not_bring_back_beat_levers() {
+    let sc = story_with_levers();
+    let original = sc.clone();
+    let mut a = app_for(sc.clone());
+    a.update(Action::Meeting(M::Present));
+    for _ in 0..sc.story.len() - 1 {
+        a.update(Action::Meeting(M::NextBeat));
+        settle(&mut a);
+    }
+    a.update(Action::Meeting(M::ToggleLock));
+    a.update(Action::Adjust(Step::Up));
+    assert_eq!(a.can_undo(), 1);
+    a.update(Action::Meeting(M::Leave));
+    a.update(Action::Undo);
+    assert_eq!(a.scenario(), &original, "undo left beat levers or the edit behind");
+    assert!(!a.is_modified());
+}

@@ -43,29 +43,68 @@ pub enum LeverView {
 struct LeverState {
     /// Base values of the levers changed (one, or several for an applied optimum).
     bases: Vec<(ParamRef, f64)>,
+    /// `Some(t)`: only the keyframes at quarter `t` are captured (a change at the
+    /// cursor touches nothing else); `None`: every keyframe of the levers (a
+    /// whole-run change). Either way other keyframes are left alone on undo, so
+    /// undo never brings back or drops changes made in between, such as those a
+    /// presentation applied and removed.
+    at: Option<u32>,
     keyframes: Vec<sim::Keyframe>,
-    uncertainty: Vec<Uncertain>,
+    /// With their positions in the list: sampling draws in list order.
+    uncertainty: Vec<(usize, Uncertain)>,
 }
 
 impl LeverState {
-    fn of(sc: &Scenario, r: ParamRef) -> LeverState {
-        LeverState::of_all(sc, &[r])
+    /// Lever `r` as a change at quarter `at` can affect it.
+    fn of(sc: &Scenario, r: ParamRef, at: u32) -> LeverState {
+        LeverState::capture(sc, &[r], Some(at))
     }
 
+    /// Levers `refs` in full, for whole-run changes.
     fn of_all(sc: &Scenario, refs: &[ParamRef]) -> LeverState {
-        LeverState {
+        LeverState::capture(sc, refs, None)
+    }
+
+    fn covers(&self, refs: &[ParamRef], target: ParamRef, t: Option<u32>) -> bool {
+        refs.contains(&target) && (self.at.is_none() || t == self.at)
+    }
+
+    fn capture(sc: &Scenario, refs: &[ParamRef], at: Option<u32>) -> LeverState {
+        let mut st = LeverState {
             bases: refs.iter().map(|&r| (r, sc.base_value(r))).collect(),
-            keyframes: sc.keyframes.clone(),
-            uncertainty: sc.uncertainty.clone(),
-        }
+            at,
+            keyframes: Vec::new(),
+            uncertainty: Vec::new(),
+        };
+        st.keyframes = sc
+            .keyframes
+            .iter()
+            .filter(|k| st.covers(refs, k.target, Some(k.at)))
+            .copied()
+            .collect();
+        st.uncertainty = sc
+            .uncertainty
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| st.covers(refs, u.target, u.at))
+            .map(|(i, u)| (i, *u))
+            .collect();
+        st
     }
 
     fn restore(&self, sc: &mut Scenario) {
+        let refs: Vec<ParamRef> = self.bases.iter().map(|&(r, _)| r).collect();
         for &(r, v) in &self.bases {
             sc.set_base_value(r, v);
         }
-        sc.keyframes.clone_from(&self.keyframes);
-        sc.uncertainty.clone_from(&self.uncertainty);
+        sc.keyframes.retain(|k| !self.covers(&refs, k.target, Some(k.at)));
+        sc.keyframes.extend(self.keyframes.iter().copied());
+        sc.sort_keyframes();
+        sc.uncertainty.retain(|u| !self.covers(&refs, u.target, u.at));
+        for &(i, u) in &self.uncertainty {
+            let i = i.min(sc.uncertainty.len());
+            sc.uncertainty.insert(i, u);
+        }
     }
 }
 
@@ -451,9 +490,9 @@ impl App {
     /// `coalesce` folds it into the previous change of the same lever (a slider drag).
     fn apply_lever(&mut self, r: ParamRef, v: f64, coalesce: bool) {
         let at = self.cursor;
-        let before = LeverState::of(&self.scenario, r);
+        let before = LeverState::of(&self.scenario, r, at);
         self.scenario.set_lever(r, at, v);
-        let after = LeverState::of(&self.scenario, r);
+        let after = LeverState::of(&self.scenario, r, at);
         self.record(r, at, before, after, coalesce);
     }
 
@@ -467,9 +506,9 @@ impl App {
             ));
             return;
         }
-        let before = LeverState::of(&self.scenario, r);
+        let before = LeverState::of(&self.scenario, r, at);
         if self.scenario.remove_keyframe(r, at) {
-            let after = LeverState::of(&self.scenario, r);
+            let after = LeverState::of(&self.scenario, r, at);
             self.record(r, at, before, after, false);
             self.status = Some(format!(
                 "{label}: keyframe at {} removed",

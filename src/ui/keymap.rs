@@ -438,21 +438,23 @@ const HELP: &[Binding] = &[bind(
 
 const CONFIRM_QUIT: &[Binding] = &[
     bind(
-        &[Key::ch('s')],
+        &[Key::ch('s'), Key::ch('y'), Key::plain(KeyCode::Enter)],
         Action::SaveAndQuit,
         "save, then quit",
         Some("save and quit"),
     ),
+    // Discarding takes a key of its own that no other question uses, so a
+    // repeated `q` or a reflexive `y` can never throw work away.
     bind(
-        &[Key::ch('y'), Key::ch('q')],
+        &[Key::ch('d')],
         Action::QuitDiscard,
-        "quit without saving",
-        Some("quit, discard changes"),
+        "discard the changes and quit",
+        Some("discard and quit"),
     ),
     bind(
-        &[Key::ch('n'), Key::plain(KeyCode::Esc)],
+        &[Key::ch('c'), Key::ch('n'), Key::ch('q'), Key::plain(KeyCode::Esc)],
         Action::Dismiss,
-        "keep working",
+        "cancel, keep working",
         Some("cancel"),
     ),
 ];

@@ -124,14 +124,16 @@ impl Widget for ConfirmQuitWidget<'_> {
             return;
         }
         let th = self.app.theme();
-        let question = format!("Unsaved changes. Save to {}?", self.app.save_path().display());
-        let choices: Vec<String> = keymap::keymap(Mode::ConfirmQuit)
+        let question = format!(
+            "Unsaved changes. Save them to {} before quitting?",
+            self.app.save_path().display()
+        );
+        let keys: Vec<(String, &str)> = keymap::keymap(Mode::ConfirmQuit)
             .iter()
-            .map(|b| {
-                let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
-                format!("{:<5} {}", keys.join("/"), b.help)
-            })
+            .map(|b| (b.keys.iter().map(|k| k.label()).collect::<Vec<_>>().join("/"), b.help))
             .collect();
+        let key_w = keys.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        let choices: Vec<String> = keys.iter().map(|(k, help)| format!("{k:<key_w$}  {help}")).collect();
         let w = choices
             .iter()
             .map(|c| c.chars().count())
