@@ -317,7 +317,7 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
     let (mut sc, _) = resolve(&a.scenario)?;
     if let Some(q) = a.quarters {
         if !(sim::scenario::MIN_QUARTERS..=sim::scenario::MAX_QUARTERS).contains(&q) {
-            return Err(CliError::Input(format!(
+            return Err(CliError::Usage(format!(
                 "--quarters {q}: out of range; allowed {} to {}",
                 sim::scenario::MIN_QUARTERS,
                 sim::scenario::MAX_QUARTERS
@@ -365,13 +365,19 @@ pub fn cmd_presets() -> Result<(), CliError> {
     let mut out = String::new();
     for name in presets::names() {
         match presets::load(name) {
-            Some(Ok(sc)) => out.push_str(&format!(
-                "{name:<14} {} ({} to {}): {}\n",
-                sc.meta.name,
-                sc.start,
-                sc.end(),
-                sc.meta.description
-            )),
+            Some(Ok(sc)) => {
+                // Names often state their horizon already; say it only when they don't.
+                let span = format!("{} to {}", sc.start, sc.end());
+                let horizon = if sc.meta.name.contains(&span) {
+                    String::new()
+                } else {
+                    format!(" ({span})")
+                };
+                out.push_str(&format!(
+                    "{name:<20} {}{horizon}: {}\n",
+                    sc.meta.name, sc.meta.description
+                ));
+            }
             Some(Err(e)) => out.push_str(&format!("{name:<14} (broken: {e})\n")),
             None => {}
         }
@@ -450,12 +456,12 @@ pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
 }
 
 fn parse_kpi(s: &str) -> Result<Kpi, CliError> {
-    s.parse::<Kpi>().map_err(|e| CliError::Input(format!("--kpi: {e}")))
+    s.parse::<Kpi>().map_err(|e| CliError::Usage(format!("--kpi: {e}")))
 }
 
 fn provider_arg(sc: &Scenario, id: &str) -> Result<usize, CliError> {
     sc.provider_index(id).ok_or_else(|| {
-        CliError::Input(format!(
+        CliError::Usage(format!(
             "--provider {id}: no such provider; this scenario has {}",
             sc.providers
                 .iter()
@@ -470,9 +476,9 @@ fn quarter_arg(sc: &Scenario, at: Option<&str>) -> Result<u32, CliError> {
     match at {
         None => Ok(sc.quarters - 1),
         Some(q) => {
-            let q: Quarter = q.parse().map_err(|e| CliError::Input(format!("--at: {e}")))?;
+            let q: Quarter = q.parse().map_err(|e| CliError::Usage(format!("--at: {e}")))?;
             sc.index_of(q)
-                .ok_or_else(|| CliError::Input(format!("--at {q}: outside the horizon {} to {}", sc.start, sc.end())))
+                .ok_or_else(|| CliError::Usage(format!("--at {q}: outside the horizon {} to {}", sc.start, sc.end())))
         }
     }
 }
@@ -487,7 +493,7 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
     use std::sync::atomic::AtomicBool;
     let (sc, _) = resolve(&a.scenario)?;
     if a.runs == 0 || a.runs > 10_000_000 {
-        return Err(CliError::Input(format!("--runs {}: allowed 1 to 10000000", a.runs)));
+        return Err(CliError::Usage(format!("--runs {}: allowed 1 to 10000000", a.runs)));
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(a.threads.unwrap_or(0))
@@ -537,7 +543,7 @@ pub fn cmd_optimize(a: &OptArgs) -> Result<(), CliError> {
         .split(',')
         .map(|l| {
             crate::sim::ProviderKey::from_name(l.trim())
-                .ok_or_else(|| CliError::Input(format!("--levers: `{}` is not a provider parameter", l.trim())))
+                .ok_or_else(|| CliError::Usage(format!("--levers: `{}` is not a provider parameter", l.trim())))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let (text, result) = if a.all {

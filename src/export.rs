@@ -165,7 +165,13 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    md_text(s).replace('|', "\\|").replace('\n', " ")
+}
+
+/// Text that Markdown renders as written: angle brackets would otherwise pass
+/// through as raw HTML.
+fn md_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 fn markdown(blocks: &[Block]) -> String {
@@ -173,14 +179,14 @@ fn markdown(blocks: &[Block]) -> String {
     for b in blocks {
         match b {
             Block::Heading(level, text) => {
-                let _ = writeln!(s, "{} {}\n", "#".repeat(usize::from(*level)), text);
+                let _ = writeln!(s, "{} {}\n", "#".repeat(usize::from(*level)), md_text(text));
             }
             Block::Para(text) => {
-                let _ = writeln!(s, "{text}\n");
+                let _ = writeln!(s, "{}\n", md_text(text));
             }
             Block::List(items) => {
                 for i in items {
-                    let _ = writeln!(s, "- {i}");
+                    let _ = writeln!(s, "- {}", md_text(i));
                 }
                 s.push('\n');
             }

@@ -171,6 +171,10 @@ impl fmt::Display for LoadError {
                 col,
                 message,
             } => write!(f, "{file}:{line}:{col}: {message}"),
+            LoadError::Version { file, found: 0 } => write!(
+                f,
+                "{file}: version: 0 is not a schema version; this program reads versions 1 to {CURRENT_VERSION}"
+            ),
             LoadError::Version { file, found } => write!(
                 f,
                 "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)"
@@ -248,6 +252,12 @@ pub fn load_document(path: &Path) -> Result<Document, LoadError> {
         message: e.to_string(),
     };
     let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_dir() && !meta.is_file() {
+        return Err(LoadError::Io {
+            file,
+            message: "is not a regular file (a pipe or device?)".into(),
+        });
+    }
     if meta.is_dir() {
         return Err(LoadError::Io {
             file,

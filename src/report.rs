@@ -28,11 +28,18 @@ pub fn num(v: f64) -> String {
 }
 
 /// Money in million USD, shown as $M or $B.
+/// Sign first ("-$563M"); billions and trillions keep the text short at any size.
 pub fn musd(v: f64) -> String {
-    if v.abs() >= 1000.0 {
-        format!("${:.1}B", v / 1000.0)
+    let sign = if v < 0.0 { "-" } else { "" };
+    let a = v.abs();
+    if a >= 1e6 {
+        format!("{sign}${:.1}T", a / 1e6)
+    } else if a >= 1e5 {
+        format!("{sign}${:.0}B", a / 1e3)
+    } else if a >= 1e3 {
+        format!("{sign}${:.1}B", a / 1e3)
     } else {
-        format!("${v:.0}M")
+        format!("{sign}${a:.0}M")
     }
 }
 
@@ -450,6 +457,12 @@ pub fn equilibrium(e: &crate::analysis::optimize::Equilibrium) -> String {
 }
 
 pub fn attribution(a: &crate::analysis::attribution::Attribution, kpi: crate::analysis::Kpi) -> String {
+    if a.parts.is_empty() {
+        return format!(
+            "{kpi}: {} in both; no lever or parameter differs between the two strategies\n",
+            kpi_text(kpi, a.base)
+        );
+    }
     let mut s = format!(
         "{kpi}: {} in the baseline, {} now, change {} ({} attribution)\n",
         kpi_text(kpi, a.base),
@@ -573,7 +586,7 @@ pub fn diff(name_a: &str, a: &Scenario, name_b: &str, b: &Scenario) -> String {
         let w = rows.iter().map(|r| r[0].chars().count()).max().unwrap_or(0);
         s.push_str(&format!(
             "  {:<w$}  {:>10} {:<24} {:>10} {}\n",
-            "key", "A", "A keyframes", "B", "B keyframes"
+            "key", "A", "keyframes (A)", "B", "keyframes (B)"
         ));
         for r in &rows {
             s.push_str(&format!(

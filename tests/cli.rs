@@ -278,9 +278,9 @@ fn quarters_limits_the_horizon() {
 }
 
 #[test]
-fn quarters_out_of_range_is_an_input_error() {
+fn quarters_out_of_range_is_a_usage_error() {
     for q in ["3", "201"] {
-        let o = expect_code(&["run", "default", "--quarters", q], 1);
+        let o = expect_code(&["run", "default", "--quarters", q], 2);
         assert!(stderr(&o).contains("--quarters"), "{}", stderr(&o));
     }
     // Not a number at all is a usage error.

@@ -74,11 +74,12 @@ fn sensitivity_prints_a_sorted_tornado() {
     let text = stdout(&o);
     assert!(text.contains("Sensitivity of share of neo at 2026Q1"));
     assert!(text.contains("providers.neo.ecosystem_lock_in"));
+    // Arguments that name nothing in the scenario are usage errors (exit 2).
     let bad = cloudstrat(&["sensitivity", "default", "--provider", "nobody"]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("nobody"));
     let bad = cloudstrat(&["sensitivity", "default", "--provider", "neo", "--kpi", "happiness"]);
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(2));
 }
 
 #[test]

@@ -62,10 +62,13 @@ fn the_markdown_export_has_the_report_the_csv_and_six_charts() {
     assert!(names.contains(&"report.md") && names.contains(&"run.csv"));
     assert_eq!(names.iter().filter(|n| n.ends_with(".svg")).count(), 6);
     let md = &files.iter().find(|(n, _)| n == "report.md").expect("report").1;
+    // Angle brackets are escaped so Markdown shows them instead of reading HTML.
+    let escaped = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     for beat in &sc.story {
-        assert!(md.contains(&beat.title), "missing beat {}", beat.title);
-        assert!(md.contains(&beat.narration));
+        assert!(md.contains(&escaped(&beat.title)), "missing beat {}", beat.title);
+        assert!(md.contains(&escaped(&beat.narration)));
     }
+    assert!(!md.contains("<&>"));
     assert!(md.contains("### Horizon, 2030 Q4"));
     let horizon = md.split("### Horizon, 2030 Q4").nth(1).expect("horizon table");
     for p in &sc.providers {

@@ -273,6 +273,17 @@ impl Scenario {
     /// An empty list means the scenario can be simulated.
     pub fn problems(&self) -> Vec<(String, String)> {
         let mut out = Vec::new();
+        let last_year = self.start.offset(i64::from(self.quarters.max(1)) - 1).year();
+        if last_year > Quarter::MAX_YEAR {
+            out.push((
+                "quarters".into(),
+                format!(
+                    "the horizon from {} would end in {last_year}; quarters run to {} Q4 at the latest",
+                    self.start,
+                    Quarter::MAX_YEAR
+                ),
+            ));
+        }
         if !(MIN_QUARTERS..=MAX_QUARTERS).contains(&self.quarters) {
             out.push((
                 "quarters".into(),

@@ -54,8 +54,8 @@ impl ChartKind {
         match self {
             ChartKind::Share => "% of tokens served",
             ChartKind::PriceCost => "USD per million tokens (log scale)",
-            ChartKind::OperatingProfit => "million USD per quarter",
-            ChartKind::Cash => "million USD",
+            ChartKind::OperatingProfit => "USD per quarter",
+            ChartKind::Cash => "USD at the end of each quarter",
             ChartKind::Ecosystem => "index, 0 to 1",
             ChartKind::SelfChipShare => "% of accelerators",
         }

@@ -37,7 +37,14 @@ fn pct_label(v: f64) -> String {
 fn money_label(v: f64) -> String {
     let sign = if v < 0.0 { "-" } else { "" };
     let a = v.abs();
-    let text = if a >= 1000.0 {
+    let text = if a >= 1e6 {
+        let t = a / 1e6;
+        if (t - t.round()).abs() < 0.05 {
+            format!("{t:.0}T")
+        } else {
+            format!("{t:.1}T")
+        }
+    } else if a >= 1000.0 {
         let b = a / 1000.0;
         if (b - b.round()).abs() < 0.05 {
             format!("{b:.0}B")

@@ -82,13 +82,7 @@ pub fn big_text(text: &str, tall: bool) -> Option<Vec<String>> {
 }
 
 fn signed_money(v: f64) -> String {
-    let sign = if v < 0.0 { "-" } else { "" };
-    let a = v.abs();
-    if a >= 1000.0 {
-        format!("{sign}${:.1}B", a / 1000.0)
-    } else {
-        format!("{sign}${a:.0}M")
-    }
+    crate::report::musd(v)
 }
 
 fn price(v: f64) -> String {

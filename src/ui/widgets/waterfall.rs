@@ -118,13 +118,9 @@ impl Widget for WaterfallWidget<'_> {
         let bar_w = w.saturating_sub(name_w + val_w + 2);
         let x_val = inner.x + name_w as u16 + 1;
         let x_bar = x_val + val_w as u16 + 1;
-        let scale = BarScale::covering(steps.iter().flat_map(|s| [s.start, s.end]), bar_w as u16);
-        // Totals grow from the left edge; leave it a little below the smallest total.
-        let span = scale.hi - scale.lo;
-        let scale = BarScale {
-            lo: scale.lo - span * 0.1,
-            ..scale
-        };
+        // The scale always includes zero, so a bar's length is proportional to the
+        // value it stands for and a small change never looks like a large one.
+        let scale = BarScale::covering(steps.iter().flat_map(|s| [s.start, s.end]).chain([0.0]), bar_w as u16);
         let rows = inner.height.saturating_sub(HEAD_ROWS + 1) as usize;
         let last = steps.len() - 1;
         // Keep the current total visible when the parts do not all fit.
