@@ -293,6 +293,11 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
                         sc.end()
                     ))
                 })?;
+                if target.is_start_only() && t > 0 {
+                    return Err(CliError::Input(format!(
+                        "--set {s}: {key} describes the starting position and acts only at the start; set it without @QUARTER"
+                    )));
+                }
                 sc.set_lever(target, t, v);
             }
         }
@@ -499,6 +504,12 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
         .num_threads(a.threads.unwrap_or(0))
         .build()
         .map_err(|e| CliError::Input(format!("cannot start worker threads: {e}")))?;
+    if sc.uncertainty.is_empty() {
+        eprintln!(
+            "cloudstrat: {} has no uncertain inputs (no `uncertainty` section): every run is the same",
+            a.scenario
+        );
+    }
     let runs = a.runs;
     let shown = std::sync::atomic::AtomicUsize::new(0);
     let progress = |n: usize| {
@@ -546,6 +557,9 @@ pub fn cmd_optimize(a: &OptArgs) -> Result<(), CliError> {
                 .ok_or_else(|| CliError::Usage(format!("--levers: `{}` is not a provider parameter", l.trim())))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    if a.rounds == 0 {
+        return Err(CliError::Usage("--rounds 0: allowed 1 or more".into()));
+    }
     let (text, result) = if a.all {
         let eq = optimize::best_responses(&sc, &levers, kpi, t, a.rounds);
         (report::equilibrium(&eq), eq.scenario)

@@ -586,6 +586,15 @@ fn validate_keyframes(
                 bad(&format!("{path}.value"), format!("{}: {m}", k.key));
             }
             if let Some(at) = at {
+                if at > 0 && target.is_start_only() {
+                    bad(
+                        &format!("{path}.key"),
+                        format!(
+                            "{} describes the starting position and acts only at the start; it cannot be keyframed",
+                            k.key
+                        ),
+                    );
+                }
                 if out.iter().any(|x| x.at == at && x.target == target) {
                     bad(&path, format!("a second keyframe for {} at {}", k.key, k.at));
                 }

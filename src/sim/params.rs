@@ -210,6 +210,22 @@ param_table! {
     }
 }
 
+impl ProviderKey {
+    /// Parameters that describe the starting position: they act only at the first
+    /// quarter, so they are set for the whole run and never keyframed.
+    pub fn is_start_only(self) -> bool {
+        matches!(
+            self,
+            ProviderKey::initial_share
+                | ProviderKey::initial_cash_musd
+                | ProviderKey::initial_debt_musd
+                | ProviderKey::initial_ecosystem
+                | ProviderKey::initial_own_chip_share
+                | ProviderKey::own_chip_cum_k
+        )
+    }
+}
+
 /// How a provider sets its price each quarter (before the ceilings apply).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -68,6 +68,11 @@ impl ParamRef {
             ParamRef::Provider(_, k) => k.spec(),
         }
     }
+
+    /// True for starting-position parameters, which cannot change mid-run.
+    pub fn is_start_only(self) -> bool {
+        matches!(self, ParamRef::Provider(_, k) if k.is_start_only())
+    }
 }
 
 /// From quarter `at` (index from the start) on, `target` takes `value`.
@@ -210,6 +215,8 @@ impl Scenario {
     /// Sets `r` to `v` from quarter `t` on until its next keyframe. At quarter 0
     /// this changes the base value. Returns the value it replaced.
     pub fn set_lever(&mut self, r: ParamRef, t: u32, v: f64) -> f64 {
+        // A starting-position parameter only acts at the start: set it there.
+        let t = if r.is_start_only() { 0 } else { t };
         let old = self.value_at(r, t);
         if t == 0 {
             self.set_base_value(r, v);
@@ -353,6 +360,12 @@ impl Scenario {
             }
         }
         for k in &self.keyframes {
+            if k.at > 0 && k.target.is_start_only() {
+                out.push((
+                    format!("keyframes: {} at {}", self.key_name(k.target), self.quarter_at(k.at)),
+                    "a starting-position parameter acts only at the start; set it without a quarter".into(),
+                ));
+            }
             if k.at >= self.quarters {
                 out.push((
                     format!("keyframes: {} at {}", self.key_name(k.target), self.quarter_at(k.at)),

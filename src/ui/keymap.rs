@@ -163,7 +163,12 @@ const NORMAL: &[Binding] = &[
         "show or hide this help",
         Some("help"),
     ),
-    bind(&[Key::ch('q')], Action::Quit, "quit (asks if unsaved)", Some("quit")),
+    bind(
+        &[Key::ch('q'), Key::ctrl('c')],
+        Action::Quit,
+        "quit (asks if unsaved)",
+        Some("quit"),
+    ),
     bind(
         &[Key::plain(KeyCode::Up), Key::ch('k')],
         Action::PrevLever,
@@ -652,7 +657,7 @@ const PRESENT: &[Binding] = &[
     bind(&[Key::ch(']')], Action::NextLever, "select the next lever", None),
     bind(&[Key::ch('u')], Action::Undo, "unlocked: undo a lever change", None),
     bind(
-        &[Key::ch('q')],
+        &[Key::ch('q'), Key::ctrl('c')],
         Action::Quit,
         "quit (ends the presentation first)",
         Some("quit"),
