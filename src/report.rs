@@ -424,8 +424,13 @@ pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
 
 pub fn optimum(o: &crate::analysis::optimize::Optimum) -> String {
     let mut s = format!("Best response of {} for {}\n", o.provider, o.kpi);
-    for (k, v) in &o.settings {
-        s.push_str(&format!("  {k} = {}\n", num(*v)));
+    for ((k, v), (lo, hi)) in o.settings.iter().zip(&o.ranges) {
+        s.push_str(&format!(
+            "  {k} = {}   (searched {} to {})\n",
+            num(*v),
+            num(*lo),
+            num(*hi)
+        ));
     }
     s.push_str(&format!(
         "{}: {} at the current settings, {} at the optimum (gain {})\n",

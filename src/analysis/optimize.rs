@@ -19,6 +19,8 @@ pub struct Optimum {
     pub settings: Vec<(String, f64)>,
     #[serde(skip)]
     pub refs: Vec<ParamRef>,
+    /// The range searched for each lever (whole-run values).
+    pub ranges: Vec<(f64, f64)>,
     pub start: f64,
     pub best: f64,
 }
@@ -91,6 +93,7 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
         kpi,
         settings: refs.iter().zip(&x).map(|(&r, &v)| (sc.key_name(r), v)).collect(),
         refs,
+        ranges,
         start,
         best: if improved_from_start { best } else { start },
     }

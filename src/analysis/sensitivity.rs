@@ -31,7 +31,14 @@ pub struct Tornado {
 /// Where a lever is swept: its allowed range, narrowed where that range is open-ended.
 pub fn lever_range(sc: &Scenario, r: ParamRef) -> (f64, f64) {
     let spec = r.spec();
-    let v = sc.base_value(r);
+    // The largest value the scenario gives the lever, base or keyframe, so the
+    // range always contains every setting the scenario already uses.
+    let v = sc
+        .keyframes
+        .iter()
+        .filter(|k| k.target == r)
+        .map(|k| k.value)
+        .fold(sc.base_value(r), f64::max);
     match r {
         ParamRef::Market(_) if r == ParamRef::CEILING => ((v / 4.0).max(spec.min), (v * 4.0).min(spec.max)),
         ParamRef::Provider(_, ProviderKey::self_chip_volume) => (0.0, (2.0 * v).max(50.0).min(spec.max)),
