@@ -286,6 +286,18 @@ impl Storage {
         Some(Autosave { path, document })
     }
 
+    /// How many autosaves of documents other than `source` wait in the saves folder.
+    pub fn other_autosaves(&self, source: &Source) -> usize {
+        let own = self.autosave_path(source);
+        std::fs::read_dir(self.dir.join(AUTOSAVE_DIR)).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ron") && *p != own)
+                .count()
+        })
+    }
+
     /// Removes the autosave of `source`, if any.
     pub fn remove_autosave(&self, source: &Source) {
         // Nothing to do when it is already gone; any other failure leaves an

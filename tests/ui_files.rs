@@ -550,3 +550,26 @@ fn snapshots_of_the_file_dialogs() {
         insta::assert_snapshot!(format!("recover_{w}x{h}"), screen_text(&t, &saves));
     }
 }
+
+#[test]
+fn autosaves_of_other_documents_are_pointed_out_at_start() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = preset_app(dir.path());
+    a.update(Action::FindAutosave);
+    assert!(a.status().is_none(), "nothing to point out: {:?}", a.status());
+    std::fs::create_dir_all(dir.path().join(".autosave")).expect("dir");
+    std::fs::write(dir.path().join(".autosave").join("plan.ron"), "x").expect("write");
+    let mut a = preset_app(dir.path());
+    a.update(Action::FindAutosave);
+    assert_eq!(
+        a.mode(),
+        cloudstrat::ui::keymap::Mode::Normal,
+        "another document's autosave is not offered here"
+    );
+    assert!(
+        a.status()
+            .is_some_and(|s| s.contains("1 autosave") && s.contains("Ctrl-o")),
+        "{:?}",
+        a.status()
+    );
+}

@@ -375,6 +375,15 @@ impl App {
     /// Offers an autosave of the current document that is newer than its file.
     pub(super) fn find_autosave(&mut self) {
         let Some(found) = self.storage.find_autosave(&self.source) else {
+            // Work left from another document is recovered by opening it; say so.
+            let n = self.storage.other_autosaves(&self.source);
+            if n > 0 {
+                self.status = Some(format!(
+                    "{n} autosave{} of unsaved work in {}: open the same file or preset (Ctrl-o) to recover",
+                    if n == 1 { "" } else { "s" },
+                    self.storage.dir().join(crate::storage::AUTOSAVE_DIR).display()
+                ));
+            }
             return;
         };
         match found.document {
