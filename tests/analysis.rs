@@ -176,3 +176,20 @@ fn attribution_of_many_levers_falls_back_to_sequential_and_still_adds_up() {
     let sum: f64 = a.parts.iter().map(|(_, v)| v).sum();
     assert!((sum - (a.current - a.base)).abs() <= 1e-6 * a.current.abs().max(1.0));
 }
+
+/// Regression: the first search round once covered only a window around the
+/// starting value, so an optimum at the far end of the range was never tried.
+#[test]
+fn optimize_reaches_the_far_end_of_the_range() {
+    let sc = default_scenario();
+    let neo = sc.provider_index("neo").expect("neo");
+    let o = optimize(&sc, neo, &[ProviderKey::ecosystem_lock_in], Kpi::CumulativeProfit, 31);
+    let mut top = sc.clone();
+    top.set_whole_run(ParamRef::lock_in(neo), 1.0);
+    let at_top = Kpi::CumulativeProfit.value(&simulate(&top), neo, 31);
+    assert!(
+        o.best >= at_top - 1e-6 * at_top.abs(),
+        "optimum {} below the range's end {at_top}",
+        o.best
+    );
+}

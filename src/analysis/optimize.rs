@@ -47,8 +47,8 @@ fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], provider: usize, kpi: 
 }
 
 /// Maximizes `kpi` of `provider` at quarter `t` over `levers` (provider
-/// parameters, set for the whole run). Coordinate search on a grid that narrows
-/// around the best point each round; the starting point (the scenario's values in
+/// parameters, set for the whole run). Coordinate search: the first round tries
+/// a grid over each lever's whole range, later rounds narrow around the best point; the starting point (the scenario's values in
 /// force at `t`) is always a candidate, so the result is never worse than it.
 pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi, t: u32) -> Optimum {
     let refs: Vec<ParamRef> = levers.iter().map(|&k| ParamRef::Provider(provider, k)).collect();
@@ -63,11 +63,19 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
     let ranges: Vec<(f64, f64)> = refs.iter().map(|&r| lever_range(sc, r)).collect();
     let mut spans: Vec<f64> = ranges.iter().map(|(lo, hi)| hi - lo).collect();
     let mut improved_from_start = false;
-    for _ in 0..ROUNDS {
+    for round in 0..ROUNDS {
         for d in 0..refs.len() {
             let (lo, hi) = ranges[d];
-            let a = (best_x[d] - spans[d] / 2.0).max(lo);
-            let b = (best_x[d] + spans[d] / 2.0).min(hi);
+            // The first round spans the whole range, ends included; later rounds
+            // refine a window around the best point so far.
+            let (a, b) = if round == 0 {
+                (lo, hi)
+            } else {
+                (
+                    (best_x[d] - spans[d] / 2.0).max(lo),
+                    (best_x[d] + spans[d] / 2.0).min(hi),
+                )
+            };
             let candidates: Vec<f64> = (0..GRID).map(|g| a + (b - a) * g as f64 / (GRID - 1) as f64).collect();
             let values: Vec<(f64, f64)> = candidates
                 .par_iter()

@@ -56,6 +56,8 @@ pub fn value_text(r: ParamRef, v: f64) -> String {
             }
         }
         "USD per million tokens" => format!("{}/Mtok", report::usd_mtok(v)),
+        // Thousands of accelerators: a million and up reads as M, not "kk".
+        "thousand accelerators per quarter" if v.abs() >= 1000.0 => format!("{}M/q", sig3(v / 1000.0)),
         "thousand accelerators per quarter" => format!("{}k/q", sig3(v)),
         "million USD" => report::musd(v),
         "million USD per quarter" => format!("{}/q", report::musd(v)),
@@ -268,5 +270,19 @@ impl Widget for LeverPanelWidget<'_> {
         {
             self.doc(buf, doc, r);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chip_volumes_read_in_thousands_then_millions() {
+        let r = ParamRef::self_chip_volume(0);
+        assert_eq!(value_text(r, 15.0), "15k/q");
+        assert_eq!(value_text(r, 999.0), "999k/q");
+        assert_eq!(value_text(r, 16000.0), "16M/q");
+        assert_eq!(value_text(r, 100000.0), "100M/q");
     }
 }
