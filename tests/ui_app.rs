@@ -353,3 +353,31 @@ fn undoing_a_keyframe_removal_brings_back_its_uncertainty() {
     a.update(Action::Undo);
     assert_eq!(a.scenario(), &original);
 }
+
+/// Regression: keys used to change levers unseen while only "terminal too
+/// small" was on screen.
+#[test]
+fn a_too_small_terminal_ignores_everything_but_quit() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let mut a = cloudstrat::ui::App::new(
+        cloudstrat::presets::default_scenario(),
+        cloudstrat::cli::Source::Preset("default".into()),
+        cloudstrat::ui::Theme::COLOR,
+    );
+    a.update(cloudstrat::ui::Action::Resize { width: 40, height: 10 });
+    let key = |c: KeyCode, m: KeyModifiers| Event::Key(KeyEvent::new(c, m));
+    assert_eq!(
+        cloudstrat::ui::input::action_for_event(&a, &key(KeyCode::Right, KeyModifiers::SHIFT)),
+        None
+    );
+    assert_eq!(
+        cloudstrat::ui::input::action_for_event(&a, &key(KeyCode::Char('p'), KeyModifiers::NONE)),
+        None
+    );
+    assert_eq!(
+        cloudstrat::ui::input::action_for_event(&a, &key(KeyCode::Char('q'), KeyModifiers::NONE)),
+        Some(cloudstrat::ui::Action::Quit)
+    );
+    a.update(cloudstrat::ui::Action::Resize { width: 120, height: 40 });
+    assert!(cloudstrat::ui::input::action_for_event(&a, &key(KeyCode::Right, KeyModifiers::NONE)).is_some());
+}

@@ -10,7 +10,15 @@ use ratatui::layout::{Position, Rect};
 
 /// The action an event asks for, if any.
 pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
+    // While the dashboard shows only "terminal too small", keys it cannot show the
+    // effect of are ignored; quitting and resizing still work.
+    let v = app.viewport();
+    let too_small = app.mode() == Mode::Normal
+        && (v.width < super::layout::MIN_WIDTH || v.height < super::layout::MIN_HEIGHT)
+        && (v.width, v.height) != (0, 0);
     match ev {
+        Event::Key(k) if too_small => keymap::action_for_key(app.mode(), k).filter(|a| *a == Action::Quit),
+        Event::Mouse(_) if too_small => None,
         Event::Key(k) => keymap::action_for_key(app.mode(), k).or_else(|| keymap::typed_char(app.mode(), k)),
         Event::Mouse(m) => mouse_action(app, m),
         Event::Resize(width, height) => Some(Action::Resize {
