@@ -381,3 +381,25 @@ fn a_too_small_terminal_ignores_everything_but_quit() {
     a.update(cloudstrat::ui::Action::Resize { width: 120, height: 40 });
     assert!(cloudstrat::ui::input::action_for_event(&a, &key(KeyCode::Right, KeyModifiers::NONE)).is_some());
 }
+
+#[test]
+fn undo_says_when_older_changes_were_dropped() {
+    let mut a = cloudstrat::ui::App::new(
+        cloudstrat::presets::default_scenario(),
+        cloudstrat::cli::Source::Preset("default".into()),
+        cloudstrat::ui::Theme::COLOR,
+    );
+    for i in 0..501 {
+        let step = if i % 2 == 0 { Step::Up } else { Step::Down };
+        a.update(Action::Adjust(step));
+    }
+    for _ in 0..500 {
+        a.update(Action::Undo);
+    }
+    a.update(Action::Undo);
+    assert!(
+        a.status().is_some_and(|s| s.contains("only the last 500")),
+        "{:?}",
+        a.status()
+    );
+}

@@ -142,6 +142,8 @@ pub struct App {
     speed: usize,
     log_scroll: usize,
     undo: Vec<Edit>,
+    /// True once the oldest changes have been dropped to keep `UNDO_LIMIT`.
+    undo_truncated: bool,
     redo: Vec<Edit>,
     /// Lever whose slider is being dragged with the mouse.
     drag: Option<usize>,
@@ -181,6 +183,7 @@ impl App {
             speed: DEFAULT_SPEED,
             log_scroll: 0,
             undo: Vec::new(),
+            undo_truncated: false,
             redo: Vec::new(),
             drag: None,
             status: None,
@@ -534,6 +537,7 @@ impl App {
                 });
                 if self.undo.len() > UNDO_LIMIT {
                     self.undo.remove(0);
+                    self.undo_truncated = true;
                 }
             }
         }
@@ -548,6 +552,11 @@ impl App {
                 self.status = Some(format!("undone: {}", self.describe(&e)));
                 self.redo.push(e);
                 self.resimulate();
+            }
+            None if self.undo_truncated => {
+                self.status = Some(format!(
+                    "nothing more to undo: only the last {UNDO_LIMIT} changes are kept"
+                ));
             }
             None => self.status = Some("nothing to undo".into()),
         }

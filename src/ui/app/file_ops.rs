@@ -362,6 +362,7 @@ impl App {
         self.pinned = doc.baseline;
         self.scenario = doc.scenario;
         self.undo.clear();
+        self.undo_truncated = false;
         self.redo.clear();
         self.drag = None;
         self.playing = false;
