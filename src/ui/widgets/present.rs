@@ -81,10 +81,6 @@ pub fn big_text(text: &str, tall: bool) -> Option<Vec<String>> {
     Some(out)
 }
 
-fn signed_money(v: f64) -> String {
-    crate::report::musd(v)
-}
-
 fn price(v: f64) -> String {
     if v >= 10.0 {
         format!("${v:.1}")
@@ -171,11 +167,11 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
         let d = now.cash_musd - r.cash_musd;
         let (arrow, style) = trend(d, true);
         let sign = if d < 0.0 { "" } else { "+" };
-        (format!("{arrow} {sign}{} {since}", signed_money(d)), style)
+        (format!("{arrow} {sign}{} {since}", crate::report::musd(d)), style)
     });
     out.push(Figure {
         label: format!("{name} · cash"),
-        value: value(signed_money(now.cash_musd)),
+        value: value(crate::report::musd(now.cash_musd)),
         change,
     });
     if beat.is_none_or(|b| b == 0) || exited {
