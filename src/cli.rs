@@ -354,8 +354,14 @@ pub fn cmd_check(files: &[PathBuf]) -> i32 {
     for f in files {
         match file::load_path(f) {
             // As in `write_out`: a closed pipe (`| head`) must not turn into a panic.
-            Ok(_) => {
+            Ok(sc) => {
                 let _ = writeln!(out, "{}: ok", f.display());
+                // Loading succeeded, so the text is readable; figures typed into
+                // the narration are worth a warning but do not fail the check.
+                let text = std::fs::read_to_string(f).unwrap_or_default();
+                for w in file::narration_warnings(&text, &sc) {
+                    eprintln!("{}:{}:{}: warning: {}: {}", f.display(), w.line, w.col, w.path, w.message);
+                }
             }
             Err(e) => {
                 eprintln!("{e}");

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod export;
 pub mod file;
 pub mod migrate;
+pub mod narration;
 pub mod notes;
 pub mod presets;
 pub mod report;
