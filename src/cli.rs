@@ -360,7 +360,14 @@ pub fn cmd_check(files: &[PathBuf]) -> i32 {
                 // the narration are worth a warning but do not fail the check.
                 let text = std::fs::read_to_string(f).unwrap_or_default();
                 for w in file::narration_warnings(&text, &sc) {
-                    eprintln!("{}:{}:{}: warning: {}: {}", f.display(), w.line, w.col, w.path, w.message);
+                    eprintln!(
+                        "{}:{}:{}: warning: {}: {}",
+                        f.display(),
+                        w.line,
+                        w.col,
+                        w.path,
+                        w.message
+                    );
                 }
             }
             Err(e) => {

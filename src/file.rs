@@ -918,19 +918,30 @@ fn string_literal(chars: &[char], places: &[(usize, usize)], mut i: usize) -> (L
                     Some('r') => ('\r', 2),
                     Some('0') => ('\0', 2),
                     Some('u') if chars.get(i + 2) == Some(&'{') => {
-                        let end = (i + 3..chars.len()).find(|&k| chars[k] == '}').unwrap_or(chars.len() - 1);
+                        let end = (i + 3..chars.len())
+                            .find(|&k| chars[k] == '}')
+                            .unwrap_or(chars.len() - 1);
                         let hex: String = chars[i + 3..end].iter().collect();
-                        let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('?');
+                        let c = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?');
                         (c, end + 1 - i)
                     }
                     Some('u') => {
                         let hex: String = chars.iter().skip(i + 2).take(4).collect();
-                        let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('?');
+                        let c = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?');
                         (c, 6)
                     }
                     Some('x') => {
                         let hex: String = chars.iter().skip(i + 2).take(2).collect();
-                        let c = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32).unwrap_or('?');
+                        let c = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?');
                         (c, 4)
                     }
                     Some(&c) => (c, 2),
@@ -973,7 +984,9 @@ fn story_texts<'a>(text: &str, sc: &'a Scenario) -> Vec<(String, &'a str, Option
 }
 
 fn place(lit: Option<&Literal>, at: usize) -> (usize, usize) {
-    lit.and_then(|l| l.places.get(at).or(l.places.last())).copied().unwrap_or((1, 1))
+    lit.and_then(|l| l.places.get(at).or(l.places.last()))
+        .copied()
+        .unwrap_or((1, 1))
 }
 
 /// Placeholders in the story's narration and notes that `sc` cannot fill.

@@ -65,6 +65,10 @@ enum Form {
     Index,
     /// A whole number.
     Count,
+    /// A number of thousands (accelerators): "13 thousand", "1.16 million".
+    Thousands,
+    /// Whole US dollars: "$67,620".
+    Usd,
     /// Words: a name, a status, a quarter.
     Words,
 }
@@ -83,6 +87,11 @@ enum Metric {
     Ecosystem,
     SelfChipShare,
     Utilization,
+    Fleet,
+    SelfChipVolume,
+    OwnChipUnitCost,
+    Interest,
+    Capex,
     Name,
     Status,
     ExitQuarter,
@@ -97,6 +106,7 @@ enum Metric {
     Active,
     Exits,
     Hardware,
+    TotalFleet,
 }
 
 /// Provider metrics: name in placeholders, what it is, how it is written.
@@ -113,6 +123,11 @@ const PROVIDER_METRICS: &[(&str, Metric, Form)] = &[
     ("ecosystem", Metric::Ecosystem, Form::Index),
     ("self_chip_share", Metric::SelfChipShare, Form::Percent),
     ("utilization", Metric::Utilization, Form::Percent),
+    ("fleet", Metric::Fleet, Form::Thousands),
+    ("self_chip_volume", Metric::SelfChipVolume, Form::Thousands),
+    ("own_chip_unit_cost", Metric::OwnChipUnitCost, Form::Usd),
+    ("interest", Metric::Interest, Form::Money),
+    ("capex", Metric::Capex, Form::Money),
     ("name", Metric::Name, Form::Words),
     ("status", Metric::Status, Form::Words),
     ("exit_quarter", Metric::ExitQuarter, Form::Words),
@@ -130,6 +145,7 @@ const MARKET_METRICS: &[(&str, Metric, Form)] = &[
     ("active", Metric::Active, Form::Count),
     ("exits", Metric::Exits, Form::Count),
     ("hardware", Metric::Hardware, Form::Words),
+    ("fleet", Metric::TotalFleet, Form::Thousands),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,7 +167,8 @@ const PROVIDER_CONDITIONS: &[(&str, Condition)] = &[
     ("below_cost", Condition::BelowCost),
 ];
 
-const MARKET_CONDITIONS: &[(&str, Condition)] = &[("price_war", Condition::PriceWar), ("shortage", Condition::Shortage)];
+const MARKET_CONDITIONS: &[(&str, Condition)] =
+    &[("price_war", Condition::PriceWar), ("shortage", Condition::Shortage)];
 
 #[derive(Debug, Clone, PartialEq)]
 enum Piece {
@@ -338,9 +355,9 @@ impl Parser<'_> {
             "start" => Ok(When::Start),
             "end" => Ok(When::End),
             _ => {
-                let q = s
-                    .parse::<crate::sim::Quarter>()
-                    .map_err(|_| format!("`{s}` is not a quarter; write a quarter like 2025Q1, or beat, start or end"))?;
+                let q = s.parse::<crate::sim::Quarter>().map_err(|_| {
+                    format!("`{s}` is not a quarter; write a quarter like 2025Q1, or beat, start or end")
+                })?;
                 self.sc.index_of(q).map(When::At).ok_or_else(|| {
                     format!(
                         "quarter {q} is outside the horizon {} to {}",
@@ -372,7 +389,11 @@ impl Parser<'_> {
             Subject::Provider(_) => PROVIDER_METRICS,
         };
         let Some(&(_, metric, form)) = table.iter().find(|(n, _, _)| *n == name) else {
-            let whose = if subject == Subject::Market { "the market" } else { "a provider" };
+            let whose = if subject == Subject::Market {
+                "the market"
+            } else {
+                "a provider"
+            };
             return Err(format!(
                 "unknown metric `{name}` for {whose}; metrics are {}",
                 metric_names(table)
@@ -404,7 +425,11 @@ impl Parser<'_> {
             Subject::Provider(_) => PROVIDER_CONDITIONS,
         };
         let Some(&(_, condition)) = table.iter().find(|(n, _)| *n == name) else {
-            let whose = if subject == Subject::Market { "the market" } else { "a provider" };
+            let whose = if subject == Subject::Market {
+                "the market"
+            } else {
+                "a provider"
+            };
             return Err(format!(
                 "unknown condition `{name}` for {whose}; conditions are {}",
                 names(table)
@@ -545,6 +570,11 @@ impl Ctx<'_> {
                     Metric::Ecosystem => r.ecosystem,
                     Metric::SelfChipShare => r.self_chip_share,
                     Metric::Utilization => r.utilization,
+                    Metric::Fleet => r.fleet_k,
+                    Metric::SelfChipVolume => self.sc.value_at(crate::sim::ParamRef::self_chip_volume(i), t),
+                    Metric::OwnChipUnitCost => r.own_chip_unit_cost_usd,
+                    Metric::Interest => r.interest_musd,
+                    Metric::Capex => r.capex_musd,
                     _ => 0.0,
                 }
             }
@@ -556,8 +586,17 @@ impl Ctx<'_> {
                 Metric::UnservedShare => unserved(run, t),
                 Metric::Adoption => m.adoption,
                 Metric::MultimodalShare => m.multimodal_share,
-                Metric::Active => run.quarter_rows(t).iter().filter(|r| r.status == Status::Active).count() as f64,
-                Metric::Exits => run.quarter_rows(t).iter().filter(|r| r.status == Status::Exited).count() as f64,
+                Metric::Active => run
+                    .quarter_rows(t)
+                    .iter()
+                    .filter(|r| r.status == Status::Active)
+                    .count() as f64,
+                Metric::Exits => run
+                    .quarter_rows(t)
+                    .iter()
+                    .filter(|r| r.status == Status::Exited)
+                    .count() as f64,
+                Metric::TotalFleet => run.quarter_rows(t).iter().map(|r| r.fleet_k).sum(),
                 _ => 0.0,
             },
         }
@@ -649,8 +688,31 @@ fn value_text(v: f64, form: Form) -> String {
         Form::Percent => pct(v),
         Form::Index => format!("{v:.2}"),
         Form::Count => format!("{v:.0}"),
+        Form::Thousands => thousands(v),
+        Form::Usd => usd(v),
         Form::Words => String::new(),
     }
+}
+
+fn thousands(v: f64) -> String {
+    if v.abs() >= 1000.0 {
+        format!("{:.2} million", v / 1000.0)
+    } else {
+        format!("{v:.0} thousand")
+    }
+}
+
+/// Whole dollars with thousands separators.
+fn usd(v: f64) -> String {
+    let digits = format!("{:.0}", v.abs());
+    let mut out = String::new();
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}${out}", if v < 0.0 { "-" } else { "" })
 }
 
 /// A change between two quarters, signed: "+4.2 pts", "-$563M", "+$0.12".
@@ -665,8 +727,30 @@ fn change_text(d: f64, form: Form) -> String {
         }
         Form::Index => format!("{d:+.2}"),
         Form::Count => format!("{d:+.0}"),
+        Form::Thousands => format!("{sign}{}", thousands(d)),
+        Form::Usd => format!("{sign}{}", usd(d)),
         Form::Words => String::new(),
     }
+}
+
+/// The run on screen at each beat of a presentation of `sc`: beat `k`'s run
+/// has the lever changes of beats `0..=k` applied, as presenting does. `run`
+/// is `sc`'s own run, reused until a beat changes a lever.
+pub fn beat_runs(sc: &Scenario, run: &Run) -> Vec<Run> {
+    let mut presented = sc.clone();
+    let mut current = run.clone();
+    let mut out = Vec::with_capacity(sc.story.len());
+    for beat in &sc.story {
+        if !beat.levers.is_empty() {
+            let at = beat.at.min(sc.quarters.saturating_sub(1));
+            for &(target, value) in &beat.levers {
+                presented.set_lever(target, at, value);
+            }
+            current = crate::sim::simulate(&presented);
+        }
+        out.push(current.clone());
+    }
+    out
 }
 
 /// Money and percentage figures typed into `text` outside placeholders
@@ -757,7 +841,12 @@ mod tests {
         let run = crate::sim::simulate(&sc);
         let t = sc.index_of("2025Q1".parse().unwrap_or(sc.start)).unwrap_or(0);
         let lab = sc.provider_index("lab").unwrap_or(0);
-        let text = fill("{lab.price@2025Q1} and {lab.share@2025Q1}, {lab.cash@end}", &sc, &run, 0);
+        let text = fill(
+            "{lab.price@2025Q1} and {lab.share@2025Q1}, {lab.cash@end}",
+            &sc,
+            &run,
+            0,
+        );
         let want = format!(
             "{} and {}, {}",
             usd_mtok(run.row(t, lab).price_usd_per_mtok),
@@ -786,6 +875,9 @@ mod tests {
         assert_eq!(change_text(-563.0, Form::Money), "-$563M");
         assert_eq!(change_text(1200.0, Form::Money), "+$1.2B");
         assert_eq!(change_text(-4.85, Form::Price), "-$4.85");
+        assert_eq!(value_text(67620.4, Form::Usd), "$67,620");
+        assert_eq!(value_text(1160.0, Form::Thousands), "1.16 million");
+        assert_eq!(value_text(13.2, Form::Thousands), "13 thousand");
     }
 
     #[test]
@@ -801,10 +893,7 @@ mod tests {
         };
         assert_eq!(fill(text, &sc, &run, 0), want);
         // At the start nobody has exited.
-        assert_eq!(
-            fill("{if neo.exited@start: gone | here}", &sc, &run, 0),
-            "here"
-        );
+        assert_eq!(fill("{if neo.exited@start: gone | here}", &sc, &run, 0), "here");
         assert_eq!(fill("{if neo.active@start: here}", &sc, &run, 0), "here");
         assert_eq!(fill("{if neo.exited@start: gone}", &sc, &run, 0), "");
     }
@@ -843,10 +932,11 @@ mod tests {
 
     #[test]
     fn typed_figures_are_found_outside_placeholders() {
-        let found: Vec<String> = typed_figures("It costs $5.12, 8% go unserved, {lab.share} and 85 % parity; $M is a unit.")
-            .into_iter()
-            .map(|f| f.text)
-            .collect();
+        let found: Vec<String> =
+            typed_figures("It costs $5.12, 8% go unserved, {lab.share} and 85 % parity; $M is a unit.")
+                .into_iter()
+                .map(|f| f.text)
+                .collect();
         assert_eq!(found, ["$5.12", "8%", "85 %"]);
         assert!(typed_figures("{if lab.leads@end: {lab.share@end} | none}").is_empty());
         assert_eq!(typed_figures("$2.86B of debt")[0].text, "$2.86B");

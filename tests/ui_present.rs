@@ -351,7 +351,7 @@ fn beats_can_be_edited_reordered_and_deleted() {
     ev.extend(typed("Reseller in trouble"));
     ev.push(key(KeyCode::Enter));
     ev.push(key(KeyCode::Char('n')));
-    ev.extend((0..400).map(|_| key(KeyCode::Backspace)));
+    ev.extend((0..1000).map(|_| key(KeyCode::Backspace)));
     ev.extend(typed("Short narration."));
     ev.push(key(KeyCode::Enter));
     let t = run_keys(&mut a, ev);
@@ -619,7 +619,10 @@ fn speaker_notes_follow_the_beats() {
         &mut buf,
     );
     let screen = text(&buf);
-    assert!(screen.contains("elapsed 04:10 · this beat 01:05 · 03:05 a beat so far"), "{screen}");
+    assert!(
+        screen.contains("elapsed 04:10 · this beat 01:05 · 03:05 a beat so far"),
+        "{screen}"
+    );
     insta::assert_snapshot!("speaker_notes_80x24", screen);
 }
 
@@ -706,12 +709,23 @@ fn private_notes_show_in_the_notes_view_and_never_on_the_presentation() {
             let mut buf = Buffer::empty(area);
             widgets::render_screen(&a, area, &mut buf);
             let screen = text(&buf);
-            assert!(!screen.contains("PRIVATE"), "beat {}: the audience sees a note:\n{screen}", step + 1);
+            assert!(
+                !screen.contains("PRIVATE"),
+                "beat {}: the audience sees a note:\n{screen}",
+                step + 1
+            );
         }
         let notes = a.notes().expect("presenting");
-        assert!(notes.notes.starts_with(&format!("PRIVATE {step}: mention the $")), "{}", notes.notes);
+        assert!(
+            notes.notes.starts_with(&format!("PRIVATE {step}: mention the $")),
+            "{}",
+            notes.notes
+        );
         if step == 0 {
-            insta::assert_snapshot!("present_beat1_with_private_notes_120x40", screen_with_colours(&a, 120, 40));
+            insta::assert_snapshot!(
+                "present_beat1_with_private_notes_120x40",
+                screen_with_colours(&a, 120, 40)
+            );
             let area = Rect::new(0, 0, 80, 24);
             let mut buf = Buffer::empty(area);
             ratatui::widgets::Widget::render(
@@ -734,7 +748,8 @@ fn private_notes_show_in_the_notes_view_and_never_on_the_presentation() {
 #[test]
 fn narration_numbers_follow_a_lever_change() {
     let mut sc = default_scenario();
-    sc.story[0].narration = "FrontierLab charges {lab.price@2025Q1}; {market.unserved_share@2025Q1} goes unserved.".into();
+    sc.story[0].narration =
+        "FrontierLab charges {lab.price@2025Q1}; {market.unserved_share@2025Q1} goes unserved.".into();
     let lab = sc.provider_index("lab").expect("lab");
     let t = sc.index_of("2025Q1".parse().expect("quarter")).expect("in horizon");
     let mut a = app_for(sc);
@@ -770,5 +785,31 @@ fn narration_numbers_follow_a_lever_change() {
     let mut buf = Buffer::empty(area);
     widgets::render_screen(&a, area, &mut buf);
     let price = cloudstrat::report::usd_mtok(a.run().row(t, lab).price_usd_per_mtok);
-    assert!(text(&buf).contains(&format!("FrontierLab charges {price};")), "{}", text(&buf));
+    assert!(
+        text(&buf).contains(&format!("FrontierLab charges {price};")),
+        "{}",
+        text(&buf)
+    );
+}
+
+#[test]
+fn a_narration_with_a_bad_placeholder_keeps_the_prompt_open() {
+    let mut a = app();
+    let mut ev = typed("Bn");
+    ev.extend((0..1000).map(|_| key(KeyCode::Backspace)));
+    ev.extend(typed("Price {lab.prise}."));
+    ev.push(key(KeyCode::Enter));
+    run_keys(&mut a, ev);
+    assert_eq!(a.mode(), Mode::Prompt, "nothing typed is lost");
+    assert!(
+        a.status().is_some_and(|s| s.contains("unknown metric `prise`")),
+        "{:?}",
+        a.status()
+    );
+    let mut ev: Vec<Event> = (0..7).map(|_| key(KeyCode::Backspace)).collect();
+    ev.extend(typed("price@beat}."));
+    ev.push(key(KeyCode::Enter));
+    run_keys(&mut a, ev);
+    assert_eq!(a.mode(), Mode::Beats);
+    assert_eq!(a.scenario().story[0].narration, "Price {lab.price@beat}.");
 }

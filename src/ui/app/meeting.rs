@@ -271,6 +271,12 @@ impl App {
                 }
             }
             PromptFor::Narration(i) => {
+                // A placeholder the scenario cannot fill would make the saved file fail to load.
+                if let Some(problem) = crate::narration::problems(&text, &self.scenario).into_iter().next() {
+                    self.status = Some(format!("narration: {} (Esc cancels)", problem.message));
+                    self.meeting.prompt = Some(p);
+                    return;
+                }
                 if let Some(b) = self.scenario.story.get_mut(i) {
                     b.narration = text;
                 }
