@@ -3,8 +3,9 @@
 //! `present`'s; this is where actions change it.
 
 use super::App;
-use crate::cli::{ExportKind, Source};
-use crate::notes::Notes;
+use crate::document::Source;
+use crate::document::notes::Notes;
+use crate::output::export::ExportFormat;
 use crate::sim::Beat;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
@@ -272,7 +273,10 @@ impl App {
             }
             PromptFor::Narration(i) => {
                 // A placeholder the scenario cannot fill would make the saved file fail to load.
-                if let Some(problem) = crate::narration::problems(&text, &self.scenario).into_iter().next() {
+                if let Some(problem) = crate::output::narration::problems(&text, &self.scenario)
+                    .into_iter()
+                    .next()
+                {
                     self.status = Some(format!("narration: {} (Esc cancels)", problem.message));
                     self.meeting.prompt = Some(p);
                     return;
@@ -316,10 +320,12 @@ impl App {
 
     fn export(&mut self) {
         let dir = self.export_folder();
-        self.status = Some(match crate::cli::write_export(&self.scenario, &dir, ExportKind::Md) {
-            Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
-            Err(e) => format!("export failed: {}", e.message()),
-        });
+        self.status = Some(
+            match crate::output::write_export(&self.scenario, &dir, ExportFormat::Markdown) {
+                Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
+                Err(e) => format!("export failed: {}", e.message()),
+            },
+        );
     }
 
     fn start_presenting(&mut self) {
@@ -463,7 +469,7 @@ impl App {
         let story = &self.scenario.story;
         let current = p.beat.and_then(|b| story.get(b));
         let next = p.beat.map_or(0, |b| b + 1);
-        let fill = |text: &str, at: u32| crate::narration::fill(text, &self.scenario, &self.run, at);
+        let fill = |text: &str, at: u32| crate::output::narration::fill(text, &self.scenario, &self.run, at);
         Some(Notes {
             scenario: self.scenario.meta.name.clone(),
             presenting: true,
@@ -484,7 +490,7 @@ impl App {
             (self.meeting.notes_file.clone(), self.notes(), self.presentation())
         {
             // The presentation's clock, anchored to the wall clock for the follower.
-            let now = crate::notes::now_unix_ms();
+            let now = crate::document::notes::now_unix_ms();
             notes.started_unix_ms = now.saturating_sub(p.elapsed.as_millis() as u64).max(1);
             notes.beat_started_unix_ms = notes.started_unix_ms + p.beat_started.as_millis() as u64;
             self.write_notes(&path, &notes);
@@ -496,14 +502,14 @@ impl App {
         let Some(path) = self.meeting.notes_file.clone() else {
             return;
         };
-        if let Some(mut notes) = crate::notes::read(&path) {
+        if let Some(mut notes) = crate::document::notes::read(&path) {
             notes.presenting = false;
             self.write_notes(&path, &notes);
         }
     }
 
     fn write_notes(&mut self, path: &std::path::Path, notes: &Notes) {
-        if let Err(e) = crate::notes::write(path, notes) {
+        if let Err(e) = crate::document::notes::write(path, notes) {
             self.status = Some(format!("speaker notes: cannot write {}: {e}", path.display()));
         }
     }
