@@ -15,6 +15,7 @@ mod hostile;
 mod invariants;
 mod migration;
 mod model_doc;
+mod narration;
 mod presets;
 mod thesis;
 mod ui_analysis;

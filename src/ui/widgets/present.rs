@@ -372,7 +372,10 @@ impl Widget for PresentWidget<'_> {
         let inner_w = area.width.saturating_sub(2);
         // Title and narration.
         let (title, narration) = match beat {
-            Some(b) => (b.title.clone(), b.narration.clone()),
+            Some(b) => (
+                b.title.clone(),
+                crate::output::narration::fill(&b.narration, sc, app.run(), b.at),
+            ),
             None => (
                 "No story beats yet".to_string(),
                 "Leave with p or Esc, move the cursor to a quarter and press a to add a beat; B lists and edits them."
