@@ -6,6 +6,7 @@
 //! interactive dashboard.
 
 pub mod analysis;
+pub mod clean;
 pub mod cli;
 pub mod export;
 pub mod file;
