@@ -21,7 +21,7 @@ fn main() {
         Some(Command::Present { scenario, theme }) => {
             cli::cmd_dashboard(Some(scenario), args.saves_dir.as_deref(), theme.as_deref(), true)
         }
-        Some(Command::Notes { scenario }) => cloudstrat::notes::cmd_notes(scenario),
+        Some(Command::Notes { scenario }) => cloudstrat::document::notes::cmd_notes(scenario),
         None => cli::cmd_dashboard(
             args.scenario.as_deref(),
             args.saves_dir.as_deref(),

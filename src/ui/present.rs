@@ -189,6 +189,8 @@ pub struct Presentation {
     pub locked: bool,
     /// Time since the presentation began, as the loop last reported it.
     pub elapsed: Duration,
+    /// `elapsed` when the beat on screen came up.
+    pub beat_started: Duration,
     /// The dashboard's chart, provider and cursor before presenting, restored on leaving.
     pub before: (ChartTab, usize, u32),
 }

@@ -224,8 +224,8 @@ impl Theme {
             file: arg.to_string(),
             message,
         };
-        let bytes = crate::save::read_regular(path, MAX_THEME_BYTES, true).map_err(|e| match e {
-            crate::save::ReadError::TooLarge(n) => io(format!(
+        let bytes = crate::document::save::read_regular(path, MAX_THEME_BYTES, true).map_err(|e| match e {
+            crate::document::save::ReadError::TooLarge(n) => io(format!(
                 "is {n} bytes; a theme file may be at most {MAX_THEME_BYTES} bytes"
             )),
             e => io(e.to_string()),

@@ -3,8 +3,8 @@
 //! `present`'s; this is where actions change it.
 
 use super::App;
-use crate::cli::ExportKind;
-use crate::notes::Notes;
+use crate::document::notes::Notes;
+use crate::output::export::ExportFormat;
 use crate::sim::Beat;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
@@ -247,6 +247,7 @@ impl App {
                     at,
                     title: text,
                     narration: String::new(),
+                    notes: String::new(),
                     chart: kind_of(self.tab),
                     focus: self.provider,
                     levers: Vec::new(),
@@ -270,6 +271,15 @@ impl App {
                 }
             }
             PromptFor::Narration(i) => {
+                // A placeholder the scenario cannot fill would make the saved file fail to load.
+                if let Some(problem) = crate::output::narration::problems(&text, &self.scenario)
+                    .into_iter()
+                    .next()
+                {
+                    self.status = Some(format!("narration: {} (Esc cancels)", problem.message));
+                    self.meeting.prompt = Some(p);
+                    return;
+                }
                 if let Some(b) = self.scenario.story.get_mut(i) {
                     b.narration = text;
                 }
@@ -309,10 +319,12 @@ impl App {
 
     fn export(&mut self) {
         let dir = self.export_folder();
-        self.status = Some(match crate::cli::write_export(&self.scenario, &dir, ExportKind::Md) {
-            Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
-            Err(e) => format!("export failed: {}", e.message()),
-        });
+        self.status = Some(
+            match crate::output::write_export(&self.scenario, &dir, ExportFormat::Markdown) {
+                Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
+                Err(e) => format!("export failed: {}", e.message()),
+            },
+        );
     }
 
     fn start_presenting(&mut self) {
@@ -326,6 +338,7 @@ impl App {
             glide: None,
             locked: true,
             elapsed: Duration::ZERO,
+            beat_started: Duration::ZERO,
             before: (self.tab, self.provider, self.cursor),
         };
         if let Some(first) = self.scenario.story.first().cloned() {
@@ -403,6 +416,7 @@ impl App {
         if let Some(p) = self.meeting.presentation.as_mut() {
             p.applied.push(changes);
             p.beat = Some(next);
+            p.beat_started = p.elapsed;
         }
         if changed {
             self.resimulate();
@@ -423,6 +437,7 @@ impl App {
         };
         let changes = p.applied.pop().unwrap_or_default();
         p.beat = Some(current - 1);
+        p.beat_started = p.elapsed;
         undo_beat(&mut self.scenario, &changes);
         if !changes.is_empty() {
             self.resimulate();
@@ -453,6 +468,7 @@ impl App {
         let story = &self.scenario.story;
         let current = p.beat.and_then(|b| story.get(b));
         let next = p.beat.map_or(0, |b| b + 1);
+        let fill = |text: &str, at: u32| crate::output::narration::fill(text, &self.scenario, &self.run, at);
         Some(Notes {
             scenario: self.scenario.meta.name.clone(),
             presenting: true,
@@ -460,14 +476,22 @@ impl App {
             beats: story.len(),
             quarter: current.map_or_else(String::new, |b| self.scenario.quarter_at(b.at).label()),
             title: current.map_or_else(|| "(no beats)".into(), |b| b.title.clone()),
-            narration: current.map_or_else(String::new, |b| b.narration.clone()),
+            narration: current.map_or_else(String::new, |b| fill(&b.narration, b.at)),
+            notes: current.map_or_else(String::new, |b| fill(&b.notes, b.at)),
             next_title: story.get(next).map(|b| b.title.clone()),
-            next_narration: story.get(next).map(|b| b.narration.clone()),
+            started_unix_ms: 0,
+            beat_started_unix_ms: 0,
         })
     }
 
     fn publish_notes(&mut self) {
-        if let (Some(path), Some(notes)) = (self.meeting.notes_file.clone(), self.notes()) {
+        if let (Some(path), Some(mut notes), Some(p)) =
+            (self.meeting.notes_file.clone(), self.notes(), self.presentation())
+        {
+            // The presentation's clock, anchored to the wall clock for the follower.
+            let now = crate::document::notes::now_unix_ms();
+            notes.started_unix_ms = now.saturating_sub(p.elapsed.as_millis() as u64).max(1);
+            notes.beat_started_unix_ms = notes.started_unix_ms + p.beat_started.as_millis() as u64;
             self.write_notes(&path, &notes);
         }
     }
@@ -477,14 +501,14 @@ impl App {
         let Some(path) = self.meeting.notes_file.clone() else {
             return;
         };
-        if let Some(mut notes) = crate::notes::read(&path) {
+        if let Some(mut notes) = crate::document::notes::read(&path) {
             notes.presenting = false;
             self.write_notes(&path, &notes);
         }
     }
 
     fn write_notes(&mut self, path: &std::path::Path, notes: &Notes) {
-        if let Err(e) = crate::notes::write(path, notes) {
+        if let Err(e) = crate::document::notes::write(path, notes) {
             self.status = Some(format!("speaker notes: cannot write {}: {e}", path.display()));
         }
     }

@@ -167,11 +167,14 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
         let d = now.cash_musd - r.cash_musd;
         let (arrow, style) = trend(d, true);
         let sign = if d < 0.0 { "" } else { "+" };
-        (format!("{arrow} {sign}{} {since}", crate::report::musd(d)), style)
+        (
+            format!("{arrow} {sign}{} {since}", crate::output::report::musd(d)),
+            style,
+        )
     });
     out.push(Figure {
         label: format!("{name} · cash"),
-        value: value(crate::report::musd(now.cash_musd)),
+        value: value(crate::output::report::musd(now.cash_musd)),
         change,
     });
     if beat.is_none_or(|b| b == 0) || exited {
@@ -369,7 +372,10 @@ impl Widget for PresentWidget<'_> {
         let inner_w = area.width.saturating_sub(2);
         // Title and narration.
         let (title, narration) = match beat {
-            Some(b) => (b.title.clone(), b.narration.clone()),
+            Some(b) => (
+                b.title.clone(),
+                crate::output::narration::fill(&b.narration, sc, app.run(), b.at),
+            ),
             None => (
                 "No story beats yet".to_string(),
                 "Leave with p or Esc, move the cursor to a quarter and press a to add a beat; B lists and edits them."
