@@ -9,10 +9,10 @@ use cloudstrat::ui::analysis::{JobKind, JobRunner, JobTask, MC_RUNS};
 use cloudstrat::ui::keymap::{self, Mode, action_for_key, keymap};
 use cloudstrat::ui::widgets::{self, JobStatusWidget, OptimumWidget, TornadoWidget, WaterfallWidget, waterfall_steps};
 use cloudstrat::ui::{self, Action, App, ChartTab, ScriptedEvents, Step, Theme};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 use std::sync::mpsc;
@@ -404,8 +404,8 @@ fn analysis_keys_and_help() {
 fn a_click_closes_a_panel() {
     let mut a = app_with(JobRunner::inline());
     a.update(Action::ShowSensitivity);
-    let ev = Event::Mouse(crossterm::event::MouseEvent {
-        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+    let ev = Event::Mouse(ratatui::crossterm::event::MouseEvent {
+        kind: ratatui::crossterm::event::MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
         column: 3,
         row: 3,
         modifiers: KeyModifiers::NONE,

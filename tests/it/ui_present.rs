@@ -7,10 +7,10 @@ use cloudstrat::document::presets::{self, default_scenario};
 use cloudstrat::sim::{ParamRef, Scenario};
 use cloudstrat::ui::keymap::{self, Mode};
 use cloudstrat::ui::{self, Action, App, ChartTab, MeetingAction as M, ScriptedEvents, Step, Theme, widgets};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use std::time::Duration;
 
