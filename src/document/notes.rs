@@ -355,13 +355,17 @@ pub fn plain(n: &Notes, now_unix_ms: u64) -> String {
 }
 
 fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
-    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
-    use crossterm::execute;
-    use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+    use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use ratatui::crossterm::execute;
+    use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
     struct Guard;
     impl Drop for Guard {
         fn drop(&mut self) {
-            let _ = execute!(std::io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+            let _ = execute!(
+                std::io::stdout(),
+                LeaveAlternateScreen,
+                ratatui::crossterm::cursor::Show
+            );
             let _ = disable_raw_mode();
         }
     }
@@ -370,7 +374,8 @@ fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
     let guard = Guard;
     execute!(std::io::stdout(), EnterAlternateScreen)?;
     let mut terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
-    terminal.clear()?;
+    // Not `terminal.clear()`, which asks the terminal where its cursor is.
+    ratatui::backend::Backend::clear_region(terminal.backend_mut(), ratatui::backend::ClearType::All)?;
     let mut shown: Option<(Option<Notes>, u64)> = None;
     loop {
         let notes = read(path);

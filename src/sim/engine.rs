@@ -5,7 +5,7 @@
 use super::params::{HardwareGen, MarketParams, PricingPolicy, ProviderParams};
 use super::run::{Event, EventKind, MarketQuarter, ProviderQuarter, Run, Status};
 use super::scenario::Scenario;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Hours in a quarter (365 × 24 / 4).

@@ -113,6 +113,22 @@ impl App {
             MeetingAction::Leave => self.stop_presenting(),
             MeetingAction::NextBeat => self.next_beat(),
             MeetingAction::PrevBeat => self.prev_beat(),
+            MeetingAction::FirstBeat => {
+                while self.presentation().and_then(|p| p.beat).is_some_and(|b| b > 0) {
+                    self.prev_beat();
+                }
+            }
+            MeetingAction::LastBeat => {
+                let last = self.scenario.story.len().saturating_sub(1);
+                while self.presentation().and_then(|p| p.beat).is_some_and(|b| b < last) {
+                    self.next_beat();
+                }
+            }
+            MeetingAction::ToggleBlank => {
+                if let Some(p) = self.meeting.presentation.as_mut() {
+                    p.blank = !p.blank;
+                }
+            }
             MeetingAction::ToggleLock => {
                 if let Some(p) = self.meeting.presentation.as_mut() {
                     p.locked = !p.locked;
@@ -337,6 +353,7 @@ impl App {
             applied: Vec::new(),
             glide: None,
             locked: true,
+            blank: false,
             elapsed: Duration::ZERO,
             beat_started: Duration::ZERO,
             before: (self.tab, self.provider, self.cursor),
@@ -399,6 +416,9 @@ impl App {
 
     fn next_beat(&mut self) {
         self.finish_glide();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.blank = false;
+        }
         let Some(p) = self.meeting.presentation.as_ref() else {
             return;
         };
@@ -428,6 +448,9 @@ impl App {
 
     fn prev_beat(&mut self) {
         self.finish_glide();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.blank = false;
+        }
         let Some(p) = self.meeting.presentation.as_mut() else {
             return;
         };
