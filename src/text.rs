@@ -149,7 +149,7 @@ mod tests {
         assert_eq!(lines, vec!["日本語のナ", "レーション", "は長い"]);
         // An emoji word counts two columns.
         assert_eq!(wrap("go 🚀🚀 now", 7), vec!["go 🚀🚀", "now"]);
-        assert_eq!(wrap("go 🚀🚀 now", 6), vec!["go", "🚀🚀 now"]);
+        assert_eq!(wrap("go 🚀🚀 now", 6), vec!["go", "🚀🚀", "now"]);
     }
 
     proptest! {

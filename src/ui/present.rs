@@ -29,6 +29,12 @@ pub enum MeetingAction {
     NextBeat,
     /// Go back to the previous beat.
     PrevBeat,
+    /// Go to the first beat.
+    FirstBeat,
+    /// Go to the last beat.
+    LastBeat,
+    /// Blank the audience's screen, or bring it back.
+    ToggleBlank,
     /// Lock or unlock the levers while presenting.
     ToggleLock,
     /// The presentation's timer: time since presenting began.
@@ -187,6 +193,8 @@ pub struct Presentation {
     pub glide: Option<Glide>,
     /// True while stray keys may not change a lever.
     pub locked: bool,
+    /// True while the screen is blanked (nothing but the background).
+    pub blank: bool,
     /// Time since the presentation began, as the loop last reported it.
     pub elapsed: Duration,
     /// `elapsed` when the beat on screen came up.
@@ -246,8 +254,9 @@ pub struct Meeting {
     /// The themes `T` cycles through, with their names.
     pub themes: Vec<(String, super::Theme)>,
     pub theme_index: usize,
-    /// Where `x` writes exports (one sub-folder per scenario).
-    pub export_dir: PathBuf,
+    /// Where `x` writes exports (one sub-folder per scenario); by default the
+    /// saves folder's `exports/`.
+    pub export_dir: Option<PathBuf>,
     /// Where the presenter publishes the speaker notes, if anywhere.
     pub notes_file: Option<PathBuf>,
 }
@@ -268,7 +277,7 @@ impl Meeting {
             prompt: None,
             themes,
             theme_index,
-            export_dir: PathBuf::from("exports"),
+            export_dir: None,
             notes_file: None,
         }
     }

@@ -407,7 +407,7 @@ fn export_from_the_dashboard_writes_the_files_and_says_where() {
     // A lever change first: the export is of the scenario as on screen.
     a.update(Action::Adjust(Step::BigUp));
     run_keys(&mut a, typed("x"));
-    let folder = dir.path().join("default");
+    let folder = dir.path().join("preset-default");
     let status = a.status().unwrap_or_default().to_string();
     assert!(status.contains(&folder.display().to_string()), "{status}");
     let mut names: Vec<String> = std::fs::read_dir(&folder)
@@ -812,4 +812,73 @@ fn a_narration_with_a_bad_placeholder_keeps_the_prompt_open() {
     run_keys(&mut a, ev);
     assert_eq!(a.mode(), Mode::Beats);
     assert_eq!(a.scenario().story[0].narration, "Price {lab.price@beat}.");
+}
+
+#[test]
+fn clicker_keys_step_jump_and_blank() {
+    let mut a = app();
+    let n = a.scenario().story.len();
+    a.update(Action::Meeting(M::Present));
+    let beat = |a: &App| a.presentation().and_then(|p| p.beat);
+    let press = |a: &mut App, code: KeyCode| {
+        let act = keymap::action_for_key(a.mode(), &KeyEvent::new(code, KeyModifiers::NONE))
+            .unwrap_or_else(|| panic!("{code:?} does nothing while presenting"));
+        a.update(act);
+        settle(a);
+    };
+    press(&mut a, KeyCode::PageDown);
+    press(&mut a, KeyCode::PageDown);
+    assert_eq!(beat(&a), Some(2));
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(beat(&a), Some(1));
+    press(&mut a, KeyCode::End);
+    assert_eq!(beat(&a), Some(n - 1));
+    assert_eq!(a.cursor(), a.scenario().story[n - 1].at.min(a.run().last()));
+    press(&mut a, KeyCode::Home);
+    assert_eq!(beat(&a), Some(0));
+    assert_eq!(a.cursor(), a.scenario().story[0].at);
+    // Stepping to the first and last beat by jumps leaves what stepping one by one leaves.
+    let mut stepped = app();
+    stepped.update(Action::Meeting(M::Present));
+    assert_eq!(a.scenario(), stepped.scenario());
+    // Blank: nothing on screen but the background, until pressed again.
+    press(&mut a, KeyCode::Char('b'));
+    let area = Rect::new(0, 0, 120, 40);
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    assert!(text(&buf).trim().is_empty(), "{}", text(&buf));
+    press(&mut a, KeyCode::Char('.'));
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    assert!(text(&buf).contains(&a.scenario().story[0].title));
+    // A clicker's next button also brings the screen back.
+    press(&mut a, KeyCode::Char('b'));
+    press(&mut a, KeyCode::PageDown);
+    assert!(!a.presentation().expect("presenting").blank);
+    // The footer and the help say so.
+    let keys: Vec<String> = keymap::hints(Mode::Present)
+        .into_iter()
+        .map(|(k, l)| format!("{k} {l}"))
+        .collect();
+    assert!(keys.iter().any(|k| k == "b blank"), "{keys:?}");
+    a.update(Action::ToggleHelp);
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    let help = text(&buf);
+    for want in [
+        "PgDn",
+        "PgUp",
+        "Home",
+        "End",
+        "first beat",
+        "last beat",
+        "blank the screen",
+    ] {
+        assert!(help.contains(want), "help lacks {want}:\n{help}");
+    }
+    let helps: Vec<&str> = keymap::keymap(Mode::Present).iter().map(|b| b.help).collect();
+    assert!(
+        helps.contains(&"first beat") && helps.contains(&"last beat"),
+        "{helps:?}"
+    );
 }

@@ -3,7 +3,6 @@
 //! `present`'s; this is where actions change it.
 
 use super::App;
-use crate::document::Source;
 use crate::document::notes::Notes;
 use crate::output::export::ExportFormat;
 use crate::sim::Beat;
@@ -55,9 +54,9 @@ impl App {
         self.help_from
     }
 
-    /// Where `x` writes exports (default `exports/`, one folder per scenario).
+    /// Where `x` writes exports (default: `exports/` in the saves folder, one folder per scenario).
     pub fn with_export_dir(mut self, dir: PathBuf) -> App {
-        self.meeting.export_dir = dir;
+        self.meeting.export_dir = Some(dir);
         self
     }
 
@@ -88,15 +87,15 @@ impl App {
         self
     }
 
-    /// The folder `x` writes the current scenario's export into.
+    /// The folder `x` writes the current scenario's export into: one per
+    /// document, named through the same rules as saved files, inside the
+    /// saves folder's `exports/` (or the folder given to [`App::with_export_dir`]).
     pub fn export_folder(&self) -> PathBuf {
-        let name = match &self.source {
-            Source::Preset(n) => n.clone(),
-            Source::File(p) => p
-                .file_stem()
-                .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned()),
-        };
-        self.meeting.export_dir.join(name)
+        let own = self.storage.export_dir(&self.source);
+        match &self.meeting.export_dir {
+            Some(dir) => own.file_name().map_or_else(|| dir.clone(), |name| dir.join(name)),
+            None => own,
+        }
     }
 
     /// True when the presenter lock stops `action`: it would change a lever.
@@ -114,6 +113,22 @@ impl App {
             MeetingAction::Leave => self.stop_presenting(),
             MeetingAction::NextBeat => self.next_beat(),
             MeetingAction::PrevBeat => self.prev_beat(),
+            MeetingAction::FirstBeat => {
+                while self.presentation().and_then(|p| p.beat).is_some_and(|b| b > 0) {
+                    self.prev_beat();
+                }
+            }
+            MeetingAction::LastBeat => {
+                let last = self.scenario.story.len().saturating_sub(1);
+                while self.presentation().and_then(|p| p.beat).is_some_and(|b| b < last) {
+                    self.next_beat();
+                }
+            }
+            MeetingAction::ToggleBlank => {
+                if let Some(p) = self.meeting.presentation.as_mut() {
+                    p.blank = !p.blank;
+                }
+            }
             MeetingAction::ToggleLock => {
                 if let Some(p) = self.meeting.presentation.as_mut() {
                     p.locked = !p.locked;
@@ -338,6 +353,7 @@ impl App {
             applied: Vec::new(),
             glide: None,
             locked: true,
+            blank: false,
             elapsed: Duration::ZERO,
             beat_started: Duration::ZERO,
             before: (self.tab, self.provider, self.cursor),
@@ -400,6 +416,9 @@ impl App {
 
     fn next_beat(&mut self) {
         self.finish_glide();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.blank = false;
+        }
         let Some(p) = self.meeting.presentation.as_ref() else {
             return;
         };
@@ -429,6 +448,9 @@ impl App {
 
     fn prev_beat(&mut self) {
         self.finish_glide();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.blank = false;
+        }
         let Some(p) = self.meeting.presentation.as_mut() else {
             return;
         };

@@ -364,6 +364,11 @@ impl Widget for PresentWidget<'_> {
             return;
         }
         let Some(p) = app.presentation() else { return };
+        if p.blank {
+            // Blanked: the theme's background and nothing else, as slide software does.
+            buf.set_style(area, th.text());
+            return;
+        }
         let sc = app.scenario();
         let beat = p.beat.and_then(|b| sc.story.get(b));
         let mut y = area.y;
