@@ -9,6 +9,7 @@ use crate::sim::{Run, Status};
 use crate::ui::app::{App, lever_label};
 use crate::ui::keymap::{self, Mode};
 use crate::ui::layout;
+use crate::ui::layout::centered;
 use crate::ui::present::PromptFor;
 use crate::ui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
@@ -449,12 +450,6 @@ impl Widget for PresentWidget<'_> {
             x = put(buf, footer, x, footer.y, &format!(" {label} "), th.dim());
         }
     }
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
 /// The story's beats, one per row, with the selected one's narration below.
