@@ -74,6 +74,10 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Compare a scenario's run with public observations of 2023 onwards.
+    Backtest(crate::cli_model::BacktestArgs),
+    /// Fit named parameters to the backtest observations and write a new strategy file.
+    Calibrate(crate::cli_model::CalibrateArgs),
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
@@ -305,7 +309,7 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> Result<(), CliError> {
+pub(crate) fn write_out(out: Option<&Path>, text: &str) -> Result<(), CliError> {
     match out {
         Some(p) => crate::save::write_atomic(p, text.as_bytes())
             .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", p.display()))),

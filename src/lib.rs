@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod cli_model;
 pub mod export;
 pub mod file;
 pub mod migrate;
