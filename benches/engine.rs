@@ -1,7 +1,7 @@
 //! Engine speed: a full run of the default scenario, and a large market
 //! (16 providers × 200 quarters).
 
-use cloudstrat::presets::default_scenario;
+use cloudstrat::document::presets::default_scenario;
 use cloudstrat::sim::{Scenario, simulate};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 

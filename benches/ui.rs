@@ -1,8 +1,10 @@
 //! Lever change → re-simulation → full frame rendered into a 200×60
 //! `TestBackend`: what a keypress costs. Target: median ≤ 2 ms.
 
-use cloudstrat::cli::Source;
-use cloudstrat::presets::default_scenario;
+#![allow(clippy::expect_used)] // A benchmark that cannot draw has nothing to measure.
+
+use cloudstrat::document::Source;
+use cloudstrat::document::presets::default_scenario;
 use cloudstrat::ui::{Action, App, ChartTab, Step, Theme, widgets};
 use criterion::{Criterion, black_box, criterion_group, criterion_main};
 use ratatui::Terminal;

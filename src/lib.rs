@@ -1,20 +1,15 @@
 #![forbid(unsafe_code)]
 //! cloudstrat: the AI cloud market as ecosystem versus cost.
 //!
-//! `sim` is the pure simulation core; `file` reads and writes strategy files;
-//! `report` turns runs into text; `cli` is the command line; `ui` is the
-//! interactive dashboard.
+//! Layers, each importing only from the ones above it in this list:
+//! - `sim` and `analysis`: the pure core (no terminal, no I/O);
+//! - `document`: a strategy on disk (format, validation, presets, saves, notes file);
+//! - `output`: text, CSV, JSON and exports of a run;
+//! - `cli` and `ui`: the two shells, the command line and the dashboard.
 
 pub mod analysis;
 pub mod cli;
-pub mod cli_model;
-pub mod export;
-pub mod file;
-pub mod migrate;
-pub mod notes;
-pub mod presets;
-pub mod report;
-pub mod save;
+pub mod document;
+pub mod output;
 pub mod sim;
-pub mod storage;
 pub mod ui;

@@ -318,7 +318,7 @@ mod tests {
 
     #[test]
     fn errors_are_factors_or_differences() {
-        let sc = crate::presets::default_scenario();
+        let sc = crate::document::presets::default_scenario();
         let run = crate::sim::simulate(&sc);
         let obs = vec![
             Observation {

@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn recovers_a_known_value_and_never_worsens() {
-        let sc = crate::presets::default_scenario();
+        let sc = crate::document::presets::default_scenario();
         let mut truth = sc.clone();
         truth.market.vendor_gross_margin = 0.6;
         let obs = vec![Observation {
@@ -218,7 +218,7 @@ mod tests {
 
     #[test]
     fn starting_position_keys_are_refused() {
-        let sc = crate::presets::default_scenario();
+        let sc = crate::document::presets::default_scenario();
         let key = sc.parse_key("providers.neo.initial_cash_musd").unwrap();
         assert!(check_key(&sc, key).unwrap_err().contains("starting-position"));
     }

@@ -2,7 +2,7 @@
 //!
 //! This module owns the in-memory form of a strategy (parameters, providers,
 //! hardware, lever keyframes) and the rules for changing levers. Reading and
-//! writing files is `crate::file`'s job; running it is `engine`'s.
+//! writing files is `crate::document::file`'s job; running it is `engine`'s.
 
 use super::params::{HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderKey, ProviderParams};
 use super::quarter::Quarter;

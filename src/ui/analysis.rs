@@ -412,7 +412,7 @@ impl AnalysisState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::default_scenario;
+    use crate::document::presets::default_scenario;
 
     fn request(kind: JobKind, sc: &Scenario) -> Request {
         Request {

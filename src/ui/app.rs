@@ -11,7 +11,7 @@ use super::keymap::Mode;
 use super::present::Meeting;
 use super::scale::Scale;
 use super::theme::Theme;
-use crate::cli::Source;
+use crate::document::Source;
 use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario, Uncertain};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
@@ -124,13 +124,13 @@ pub struct App {
     /// The scenario as last loaded or saved, to tell whether there is unsaved work.
     clean: Scenario,
     source: Source,
-    storage: crate::storage::Storage,
+    storage: crate::document::storage::Storage,
     run: Run,
     baseline: Option<Run>,
     /// The scenario the baseline run came from, saved with the file.
     pinned: Option<Scenario>,
     /// The baseline section as last loaded or saved.
-    clean_baseline: Option<crate::file::RawBaseline>,
+    clean_baseline: Option<crate::document::file::RawBaseline>,
     files: super::files::FilesState,
     cursor: u32,
     provider: usize,
@@ -167,7 +167,7 @@ impl App {
             clean: scenario.clone(),
             scenario,
             source,
-            storage: crate::storage::Storage::new(PathBuf::from("saves")),
+            storage: crate::document::storage::Storage::new(PathBuf::from("saves")),
             run,
             baseline: None,
             pinned: None,
@@ -199,7 +199,7 @@ impl App {
 
     /// Where presets are saved (default `saves/`).
     pub fn with_save_dir(mut self, dir: PathBuf) -> App {
-        self.storage = crate::storage::Storage::new(dir);
+        self.storage = crate::document::storage::Storage::new(dir);
         self
     }
 
@@ -263,7 +263,8 @@ impl App {
     }
     /// True when the scenario differs from the file it was loaded from or last saved to.
     pub fn is_modified(&self) -> bool {
-        self.scenario != self.clean || self.pinned.as_ref().map(crate::file::to_raw_baseline) != self.clean_baseline
+        self.scenario != self.clean
+            || self.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.clean_baseline
     }
     pub fn can_undo(&self) -> usize {
         self.undo.len()

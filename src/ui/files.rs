@@ -4,11 +4,11 @@
 //! The disk work is `storage`'s; the transitions between these states are in
 //! `app::file_ops`; the drawing is `widgets::dialog`'s.
 
-use crate::cli::Source;
-use crate::file::{Document, RawBaseline};
-use crate::presets;
+use crate::document::Source;
+use crate::document::file::{Document, RawBaseline};
+use crate::document::presets;
+use crate::document::storage::{FileStamp, Storage};
 use crate::sim::Scenario;
-use crate::storage::{FileStamp, Storage};
 use chrono::{DateTime, Utc};
 use std::path::PathBuf;
 

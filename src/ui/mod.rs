@@ -25,8 +25,7 @@ pub use keymap::Mode;
 pub use present::MeetingAction;
 pub use theme::Theme;
 
-use crate::cli::Source;
-use crate::sim::Scenario;
+use crate::document::Source;
 use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
 use crossterm::execute;
 use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
@@ -248,23 +247,6 @@ fn enter_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
     Terminal::new(CrosstermBackend::new(io::stdout()))
 }
 
-/// Opens the dashboard on `scenario` in the current terminal until the user quits.
-pub fn run(scenario: Scenario, source: Source) -> io::Result<()> {
-    run_document_with(
-        doc_of(scenario),
-        source,
-        crate::storage::Storage::new("saves".into()),
-        &Options::default(),
-    )
-}
-
-fn doc_of(scenario: Scenario) -> crate::file::Document {
-    crate::file::Document {
-        scenario,
-        baseline: None,
-    }
-}
-
 /// How the dashboard starts.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -275,22 +257,18 @@ pub struct Options {
 }
 
 /// Opens the dashboard on a strategy file's whole content, saving into
-/// `storage`'s folder. Offers to recover an autosave first. If the loop
-/// fails or panics, unsaved work is autosaved before the error goes on.
-pub fn run_document(doc: crate::file::Document, source: Source, storage: crate::storage::Storage) -> io::Result<()> {
-    run_document_with(doc, source, storage, &Options::default())
-}
-
-/// [`run_document`] in a theme, optionally presenting from the start; speaker
-/// notes are published for `cloudstrat notes`.
+/// `storage`'s folder, in a theme and optionally presenting from the start.
+/// Offers to recover an autosave first; speaker notes are published for
+/// `cloudstrat notes`. If the loop fails or panics, unsaved work is autosaved
+/// before the error goes on.
 pub fn run_document_with(
-    doc: crate::file::Document,
+    doc: crate::document::file::Document,
     source: Source,
-    storage: crate::storage::Storage,
+    storage: crate::document::storage::Storage,
     options: &Options,
 ) -> io::Result<()> {
     let scenario = doc.scenario.clone();
-    let notes = crate::notes::notes_path(&source);
+    let notes = crate::document::notes::notes_path(&source);
     let mut app = App::new(scenario, source.clone(), Theme::from_env())
         .with_storage(storage)
         .with_document(doc, source)

@@ -7,11 +7,11 @@
 //! it has reached the disk.
 
 use super::App;
-use crate::cli::Source;
-use crate::file::{self, Document};
-use crate::presets;
+use crate::document::Source;
+use crate::document::file::{self, Document};
+use crate::document::presets;
+use crate::document::storage::{FileStamp, Storage, check_name};
 use crate::sim::{self, Scenario};
-use crate::storage::{FileStamp, Storage, check_name};
 use crate::ui::files::{Message, NamePrompt, Picker, Recovery, Then};
 use crate::ui::keymap::Mode;
 use std::path::{Path, PathBuf};
@@ -62,11 +62,6 @@ impl App {
             Source::File(p) => Some(p),
             Source::Preset(_) => None,
         }
-    }
-
-    /// The text the save of the current state would write, with `modified` as given.
-    pub fn document_text(&self) -> String {
-        file::to_ron_document(&self.scenario, self.pinned.as_ref())
     }
 
     fn document_state(&self) -> (Scenario, Option<file::RawBaseline>) {
@@ -382,7 +377,10 @@ impl App {
                 self.status = Some(format!(
                     "{n} autosave{} of unsaved work in {}: open the same file or preset (Ctrl-o) to recover",
                     if n == 1 { "" } else { "s" },
-                    self.storage.dir().join(crate::storage::AUTOSAVE_DIR).display()
+                    self.storage
+                        .dir()
+                        .join(crate::document::storage::AUTOSAVE_DIR)
+                        .display()
                 ));
             }
             return;

@@ -3,8 +3,9 @@
 //! `present`'s; this is where actions change it.
 
 use super::App;
-use crate::cli::{ExportKind, Source};
-use crate::notes::Notes;
+use crate::document::Source;
+use crate::document::notes::Notes;
+use crate::output::export::ExportFormat;
 use crate::sim::Beat;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
@@ -309,10 +310,12 @@ impl App {
 
     fn export(&mut self) {
         let dir = self.export_folder();
-        self.status = Some(match crate::cli::write_export(&self.scenario, &dir, ExportKind::Md) {
-            Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
-            Err(e) => format!("export failed: {}", e.message()),
-        });
+        self.status = Some(
+            match crate::output::write_export(&self.scenario, &dir, ExportFormat::Markdown) {
+                Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
+                Err(e) => format!("export failed: {}", e.message()),
+            },
+        );
     }
 
     fn start_presenting(&mut self) {
@@ -477,14 +480,14 @@ impl App {
         let Some(path) = self.meeting.notes_file.clone() else {
             return;
         };
-        if let Some(mut notes) = crate::notes::read(&path) {
+        if let Some(mut notes) = crate::document::notes::read(&path) {
             notes.presenting = false;
             self.write_notes(&path, &notes);
         }
     }
 
     fn write_notes(&mut self, path: &std::path::Path, notes: &Notes) {
-        if let Err(e) = crate::notes::write(path, notes) {
+        if let Err(e) = crate::document::notes::write(path, notes) {
             self.status = Some(format!("speaker notes: cannot write {}: {e}", path.display()));
         }
     }

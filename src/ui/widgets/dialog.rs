@@ -4,7 +4,7 @@
 //! lines come from the keymap, like the footer's.
 
 use super::{left, put, truncate};
-use crate::cli::Source;
+use crate::document::Source;
 use crate::ui::app::App;
 use crate::ui::files::PickerEntry;
 use crate::ui::keymap::{self, Mode};

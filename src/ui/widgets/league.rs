@@ -2,7 +2,7 @@
 //! the change since the previous quarter and, when pinned, against the baseline.
 
 use super::{left, put, right};
-use crate::report;
+use crate::output::report;
 use crate::sim::{ProviderQuarter, Status};
 use crate::ui::app::App;
 use crate::ui::theme::{self, Theme};

@@ -2,7 +2,7 @@
 //! value at the cursor quarter, unit and slider.
 
 use super::{left, put, right, truncate};
-use crate::report;
+use crate::output::report;
 use crate::sim::ParamRef;
 use crate::ui::app::{App, LeverView, lever_label};
 use crate::ui::layout::{self, LeverRow};

@@ -93,16 +93,16 @@ pub fn input_label(sc: &Scenario, key: &str) -> String {
 pub fn input_value(sc: &Scenario, key: &str, v: f64) -> String {
     match parse_input(sc, key).0 {
         Some(r) => super::value_text(r, v),
-        None => crate::report::num(v),
+        None => crate::output::report::num(v),
     }
 }
 
 /// A KPI value with its unit, the sign in front: "−$16.9B", "12.5%".
 pub fn kpi_value(k: Kpi, v: f64) -> String {
     if v < 0.0 {
-        format!("−{}", crate::report::kpi_text(k, -v))
+        format!("−{}", crate::output::report::kpi_text(k, -v))
     } else {
-        crate::report::kpi_text(k, v)
+        crate::output::report::kpi_text(k, v)
     }
 }
 
@@ -179,7 +179,7 @@ impl BarScale {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::default_scenario;
+    use crate::document::presets::default_scenario;
 
     #[test]
     fn input_names_read_as_levers() {

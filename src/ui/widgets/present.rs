@@ -167,11 +167,14 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
         let d = now.cash_musd - r.cash_musd;
         let (arrow, style) = trend(d, true);
         let sign = if d < 0.0 { "" } else { "+" };
-        (format!("{arrow} {sign}{} {since}", crate::report::musd(d)), style)
+        (
+            format!("{arrow} {sign}{} {since}", crate::output::report::musd(d)),
+            style,
+        )
     });
     out.push(Figure {
         label: format!("{name} · cash"),
-        value: value(crate::report::musd(now.cash_musd)),
+        value: value(crate::output::report::musd(now.cash_musd)),
         change,
     });
     if beat.is_none_or(|b| b == 0) || exited {

@@ -1,0 +1,557 @@
+//! The command line: argument parsing and the headless subcommands.
+//!
+//! Owns turning arguments into scenarios and runs into text; the simulation is
+//! `sim`'s, file parsing and loading `document`'s, the text forms `output`'s,
+//! and the dashboard `ui`'s.
+
+pub mod model;
+
+use crate::analysis::{Kpi, attribution, montecarlo, optimize, sensitivity};
+use crate::document::file;
+use crate::document::presets;
+use crate::document::{CliError, resolve, resolve_document};
+use crate::output::export::ExportFormat;
+use crate::output::report;
+use crate::sim::{self, Quarter, Scenario};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cloudstrat",
+    version,
+    about = "Model the AI cloud market as ecosystem versus cost",
+    long_about = "Model the AI cloud market as ecosystem versus cost.\n\nWithout a subcommand, opens the dashboard on SCENARIO (a strategy file or a preset name; default: the built-in `default`).",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    /// Strategy file or preset name to open in the dashboard.
+    pub scenario: Option<String>,
+    /// Colour theme: dark, light, projector, or the path of a theme file.
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+    /// Folder the dashboard saves to and opens from (default: $CLOUDSTRAT_SAVES, else `saves`).
+    #[arg(long, value_name = "DIR")]
+    pub saves_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and print or write the results.
+    Run(RunArgs),
+    /// Validate strategy files; exit 0 when all are valid, 1 otherwise.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the built-in scenarios.
+    Presets,
+    /// Monte Carlo over the scenario's uncertain inputs: percentiles per quarter, provider and KPI.
+    Montecarlo(McArgs),
+    /// Tornado: how much each lever and uncertain input moves one provider's KPI.
+    Sensitivity(SensArgs),
+    /// Lever settings that maximize a provider's KPI, competitors fixed.
+    Optimize(OptArgs),
+    /// Split the KPI difference between two strategies among the levers that differ.
+    Attribute(AttrArgs),
+    /// Differences between two strategy files: levers and parameters, then outcomes at the horizon.
+    Diff { a: String, b: String },
+    /// Write a report, the run as CSV and one SVG per chart into a folder.
+    Export(ExportArgs),
+    /// Present the scenario's story full screen, beat by beat.
+    Present {
+        /// Strategy file or preset name.
+        scenario: String,
+        /// Colour theme: dark, light, projector, or the path of a theme file.
+        #[arg(long, value_name = "NAME")]
+        theme: Option<String>,
+    },
+    /// Speaker notes: follow a presentation of SCENARIO from another terminal.
+    Notes {
+        /// The same strategy file or preset name the presenter opened.
+        scenario: String,
+    },
+    /// Rewrite strategy files in the canonical layout (comments are not kept).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Compare a scenario's run with public observations of 2023 onwards.
+    Backtest(model::BacktestArgs),
+    /// Fit named parameters to the backtest observations and write a new strategy file.
+    Calibrate(model::CalibrateArgs),
+    /// List every parameter key with its unit, range and meaning.
+    Params {
+        /// Scenario whose provider ids and values to show (default: `default`).
+        scenario: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Strategy file or preset name.
+    pub scenario: String,
+    /// Simulate this many quarters instead of the scenario's horizon (4 to 200).
+    #[arg(long)]
+    pub quarters: Option<u32>,
+    /// KEY=VALUE sets a parameter for the whole run; KEY@2026Q3=VALUE adds a keyframe.
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write to this file instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct McArgs {
+    pub scenario: String,
+    #[arg(long, default_value_t = 1000)]
+    pub runs: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = McFormat::Csv)]
+    pub format: McFormat,
+    /// Worker threads (default: every core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum McFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SensArgs {
+    pub scenario: String,
+    /// Provider id.
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long, default_value = "cumulative_profit")]
+    pub kpi: String,
+    /// Quarter at which the KPI is measured (default: the last).
+    #[arg(long)]
+    pub at: Option<String>,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct OptArgs {
+    pub scenario: String,
+    /// Provider id (not needed with --all).
+    #[arg(long, required_unless_present = "all")]
+    pub provider: Option<String>,
+    /// Comma-separated provider levers, e.g. self_chip_volume,ecosystem_lock_in.
+    #[arg(long, default_value = "self_chip_volume,ecosystem_lock_in")]
+    pub levers: String,
+    #[arg(long, default_value = "cumulative_profit")]
+    pub kpi: String,
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Iterate best responses for every provider.
+    #[arg(long)]
+    pub all: bool,
+    /// Round limit for --all.
+    #[arg(long, default_value_t = 6)]
+    pub rounds: usize,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+    /// Write the scenario with the optimized levers to this strategy file.
+    #[arg(long)]
+    pub save: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    pub scenario: String,
+    /// Folder to write into (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// `md`: report.md, run.csv and SVG charts; `html`: one self-contained report.html.
+    #[arg(long, value_enum, default_value_t = ExportKind::Md)]
+    pub format: ExportKind,
+    #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
+    pub sets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    Md,
+    Html,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AttrArgs {
+    /// The baseline strategy.
+    pub base: String,
+    /// The strategy to explain.
+    pub current: String,
+    #[arg(long)]
+    pub provider: String,
+    #[arg(long, default_value = "cumulative_profit")]
+    pub kpi: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Csv,
+    Json,
+}
+
+/// Applies `--set` arguments in order.
+pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
+    for s in sets {
+        let (lhs, value) = s
+            .split_once('=')
+            .ok_or_else(|| CliError::Input(format!("--set {s}: expected KEY=VALUE or KEY@QUARTER=VALUE")))?;
+        let (key, at) = match lhs.split_once('@') {
+            Some((k, q)) => (k.trim(), Some(q.trim())),
+            None => (lhs.trim(), None),
+        };
+        let target = sc
+            .parse_key(key)
+            .map_err(|e| CliError::Input(format!("--set {s}: {e}")))?;
+        let v: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| CliError::Input(format!("--set {s}: `{}` is not a number", value.trim())))?;
+        if let Some(m) = target.spec().check(v) {
+            return Err(CliError::Input(format!("--set {s}: {key}: {m}")));
+        }
+        match at {
+            None => sc.set_whole_run(target, v),
+            Some(q) => {
+                let q: Quarter = q.parse().map_err(|e| CliError::Input(format!("--set {s}: {e}")))?;
+                let t = sc.index_of(q).ok_or_else(|| {
+                    CliError::Input(format!(
+                        "--set {s}: {q} is outside the horizon {} to {}",
+                        sc.start,
+                        sc.end()
+                    ))
+                })?;
+                if target.is_start_only() && t > 0 {
+                    return Err(CliError::Input(format!(
+                        "--set {s}: {key} describes the starting position and acts only at the start; set it without @QUARTER"
+                    )));
+                }
+                sc.set_lever(target, t, v);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn write_out(out: Option<&Path>, text: &str) -> Result<(), CliError> {
+    match out {
+        Some(p) => crate::document::save::write_atomic(p, text.as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", p.display()))),
+        None => {
+            let mut o = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth reporting.
+            let _ = o.write_all(text.as_bytes());
+            Ok(())
+        }
+    }
+}
+
+pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
+    let (mut sc, _) = resolve(&a.scenario)?;
+    if let Some(q) = a.quarters {
+        if !(sim::scenario::MIN_QUARTERS..=sim::scenario::MAX_QUARTERS).contains(&q) {
+            return Err(CliError::Usage(format!(
+                "--quarters {q}: out of range; allowed {} to {}",
+                sim::scenario::MIN_QUARTERS,
+                sim::scenario::MAX_QUARTERS
+            )));
+        }
+        sc.set_quarters(q);
+    }
+    apply_sets(&mut sc, &a.sets)?;
+    let problems = sc.problems();
+    if !problems.is_empty() {
+        let lines: Vec<String> = problems
+            .iter()
+            .map(|(p, m)| format!("{}: {p}: {m}", a.scenario))
+            .collect();
+        return Err(CliError::Input(lines.join("\n")));
+    }
+    let run = sim::simulate(&sc);
+    let text = match a.format {
+        Format::Table => report::table(&sc, &run),
+        Format::Csv => report::csv(&sc, &run),
+        Format::Json => report::json(&sc, &run),
+    };
+    write_out(a.out.as_deref(), &text)
+}
+
+pub fn cmd_check(files: &[PathBuf]) -> i32 {
+    let mut bad = 0;
+    let mut out = std::io::stdout().lock();
+    for f in files {
+        match file::load_path(f) {
+            // As in `write_out`: a closed pipe (`| head`) must not turn into a panic.
+            Ok(_) => {
+                let _ = writeln!(out, "{}: ok", f.display());
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                bad += 1;
+            }
+        }
+    }
+    if bad == 0 { 0 } else { 1 }
+}
+
+pub fn cmd_presets() -> Result<(), CliError> {
+    let mut out = String::new();
+    for name in presets::names() {
+        match presets::load(name) {
+            Some(Ok(sc)) => {
+                // Names often state their horizon already; say it only when they don't.
+                let span = format!("{} to {}", sc.start, sc.end());
+                let horizon = if sc.meta.name.contains(&span) {
+                    String::new()
+                } else {
+                    format!(" ({span})")
+                };
+                out.push_str(&format!(
+                    "{name:<20} {}{horizon}: {}\n",
+                    sc.meta.name, sc.meta.description
+                ));
+            }
+            Some(Err(e)) => out.push_str(&format!("{name:<14} (broken: {e})\n")),
+            None => {}
+        }
+    }
+    write_out(None, &out)
+}
+
+pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
+    let (sc, _) = resolve(scenario.unwrap_or("default"))?;
+    let mut out = String::new();
+    for &k in sim::MarketKey::ALL {
+        let spec = k.spec();
+        out.push_str(&format!(
+            "market.{:<36} {:>12}  [{}]  {}\n",
+            spec.name,
+            report::num(sc.market.get(k)),
+            spec.range_text(),
+            spec.doc
+        ));
+    }
+    for p in &sc.providers {
+        for &k in sim::ProviderKey::ALL {
+            let spec = k.spec();
+            let key = format!("providers.{}.{}", p.id, spec.name);
+            out.push_str(&format!(
+                "{key:<43} {:>12}  [{}]  {}\n",
+                report::num(p.params.get(k)),
+                spec.range_text(),
+                spec.doc
+            ));
+        }
+    }
+    write_out(None, &out)
+}
+
+/// The dashboard in a theme, optionally presenting from the start (`cloudstrat present`).
+pub fn cmd_dashboard(
+    scenario: Option<&str>,
+    saves_dir: Option<&Path>,
+    theme: Option<&str>,
+    present: bool,
+) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let (doc, source) = resolve_document(scenario.unwrap_or("default"))?;
+    let theme = match theme {
+        Some(t) => Some(crate::ui::Theme::load(t).map_err(|e| CliError::Input(format!("--theme: {e}")))?),
+        None => None,
+    };
+    if !std::io::stdout().is_terminal() {
+        let run = sim::simulate(&doc.scenario);
+        return write_out(None, &report::table(&doc.scenario, &run));
+    }
+    let env = std::env::var_os(crate::document::storage::SAVES_ENV);
+    let storage =
+        crate::document::storage::Storage::new(crate::document::storage::saves_dir(saves_dir, env.as_deref()));
+    let options = crate::ui::Options { theme, present };
+    crate::ui::run_document_with(doc, source, storage, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))
+}
+
+pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
+    for f in files {
+        let doc = file::load_document(f)?;
+        crate::document::save::write_atomic(
+            f,
+            file::to_ron_document(&doc.scenario, doc.baseline.as_ref()).as_bytes(),
+        )
+        .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+    }
+    Ok(())
+}
+
+fn parse_kpi(s: &str) -> Result<Kpi, CliError> {
+    s.parse::<Kpi>().map_err(|e| CliError::Usage(format!("--kpi: {e}")))
+}
+
+fn provider_arg(sc: &Scenario, id: &str) -> Result<usize, CliError> {
+    sc.provider_index(id).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--provider {id}: no such provider; this scenario has {}",
+            sc.providers
+                .iter()
+                .map(|p| p.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
+fn quarter_arg(sc: &Scenario, at: Option<&str>) -> Result<u32, CliError> {
+    match at {
+        None => Ok(sc.quarters - 1),
+        Some(q) => {
+            let q: Quarter = q.parse().map_err(|e| CliError::Usage(format!("--at: {e}")))?;
+            sc.index_of(q)
+                .ok_or_else(|| CliError::Usage(format!("--at {q}: outside the horizon {} to {}", sc.start, sc.end())))
+        }
+    }
+}
+
+fn load_with_sets(arg: &str, sets: &[String]) -> Result<Scenario, CliError> {
+    let (mut sc, _) = resolve(arg)?;
+    apply_sets(&mut sc, sets)?;
+    Ok(sc)
+}
+
+pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
+    use std::sync::atomic::AtomicBool;
+    let (sc, _) = resolve(&a.scenario)?;
+    if a.runs == 0 || a.runs > 10_000_000 {
+        return Err(CliError::Usage(format!("--runs {}: allowed 1 to 10000000", a.runs)));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| CliError::Input(format!("cannot start worker threads: {e}")))?;
+    if sc.uncertainty.is_empty() {
+        eprintln!(
+            "cloudstrat: {} has no uncertain inputs (no `uncertainty` section): every run is the same",
+            a.scenario
+        );
+    }
+    let runs = a.runs;
+    let shown = std::sync::atomic::AtomicUsize::new(0);
+    let progress = |n: usize| {
+        // Redraw only when the bar grows a step, so stderr stays small in logs.
+        let width = 30;
+        let filled = n * width / runs;
+        if filled > shown.fetch_max(filled, std::sync::atomic::Ordering::Relaxed) || n == runs {
+            eprint!(
+                "\r[{}{}] {n}/{runs} runs",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
+        }
+    };
+    let cancel = AtomicBool::new(false);
+    let result = pool
+        .install(|| montecarlo::monte_carlo(&sc, runs, a.seed, &progress, &cancel))
+        .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
+    eprintln!();
+    let text = match a.format {
+        McFormat::Csv => report::mc_csv(&sc, &result),
+        McFormat::Json => report::mc_json(&sc, &result, a.seed),
+    };
+    write_out(a.out.as_deref(), &text)
+}
+
+pub fn cmd_sensitivity(a: &SensArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let i = provider_arg(&sc, &a.provider)?;
+    let kpi = parse_kpi(&a.kpi)?;
+    let t = quarter_arg(&sc, a.at.as_deref())?;
+    let tornado = sensitivity::sensitivity(&sc, i, kpi, t);
+    write_out(None, &report::tornado(&tornado))
+}
+
+pub fn cmd_optimize(a: &OptArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let kpi = parse_kpi(&a.kpi)?;
+    let t = quarter_arg(&sc, a.at.as_deref())?;
+    let levers = a
+        .levers
+        .split(',')
+        .map(|l| {
+            crate::sim::ProviderKey::from_name(l.trim())
+                .ok_or_else(|| CliError::Usage(format!("--levers: `{}` is not a provider parameter", l.trim())))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if a.rounds == 0 {
+        return Err(CliError::Usage("--rounds 0: allowed 1 or more".into()));
+    }
+    let (text, result) = if a.all {
+        let eq = optimize::best_responses(&sc, &levers, kpi, t, a.rounds);
+        (report::equilibrium(&eq), eq.scenario)
+    } else {
+        let id = a.provider.as_deref().unwrap_or_default();
+        let i = provider_arg(&sc, id)?;
+        let o = optimize::optimize(&sc, i, &levers, kpi, t);
+        let mut out = sc.clone();
+        o.apply(&mut out);
+        (report::optimum(&o), out)
+    };
+    if let Some(path) = &a.save {
+        crate::document::save::write_atomic(path, file::to_ron(&result).as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
+    }
+    write_out(None, &text)
+}
+
+pub fn cmd_attribute(a: &AttrArgs) -> Result<(), CliError> {
+    let (base, _) = resolve(&a.base)?;
+    let (cur, _) = resolve(&a.current)?;
+    let same = base.providers.len() == cur.providers.len()
+        && base.providers.iter().zip(&cur.providers).all(|(x, y)| x.id == y.id)
+        && base.quarters == cur.quarters
+        && base.start == cur.start;
+    if !same {
+        return Err(CliError::Input(
+            "the two strategies must have the same providers, start and horizon to be compared lever by lever".into(),
+        ));
+    }
+    let i = provider_arg(&cur, &a.provider)?;
+    let kpi = parse_kpi(&a.kpi)?;
+    let t = quarter_arg(&cur, a.at.as_deref())?;
+    let at = attribution::attribute(&base, &cur, i, kpi, t);
+    write_out(None, &report::attribution(&at, kpi))
+}
+
+pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
+    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let format = match a.format {
+        ExportKind::Md => ExportFormat::Markdown,
+        ExportKind::Html => ExportFormat::Html,
+    };
+    let written = crate::output::write_export(&sc, &a.out, format)?;
+    let list: String = written.iter().map(|p| format!("{}\n", p.display())).collect();
+    write_out(None, &list)
+}
+
+pub fn cmd_diff(a: &str, b: &str) -> Result<(), CliError> {
+    let (sa, _) = resolve(a)?;
+    let (sb, _) = resolve(b)?;
+    write_out(None, &report::diff(a, &sa, b, &sb))
+}

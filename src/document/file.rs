@@ -1,0 +1,796 @@
+//! Strategy files: RON text ⇄ `Scenario`.
+//!
+//! Loading is two-stage: the text is parsed into `RawScenario` (exactly what the
+//! file says, unknown fields rejected), then validated into a `Scenario` with
+//! errors that name the field path and the allowed range. Writing goes back
+//! through `RawScenario`, so save → load → save gives identical bytes.
+//! Reading the disk lives in `load_path`; everything else here is pure.
+
+use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderParams};
+use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
+use crate::sim::{Beat, ChartKind, Distribution, Quarter, Uncertain};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::Path;
+
+/// Schema version written by this program.
+pub const CURRENT_VERSION: u32 = 3;
+/// Largest strategy file accepted.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+// The serde names of the raw structs are what parse errors show ("missing field
+// `version` in `scenario`"), so they are the words a reader of the file knows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "scenario")]
+pub struct RawScenario {
+    pub version: u32,
+    pub name: String,
+    pub description: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub created: String,
+    pub modified: String,
+    pub start: String,
+    pub quarters: u32,
+    pub seed: u64,
+    pub market: MarketParams,
+    pub hardware: Vec<HardwareGen>,
+    pub providers: Vec<RawProvider>,
+    #[serde(default)]
+    pub keyframes: Vec<RawKeyframe>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertainty: Vec<RawUncertain>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub story: Vec<RawBeat>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<RawBaseline>,
+}
+
+/// The baseline pinned in the dashboard when the file was saved: the same
+/// scenario with its own lever values and keyframes. Everything else (start,
+/// horizon, seed, hardware, provider ids) is the scenario's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "baseline")]
+pub struct RawBaseline {
+    pub market: MarketParams,
+    /// The scenario's providers, in the same order.
+    pub providers: Vec<RawBaselineProvider>,
+    #[serde(default)]
+    pub keyframes: Vec<RawKeyframe>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "baseline_provider")]
+pub struct RawBaselineProvider {
+    pub id: String,
+    pub params: ProviderParams,
+}
+
+/// Everything a strategy file holds: the scenario and, if one was pinned, the baseline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub scenario: Scenario,
+    /// The baseline as a whole scenario (the file's scenario with the
+    /// baseline's levers and keyframes), ready to simulate.
+    pub baseline: Option<Scenario>,
+}
+
+/// A story beat as written in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawBeat {
+    pub at: String,
+    pub title: String,
+    pub narration: String,
+    pub chart: ChartKind,
+    /// Provider id.
+    pub focus: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<RawLever>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLever {
+    pub key: String,
+    pub value: f64,
+}
+
+/// `key` is a parameter key, optionally with `@QUARTER` to make that keyframe's value uncertain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "uncertain")]
+pub struct RawUncertain {
+    pub key: String,
+    pub dist: Distribution,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "provider")]
+pub struct RawProvider {
+    pub id: String,
+    pub name: String,
+    pub color: String,
+    pub pricing: PricingPolicy,
+    pub params: ProviderParams,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename = "keyframe")]
+pub struct RawKeyframe {
+    pub at: String,
+    pub key: String,
+    pub value: f64,
+}
+
+/// Only the version, read first so a newer file gets a version message rather
+/// than a list of unknown fields.
+#[derive(Deserialize)]
+struct VersionProbe {
+    version: u32,
+}
+
+/// A problem with one strategy file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoadError {
+    Io {
+        file: String,
+        message: String,
+    },
+    TooLarge {
+        file: String,
+        bytes: u64,
+    },
+    Syntax {
+        file: String,
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    Version {
+        file: String,
+        found: u32,
+    },
+    Invalid {
+        file: String,
+        problems: Vec<(String, String)>,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io { file, message } => write!(f, "{file}: {message}"),
+            LoadError::TooLarge { file, bytes } => write!(
+                f,
+                "{file}: file is {bytes} bytes; strategy files may be at most {MAX_FILE_BYTES} bytes (1 MiB)"
+            ),
+            LoadError::Syntax {
+                file,
+                line,
+                col,
+                message,
+            } => write!(f, "{file}:{line}:{col}: {message}"),
+            LoadError::Version { file, found: 0 } => write!(
+                f,
+                "{file}: version: 0 is not a schema version; this program reads versions 1 to {CURRENT_VERSION}"
+            ),
+            LoadError::Version { file, found } => write!(
+                f,
+                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)"
+            ),
+            LoadError::Invalid { file, problems } => {
+                for (i, (path, msg)) in problems.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{file}: {path}: {msg}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// How strategy files are read: standard RON, except that an optional field may
+/// also be written without `Some(…)` (`author: "Ada"`), as people write it by hand.
+fn ron_options() -> ron::Options {
+    ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+}
+
+/// Parses and validates strategy-file text. `file` names it in errors.
+pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
+    parse_document(text, file).map(|d| d.scenario)
+}
+
+/// Like [`parse`], keeping the baseline section too.
+pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file: file.into(),
+            bytes: text.len() as u64,
+        });
+    }
+    let version = ron_options().from_str::<VersionProbe>(text).map(|p| p.version).ok();
+    if let Some(found) = version.filter(|&v| v == 0 || v > CURRENT_VERSION) {
+        return Err(LoadError::Version {
+            file: file.into(),
+            found,
+        });
+    }
+    // Older files are rewritten into the current schema first (same line numbers).
+    let migrated;
+    let text = match version {
+        Some(v) if v < CURRENT_VERSION => {
+            migrated = crate::document::migrate::migrate(text, v);
+            migrated.as_str()
+        }
+        _ => text,
+    };
+    let mut raw: RawScenario = ron_options().from_str(text).map_err(|e| LoadError::Syntax {
+        file: file.into(),
+        line: e.span.start.line,
+        col: e.span.start.col,
+        message: e.code.to_string(),
+    })?;
+    fill_added_parameters(&mut raw, version.unwrap_or(CURRENT_VERSION), file)?;
+    raw.version = CURRENT_VERSION;
+    validate_document(raw, file)
+}
+
+/// Parameters added in schema version 3 are absent from older files: they get
+/// the built-in default scenario's values. In a version-3 file an absent one is
+/// an error naming it.
+fn fill_added_parameters(raw: &mut RawScenario, version: u32, file: &str) -> Result<(), LoadError> {
+    let mut markets = vec![("market", &mut raw.market)];
+    if let Some(b) = raw.baseline.as_mut() {
+        markets.push(("baseline.market", &mut b.market));
+    }
+    let mut problems = Vec::new();
+    for (path, m) in markets {
+        for k in MarketKey::ADDED_IN_V3 {
+            if !m.get(k).is_nan() {
+                continue;
+            }
+            if version < 3 {
+                m.set(k, default_market_value(k));
+            } else {
+                problems.push((
+                    format!("{path}.{}", k.name()),
+                    format!("missing; every version-3 file sets it ({})", k.spec().range_text()),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Invalid {
+            file: file.into(),
+            problems,
+        })
+    }
+}
+
+/// The built-in default scenario's value of a market parameter.
+fn default_market_value(k: MarketKey) -> f64 {
+    static DEFAULT: std::sync::OnceLock<Option<MarketParams>> = std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            let text = super::presets::text("default")?;
+            ron_options().from_str::<RawScenario>(text).ok().map(|r| r.market)
+        })
+        .as_ref()
+        .map_or(f64::NAN, |m| m.get(k))
+}
+
+/// Reads a file (at most 1 MiB) and parses it.
+pub fn load_path(path: &Path) -> Result<Scenario, LoadError> {
+    load_document(path).map(|d| d.scenario)
+}
+
+/// Like [`load_path`], keeping the baseline section too.
+pub fn load_document(path: &Path) -> Result<Document, LoadError> {
+    let file = path.display().to_string();
+    let io = |e: std::io::Error| LoadError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_dir() && !meta.is_file() {
+        return Err(LoadError::Io {
+            file,
+            message: "is not a regular file (a pipe or device?)".into(),
+        });
+    }
+    if meta.is_dir() {
+        return Err(LoadError::Io {
+            file,
+            message: "is a directory, not a strategy file".into(),
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file,
+            bytes: meta.len(),
+        });
+    }
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(LoadError::TooLarge {
+            file,
+            bytes: bytes.len() as u64,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        // The text before the first bad byte is valid, so it can be counted in characters.
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        LoadError::Syntax {
+            file: file.clone(),
+            line: 1 + valid.iter().filter(|&&b| b == b'\n').count(),
+            col: 1 + String::from_utf8_lossy(&valid[line_start..]).chars().count(),
+            message: "file is not UTF-8 text".into(),
+        }
+    })?;
+    parse_document(&text, &file)
+}
+
+fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|d| d.with_timezone(&Utc))
+}
+
+/// Stage two: raw → validated for a whole file, baseline included,
+/// collecting every problem.
+pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadError> {
+    let mut problems: Vec<(String, String)> = Vec::new();
+    let mut bad = |path: &str, msg: String| problems.push((path.to_string(), msg));
+
+    let created = parse_time(&raw.created);
+    if created.is_none() {
+        bad(
+            "created",
+            format!(
+                "`{}` is not a timestamp; write it like 2026-01-31T09:00:00Z",
+                raw.created
+            ),
+        );
+    }
+    let modified = parse_time(&raw.modified);
+    if modified.is_none() {
+        bad(
+            "modified",
+            format!(
+                "`{}` is not a timestamp; write it like 2026-01-31T09:00:00Z",
+                raw.modified
+            ),
+        );
+    }
+    let start = raw.start.parse::<Quarter>();
+    if let Err(e) = &start {
+        bad("start", e.to_string());
+    }
+    if !(MIN_QUARTERS..=MAX_QUARTERS).contains(&raw.quarters) {
+        bad(
+            "quarters",
+            format!(
+                "{} is out of range; allowed {MIN_QUARTERS} to {MAX_QUARTERS}",
+                raw.quarters
+            ),
+        );
+    }
+    if raw.name.trim().is_empty() {
+        bad("name", "must not be empty".into());
+    }
+    let start_q = start.clone().unwrap_or(Quarter::DEFAULT_START);
+    let mut hardware_from = Vec::with_capacity(raw.hardware.len());
+    for (i, g) in raw.hardware.iter().enumerate() {
+        match g.available.parse::<Quarter>() {
+            Ok(q) => hardware_from.push(start_q.quarters_until(q)),
+            Err(e) => {
+                bad(&format!("hardware[{i}].available"), e.to_string());
+                hardware_from.push(0);
+            }
+        }
+        for (field, min, max, unit) in HARDWARE_RANGES {
+            let v = g.field(field);
+            if !v.is_finite() {
+                bad(
+                    &format!("hardware[{i}].{field}"),
+                    format!("{v} is not a number; allowed {min} to {max} ({unit})"),
+                );
+            } else if v < min || v > max {
+                bad(
+                    &format!("hardware[{i}].{field}"),
+                    format!("{v} is out of range; allowed {min} to {max} ({unit})"),
+                );
+            }
+        }
+    }
+    let mut providers = Vec::with_capacity(raw.providers.len());
+    for (i, p) in raw.providers.iter().enumerate() {
+        let valid_id = !p.id.is_empty()
+            && p.id.len() <= 32
+            && p.id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !valid_id {
+            bad(
+                &format!("providers[{i}].id"),
+                format!(
+                    "`{}` is not a valid id; use 1 to 32 lowercase letters, digits, `_` or `-`",
+                    p.id
+                ),
+            );
+        }
+        let color = Rgb::parse(&p.color).unwrap_or_else(|| {
+            bad(
+                &format!("providers[{i}].color"),
+                format!("`{}` is not a colour; write it like #1f77b4", p.color),
+            );
+            Rgb(200, 200, 200)
+        });
+        providers.push(Provider {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            color,
+            pricing: p.pricing,
+            params: p.params.clone(),
+        });
+    }
+    let mut scenario = Scenario {
+        meta: Meta {
+            name: raw.name,
+            description: raw.description,
+            author: raw.author,
+            created: created.unwrap_or_default(),
+            modified: modified.unwrap_or_default(),
+        },
+        start: start_q,
+        quarters: raw.quarters,
+        seed: raw.seed,
+        market: raw.market,
+        hardware: raw.hardware,
+        hardware_from,
+        providers,
+        keyframes: Vec::new(),
+        uncertainty: Vec::new(),
+        story: Vec::new(),
+    };
+    scenario.keyframes = validate_keyframes(&raw.keyframes, &scenario, "", &mut bad);
+    scenario.sort_keyframes();
+    for (i, u) in raw.uncertainty.iter().enumerate() {
+        let path = format!("uncertainty[{i}]");
+        let (key, at) = match u.key.split_once('@') {
+            Some((k, q)) => (k, Some(q)),
+            None => (u.key.as_str(), None),
+        };
+        let target = match scenario.parse_key(key) {
+            Ok(r) => r,
+            Err(e) => {
+                bad(&format!("{path}.key"), e.to_string());
+                continue;
+            }
+        };
+        let at = match at.map(|q| q.parse::<Quarter>()) {
+            None => None,
+            Some(Ok(q)) => match scenario
+                .index_of(q)
+                .filter(|t| scenario.keyframe_quarters(target).any(|k| k == *t))
+            {
+                Some(t) => Some(t),
+                None => {
+                    bad(&format!("{path}.key"), format!("{key} has no keyframe at {q}"));
+                    continue;
+                }
+            },
+            Some(Err(e)) => {
+                bad(&format!("{path}.key"), e.to_string());
+                continue;
+            }
+        };
+        if let Some(m) = u.dist.problem() {
+            bad(&format!("{path}.dist"), m);
+            continue;
+        }
+        let spec = target.spec();
+        let (lo, hi) = u.dist.bounds();
+        if lo < spec.min || hi > spec.max {
+            bad(
+                &format!("{path}.dist"),
+                format!(
+                    "bounds {lo} to {hi} leave the allowed range of {key}: {}",
+                    spec.range_text()
+                ),
+            );
+            continue;
+        }
+        if scenario.uncertainty.iter().any(|x| x.target == target && x.at == at) {
+            bad(&format!("{path}.key"), format!("{} is uncertain twice", u.key));
+            continue;
+        }
+        scenario.uncertainty.push(Uncertain {
+            target,
+            at,
+            dist: u.dist,
+        });
+    }
+    for (i, b) in raw.story.iter().enumerate() {
+        let path = format!("story[{i}]");
+        let at = match b.at.parse::<Quarter>() {
+            Ok(q) => match scenario.index_of(q) {
+                Some(t) => t,
+                None => {
+                    bad(
+                        &format!("{path}.at"),
+                        format!("{q} is outside the horizon {} to {}", scenario.start, scenario.end()),
+                    );
+                    continue;
+                }
+            },
+            Err(e) => {
+                bad(&format!("{path}.at"), e.to_string());
+                continue;
+            }
+        };
+        let Some(focus) = scenario.provider_index(&b.focus) else {
+            bad(
+                &format!("{path}.focus"),
+                format!("no provider `{}` in this scenario", b.focus),
+            );
+            continue;
+        };
+        if b.title.trim().is_empty() {
+            bad(&format!("{path}.title"), "must not be empty".into());
+        }
+        let mut levers = Vec::new();
+        for (j, l) in b.levers.iter().enumerate() {
+            match scenario.parse_key(&l.key) {
+                Ok(r) => match r.spec().check(l.value) {
+                    Some(m) => bad(&format!("{path}.levers[{j}].value"), format!("{}: {m}", l.key)),
+                    None => levers.push((r, l.value)),
+                },
+                Err(e) => bad(&format!("{path}.levers[{j}].key"), e.to_string()),
+            }
+        }
+        if scenario.story.last().is_some_and(|prev: &Beat| prev.at > at) {
+            bad(&format!("{path}.at"), "beats must be listed in quarter order".into());
+        }
+        scenario.story.push(Beat {
+            at,
+            title: b.title.clone(),
+            narration: b.narration.clone(),
+            chart: b.chart,
+            focus,
+            levers,
+        });
+    }
+    let baseline = raw.baseline.as_ref().map(|b| validate_baseline(b, &scenario, &mut bad));
+    for (path, msg) in scenario.problems() {
+        // Keyframe problems were reported above with their index.
+        if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
+            problems.push((path, msg));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Document { scenario, baseline })
+    } else {
+        Err(LoadError::Invalid {
+            file: file.into(),
+            problems,
+        })
+    }
+}
+
+/// Validates keyframes against `sc`'s horizon and keys; `prefix` goes before
+/// `keyframes[i]` in error paths. The result is sorted.
+fn validate_keyframes(
+    raw: &[RawKeyframe],
+    sc: &Scenario,
+    prefix: &str,
+    bad: &mut impl FnMut(&str, String),
+) -> Vec<Keyframe> {
+    let mut out: Vec<Keyframe> = Vec::new();
+    for (i, k) in raw.iter().enumerate() {
+        let path = format!("{prefix}keyframes[{i}]");
+        let at = match k.at.parse::<Quarter>() {
+            Ok(q) => match sc.index_of(q) {
+                Some(t) => Some(t),
+                None => {
+                    bad(
+                        &format!("{path}.at"),
+                        format!("{q} is outside the horizon {} to {}", sc.start, sc.end()),
+                    );
+                    None
+                }
+            },
+            Err(e) => {
+                bad(&format!("{path}.at"), e.to_string());
+                None
+            }
+        };
+        let target = match sc.parse_key(&k.key) {
+            Ok(r) => Some(r),
+            Err(e) => {
+                bad(&format!("{path}.key"), e.to_string());
+                None
+            }
+        };
+        if let Some(target) = target {
+            if let Some(m) = target.spec().check(k.value) {
+                bad(&format!("{path}.value"), format!("{}: {m}", k.key));
+            }
+            if let Some(at) = at {
+                if at > 0 && target.is_start_only() {
+                    bad(
+                        &format!("{path}.key"),
+                        format!(
+                            "{} describes the starting position and acts only at the start; it cannot be keyframed",
+                            k.key
+                        ),
+                    );
+                }
+                if out.iter().any(|x| x.at == at && x.target == target) {
+                    bad(&path, format!("a second keyframe for {} at {}", k.key, k.at));
+                }
+                out.push(Keyframe {
+                    at,
+                    target,
+                    value: k.value,
+                });
+            }
+        }
+    }
+    let mut sorted = sc.clone();
+    sorted.keyframes = out;
+    sorted.sort_keyframes();
+    sorted.keyframes
+}
+
+/// The baseline section as a scenario: `sc` with the baseline's levers and
+/// keyframes. Problems are reported under `baseline.`.
+fn validate_baseline(b: &RawBaseline, sc: &Scenario, bad: &mut impl FnMut(&str, String)) -> Scenario {
+    let mut base = sc.clone();
+    base.uncertainty.clear();
+    base.story.clear();
+    base.market = b.market.clone();
+    let ids: Vec<&str> = sc.providers.iter().map(|p| p.id.as_str()).collect();
+    let same = b.providers.len() == ids.len() && b.providers.iter().zip(&ids).all(|(p, id)| p.id == *id);
+    if same {
+        for (p, bp) in base.providers.iter_mut().zip(&b.providers) {
+            p.params = bp.params.clone();
+        }
+    } else {
+        bad(
+            "baseline.providers",
+            format!(
+                "must list the scenario's providers in the same order: {}",
+                ids.join(", ")
+            ),
+        );
+    }
+    base.keyframes = validate_keyframes(&b.keyframes, &base, "baseline.", bad);
+    // Report only what the baseline adds: the shared parts are reported once, for the scenario.
+    let shared = sc.problems();
+    for (path, msg) in base.problems() {
+        if !path.starts_with("keyframes") && !shared.contains(&(path.clone(), msg.clone())) {
+            bad(&format!("baseline.{path}"), msg);
+        }
+    }
+    base
+}
+
+fn time_text(t: &DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn raw_keyframes(sc: &Scenario) -> Vec<RawKeyframe> {
+    sc.keyframes
+        .iter()
+        .map(|k| RawKeyframe {
+            at: sc.quarter_at(k.at).to_string(),
+            key: sc.key_name(k.target),
+            value: k.value,
+        })
+        .collect()
+}
+
+/// The baseline section for a pinned baseline scenario.
+pub fn to_raw_baseline(base: &Scenario) -> RawBaseline {
+    RawBaseline {
+        market: base.market.clone(),
+        providers: base
+            .providers
+            .iter()
+            .map(|p| RawBaselineProvider {
+                id: p.id.clone(),
+                params: p.params.clone(),
+            })
+            .collect(),
+        keyframes: raw_keyframes(base),
+    }
+}
+
+/// The raw form of a scenario, as it is written to disk.
+pub fn to_raw(sc: &Scenario) -> RawScenario {
+    RawScenario {
+        baseline: None,
+        version: CURRENT_VERSION,
+        name: sc.meta.name.clone(),
+        description: sc.meta.description.clone(),
+        author: sc.meta.author.clone(),
+        created: time_text(&sc.meta.created),
+        modified: time_text(&sc.meta.modified),
+        start: sc.start.to_string(),
+        quarters: sc.quarters,
+        seed: sc.seed,
+        market: sc.market.clone(),
+        hardware: sc.hardware.clone(),
+        providers: sc
+            .providers
+            .iter()
+            .map(|p| RawProvider {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                color: p.color.hex(),
+                pricing: p.pricing,
+                params: p.params.clone(),
+            })
+            .collect(),
+        keyframes: raw_keyframes(sc),
+        uncertainty: sc
+            .uncertainty
+            .iter()
+            .map(|u| RawUncertain {
+                key: u.label(sc),
+                dist: u.dist,
+            })
+            .collect(),
+        story: sc
+            .story
+            .iter()
+            .map(|b| RawBeat {
+                at: sc.quarter_at(b.at).to_string(),
+                title: b.title.clone(),
+                narration: b.narration.clone(),
+                chart: b.chart,
+                focus: sc.providers.get(b.focus).map_or_else(String::new, |p| p.id.clone()),
+                levers: b
+                    .levers
+                    .iter()
+                    .map(|&(r, value)| RawLever {
+                        key: sc.key_name(r),
+                        value,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Strategy-file text for a scenario.
+pub fn to_ron(sc: &Scenario) -> String {
+    to_ron_document(sc, None)
+}
+
+/// Strategy-file text for a scenario and the baseline pinned with it.
+pub fn to_ron_document(sc: &Scenario, baseline: Option<&Scenario>) -> String {
+    let mut raw = to_raw(sc);
+    raw.baseline = baseline.map(to_raw_baseline);
+    let config = ron::ser::PrettyConfig::new()
+        .indentor("    ")
+        .struct_names(false)
+        .escape_strings(false);
+    let mut s =
+        ron::ser::to_string_pretty(&raw, config).unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,260 @@
+//! Speaker notes: the presenting dashboard publishes the current and next
+//! beat to a small JSON file, and `cloudstrat notes` follows it in a second
+//! terminal.
+//!
+//! A file rather than a socket: it needs no port, survives either side
+//! restarting, and the presenter writes it atomically (temporary file and
+//! rename), so the follower never reads half of it. The follower reads it
+//! every 250 ms while waiting for a key, so it sleeps between looks. The file
+//! lives in the system's temporary folder (or `CLOUDSTRAT_NOTES_DIR`), named
+//! after the scenario, so both sides find it from the same SCENARIO argument.
+
+use crate::document::{CliError, Source};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::Widget;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How often the follower looks at the file.
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// What the presenter publishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notes {
+    pub scenario: String,
+    /// False once the presenter has left presentation mode.
+    pub presenting: bool,
+    /// 1-based number of the beat on screen; 0 when the story is empty.
+    pub beat: usize,
+    pub beats: usize,
+    pub quarter: String,
+    pub title: String,
+    pub narration: String,
+    pub next_title: Option<String>,
+    pub next_narration: Option<String>,
+}
+
+/// The notes file for a scenario, in `dir`.
+pub fn notes_path_in(dir: &Path, source: &Source) -> PathBuf {
+    let key = match source {
+        Source::Preset(name) => format!("preset-{}", sanitize(name)),
+        Source::File(p) => {
+            let full = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            let stem = full
+                .file_stem()
+                .map_or_else(String::new, |s| sanitize(&s.to_string_lossy()));
+            // Two strategy files of the same name in different folders get different notes.
+            format!("{stem}-{:016x}", fnv1a(full.to_string_lossy().as_bytes()))
+        }
+    };
+    dir.join(format!("cloudstrat-notes-{key}.json"))
+}
+
+/// The notes file for a scenario: in `CLOUDSTRAT_NOTES_DIR` if set, else the temporary folder.
+pub fn notes_path(source: &Source) -> PathBuf {
+    let dir = std::env::var_os("CLOUDSTRAT_NOTES_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
+    notes_path_in(&dir, source)
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(64)
+        .collect()
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Writes the notes atomically.
+pub fn write(path: &Path, notes: &Notes) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(notes).map_err(std::io::Error::other)?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    crate::document::save::write_atomic(path, text.as_bytes())
+}
+
+/// The notes in the file, if it exists and holds notes.
+pub fn read(path: &Path) -> Option<Notes> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// The speaker-notes screen: the current beat's narration large, the next one below.
+pub struct NotesWidget<'a> {
+    pub notes: Option<&'a Notes>,
+    /// Shown when there are no notes yet.
+    pub waiting_for: &'a str,
+}
+
+impl Widget for NotesWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        let dim = Style::new().add_modifier(Modifier::DIM);
+        let w = area.width as usize;
+        let mut lines: Vec<(String, Style)> = Vec::new();
+        match self.notes {
+            None => {
+                lines.push(("Speaker notes".into(), bold));
+                lines.push((String::new(), dim));
+                for l in wrap(
+                    &format!(
+                        "Waiting for a presentation of {}: run `cloudstrat present {}` (or press p in its dashboard) in another terminal.",
+                        self.waiting_for, self.waiting_for
+                    ),
+                    w,
+                ) {
+                    lines.push((l, dim));
+                }
+            }
+            Some(n) => {
+                let state = if n.presenting { "" } else { " (presentation ended)" };
+                lines.push((
+                    format!("{} · beat {} / {} · {}{state}", n.scenario, n.beat, n.beats, n.quarter),
+                    dim,
+                ));
+                lines.push((String::new(), dim));
+                lines.push((n.title.clone(), bold));
+                for l in wrap(&n.narration, w) {
+                    lines.push((l, Style::new()));
+                }
+                lines.push((String::new(), dim));
+                match (&n.next_title, &n.next_narration) {
+                    (Some(t), narration) => {
+                        lines.push((format!("Next: {t}"), bold.add_modifier(Modifier::DIM)));
+                        for l in wrap(narration.as_deref().unwrap_or(""), w) {
+                            lines.push((l, dim));
+                        }
+                    }
+                    (None, _) => lines.push(("Next: (last beat)".into(), dim)),
+                }
+            }
+        }
+        lines.push((String::new(), dim));
+        lines.push(("q quits".into(), dim));
+        for (i, (text, style)) in lines.iter().take(area.height as usize).enumerate() {
+            buf.set_stringn(area.x, area.y + i as u16, text, w, *style);
+        }
+    }
+}
+
+/// Greedy word wrap to `w` columns.
+pub fn wrap(text: &str, w: usize) -> Vec<String> {
+    let w = w.max(1);
+    let mut out = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let need = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if need > w && !line.is_empty() {
+            out.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push(line);
+    }
+    out
+}
+
+/// `cloudstrat notes SCENARIO`: follows the presenter until `q`. Without a
+/// terminal (piped), prints the current notes once.
+pub fn cmd_notes(scenario: &str) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    let (_, source) = crate::document::resolve(scenario)?;
+    let path = notes_path(&source);
+    if !std::io::stdout().is_terminal() {
+        let text = match read(&path) {
+            Some(n) => plain(&n),
+            None => format!(
+                "no presentation of {scenario} yet ({} does not exist)\n",
+                path.display()
+            ),
+        };
+        print!("{text}");
+        return Ok(());
+    }
+    follow(&path, scenario).map_err(|e| CliError::Input(format!("notes: {e}")))
+}
+
+/// The notes as plain text.
+pub fn plain(n: &Notes) -> String {
+    let mut s = format!(
+        "{} · beat {} / {} · {}\n\n{}\n",
+        n.scenario, n.beat, n.beats, n.quarter, n.title
+    );
+    s.push_str(&n.narration);
+    s.push_str("\n\n");
+    match &n.next_title {
+        Some(t) => s.push_str(&format!("Next: {t}\n{}\n", n.next_narration.as_deref().unwrap_or(""))),
+        None => s.push_str("Next: (last beat)\n"),
+    }
+    s
+}
+
+fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
+    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use crossterm::execute;
+    use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+    struct Guard;
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            let _ = execute!(std::io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+            let _ = disable_raw_mode();
+        }
+    }
+    enable_raw_mode()?;
+    let _guard = Guard;
+    execute!(std::io::stdout(), EnterAlternateScreen)?;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    terminal.clear()?;
+    let mut shown: Option<Option<Notes>> = None;
+    loop {
+        let notes = read(path);
+        if shown.as_ref() != Some(&notes) {
+            terminal.draw(|f| {
+                let area = f.area();
+                NotesWidget {
+                    notes: notes.as_ref(),
+                    waiting_for: scenario,
+                }
+                .render(area, f.buffer_mut());
+            })?;
+            shown = Some(notes);
+        }
+        // Waiting for a key doubles as the pause between looks at the file.
+        if event::poll(POLL_INTERVAL)? {
+            match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => {
+                    let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+                    if matches!(k.code, KeyCode::Char('q') | KeyCode::Esc) || ctrl_c {
+                        return Ok(());
+                    }
+                }
+                Event::Resize(..) => {
+                    terminal.autoresize()?;
+                    shown = None;
+                }
+                _ => {}
+            }
+        }
+    }
+}

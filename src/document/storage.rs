@@ -1,0 +1,385 @@
+//! The saves folder and the dashboard's other dealings with the disk: saving
+//! with a backup, autosaves, listing saved strategies, and noticing when an
+//! open file changes underneath.
+//!
+//! What a strategy file contains is `file`'s business; the atomic write itself
+//! is `save`'s. Nothing here draws or knows about keys. Writes go through one
+//! [`Storage`], whose write hook lets tests make any write fail just before
+//! the rename (a full disk, a read-only folder) without touching permissions.
+
+use crate::document::Source;
+use crate::document::file::{self, Document, LoadError};
+use chrono::{DateTime, Utc};
+use std::ffi::OsStr;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// Environment variable naming the saves folder (`--saves-dir` wins over it).
+pub const SAVES_ENV: &str = "CLOUDSTRAT_SAVES";
+/// Folder inside the saves folder where autosaves go.
+pub const AUTOSAVE_DIR: &str = ".autosave";
+/// First line of every autosave; the rest of the line names the document.
+const AUTOSAVE_HEADER: &str = "// cloudstrat autosave of ";
+/// Longest name accepted for a saved strategy, in characters.
+pub const MAX_NAME_CHARS: usize = 64;
+
+/// The saves folder: `--saves-dir`, else `$CLOUDSTRAT_SAVES`, else `saves/`.
+pub fn saves_dir(flag: Option<&Path>, env: Option<&OsStr>) -> PathBuf {
+    match (flag, env) {
+        (Some(dir), _) => dir.to_path_buf(),
+        (None, Some(dir)) if !dir.is_empty() => PathBuf::from(dir),
+        _ => PathBuf::from("saves"),
+    }
+}
+
+/// Checks a name typed for a strategy and returns the file stem to use
+/// (a trailing `.ron` is dropped). Names stay inside the saves folder.
+pub fn check_name(typed: &str) -> Result<String, String> {
+    let name = typed.trim();
+    let name = name.strip_suffix(".ron").unwrap_or(name).trim_end();
+    if name.is_empty() {
+        return Err("type a name".into());
+    }
+    if name.contains(['/', '\\']) {
+        return Err("a name cannot contain / or \\; files always go into the saves folder".into());
+    }
+    if name.starts_with('.') {
+        return Err("a name cannot start with a dot".into());
+    }
+    if name.chars().any(|c| c.is_control() || c == ':') {
+        return Err("a name cannot contain control characters or :".into());
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(format!("a name can have at most {MAX_NAME_CHARS} characters"));
+    }
+    Ok(name.to_string())
+}
+
+/// A file's modification time and length, to notice changes by other programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    pub modified: SystemTime,
+    pub len: u64,
+}
+
+impl FileStamp {
+    /// The stamp of a regular file; `None` when it is missing or not a file.
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        let m = std::fs::metadata(path).ok()?;
+        m.is_file().then_some(())?;
+        Some(FileStamp {
+            modified: m.modified().ok()?,
+            len: m.len(),
+        })
+    }
+}
+
+/// A failed save, with a message for people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot save to {}: {}", self.path.display(), self.message)
+    }
+}
+
+impl SaveError {
+    fn new(path: &Path, e: &io::Error) -> SaveError {
+        let why = match e.kind() {
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                "the folder is read-only or not yours"
+            }
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => "the disk is full",
+            io::ErrorKind::IsADirectory => "a folder of that name is in the way",
+            io::ErrorKind::NotADirectory | io::ErrorKind::AlreadyExists => {
+                "a file is in the way where a folder should be"
+            }
+            _ => "",
+        };
+        let message = if why.is_empty() {
+            e.to_string()
+        } else {
+            format!("{why} ({e})")
+        };
+        SaveError {
+            path: path.to_path_buf(),
+            message,
+        }
+    }
+}
+
+/// Called with the temporary file just before it is renamed over its target.
+pub type WriteHook = Arc<dyn Fn(&Path) -> io::Result<()> + Send + Sync>;
+/// The time stamped into saved files.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// One entry of the saves folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedFile {
+    pub path: PathBuf,
+    /// The file name without `.ron`.
+    pub stem: String,
+    pub on_disk: SystemTime,
+    /// The strategy's metadata, or why it does not load (as `cloudstrat check` says it).
+    pub meta: Result<crate::sim::scenario::Meta, String>,
+}
+
+/// An autosave found for a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Autosave {
+    pub path: PathBuf,
+    /// The autosaved work, or why it does not load.
+    pub document: Result<Document, LoadError>,
+}
+
+/// The saves folder, with the write hook and the clock.
+#[derive(Clone)]
+pub struct Storage {
+    dir: PathBuf,
+    hook: Option<WriteHook>,
+    clock: Clock,
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Storage")
+            .field("dir", &self.dir)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
+}
+
+impl Storage {
+    pub fn new(dir: PathBuf) -> Storage {
+        Storage {
+            dir,
+            hook: None,
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// Runs `hook` before every rename; an error from it fails the write, leaving the target as it was.
+    pub fn with_write_hook(mut self, hook: WriteHook) -> Storage {
+        self.hook = Some(hook);
+        self
+    }
+
+    /// Stamps saved files with `clock` instead of the current time.
+    pub fn with_clock(mut self, clock: Clock) -> Storage {
+        self.clock = clock;
+        self
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+
+    /// `saves/<name>.ron`.
+    pub fn path_for(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.ron"))
+    }
+
+    /// The backup kept of `path`'s previous version: `<name>.ron.bak`.
+    pub fn backup_path(path: &Path) -> PathBuf {
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(".bak");
+        path.with_file_name(name)
+    }
+
+    fn write(&self, path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
+        if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(d)?;
+        }
+        if path.is_dir() {
+            return Err(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder"));
+        }
+        crate::document::save::write_atomic_with(path, bytes, |tmp| {
+            if backup && path.is_file() {
+                std::fs::copy(path, Self::backup_path(path))?;
+            }
+            match &self.hook {
+                Some(h) => h(tmp),
+                None => Ok(()),
+            }
+        })
+    }
+
+    /// Writes a strategy file atomically, keeping the previous version as `<name>.ron.bak`.
+    pub fn save(&self, path: &Path, text: &str) -> Result<(), SaveError> {
+        self.write(path, text.as_bytes(), true)
+            .map_err(|e| SaveError::new(path, &e))
+    }
+
+    /// Where the autosave of the document from `source` goes. Files in the
+    /// saves folder and presets get their name; other files their name plus a
+    /// hash of their path, so two `plan.ron` in different folders do not meet.
+    pub fn autosave_path(&self, source: &Source) -> PathBuf {
+        let name = match source {
+            Source::Preset(p) => format!("preset-{p}"),
+            Source::File(path) => {
+                let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                if path.parent() == Some(self.dir.as_path()) {
+                    stem
+                } else {
+                    let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                    format!("{stem}-{:08x}", fnv1a(abs.to_string_lossy().as_bytes()) as u32)
+                }
+            }
+        };
+        self.dir.join(AUTOSAVE_DIR).join(format!("{name}.ron"))
+    }
+
+    fn origin(source: &Source) -> String {
+        match source {
+            Source::Preset(p) => format!("preset:{p}"),
+            Source::File(path) => std::path::absolute(path)
+                .unwrap_or_else(|_| path.clone())
+                .display()
+                .to_string(),
+        }
+    }
+
+    /// Writes `document` as the autosave of `source`.
+    pub fn write_autosave(
+        &self,
+        source: &Source,
+        sc: &crate::sim::Scenario,
+        baseline: Option<&crate::sim::Scenario>,
+    ) -> io::Result<PathBuf> {
+        let path = self.autosave_path(source);
+        let text = format!(
+            "{AUTOSAVE_HEADER}{}\n{}",
+            Self::origin(source),
+            file::to_ron_document(sc, baseline)
+        );
+        self.write(&path, text.as_bytes(), false)?;
+        Ok(path)
+    }
+
+    /// The autosave of `source` when it is newer than the file (any autosave
+    /// of a preset counts) and was written for this very document.
+    pub fn find_autosave(&self, source: &Source) -> Option<Autosave> {
+        let path = self.autosave_path(source);
+        let saved = FileStamp::of(&path)?;
+        if let Source::File(f) = source
+            && FileStamp::of(f).is_some_and(|file| saved.modified <= file.modified)
+        {
+            return None;
+        }
+        let text = std::fs::read_to_string(&path).ok()?;
+        let first = text.lines().next()?;
+        if first.strip_prefix(AUTOSAVE_HEADER) != Some(Self::origin(source).as_str()) {
+            return None;
+        }
+        let document = file::load_document(&path);
+        Some(Autosave { path, document })
+    }
+
+    /// How many autosaves of documents other than `source` wait in the saves folder.
+    pub fn other_autosaves(&self, source: &Source) -> usize {
+        let own = self.autosave_path(source);
+        std::fs::read_dir(self.dir.join(AUTOSAVE_DIR)).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ron") && *p != own)
+                .count()
+        })
+    }
+
+    /// Removes the autosave of `source`, if any.
+    pub fn remove_autosave(&self, source: &Source) {
+        // Nothing to do when it is already gone; any other failure leaves an
+        // autosave that the next start offers again, which loses nothing.
+        let _ = std::fs::remove_file(self.autosave_path(source));
+    }
+
+    /// The strategy files in the saves folder, newest first. Files that do not
+    /// load are listed with their error; a missing folder is an empty list.
+    pub fn list(&self) -> Vec<SavedFile> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<SavedFile> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let path = e.path();
+                let name = e.file_name().to_string_lossy().into_owned();
+                let stem = name.strip_suffix(".ron")?.to_string();
+                if stem.is_empty() || stem.starts_with('.') {
+                    return None;
+                }
+                let m = e.metadata().ok()?;
+                if !m.is_file() {
+                    return None;
+                }
+                let meta = file::load_path(&path).map(|sc| sc.meta).map_err(|e| e.to_string());
+                Some(SavedFile {
+                    path,
+                    stem,
+                    on_disk: m.modified().unwrap_or(SystemTime::UNIX_EPOCH),
+                    meta,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.on_disk.cmp(&a.on_disk).then_with(|| a.stem.cmp(&b.stem)));
+        out
+    }
+}
+
+/// FNV-1a, 64 bits: a stable hash (unlike `DefaultHasher`, whose output may change between releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_in_the_saves_folder() {
+        assert_eq!(check_name(" plan.ron "), Ok("plan".into()));
+        assert_eq!(check_name("Q3 plan – v2"), Ok("Q3 plan – v2".into()));
+        for bad in ["", "  ", "a/b", "..\\x", ".hidden", "../up", "a\u{7}", "c:x"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+        assert!(check_name(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn flag_beats_environment_beats_default() {
+        let env = OsStr::new("/env");
+        assert_eq!(saves_dir(Some(Path::new("/flag")), Some(env)), PathBuf::from("/flag"));
+        assert_eq!(saves_dir(None, Some(env)), PathBuf::from("/env"));
+        assert_eq!(saves_dir(None, Some(OsStr::new(""))), PathBuf::from("saves"));
+        assert_eq!(saves_dir(None, None), PathBuf::from("saves"));
+    }
+
+    #[test]
+    fn autosave_names_do_not_collide() {
+        let s = Storage::new(PathBuf::from("/s"));
+        let a = s.autosave_path(&Source::File(PathBuf::from("/s/plan.ron")));
+        let b = s.autosave_path(&Source::File(PathBuf::from("/elsewhere/plan.ron")));
+        let c = s.autosave_path(&Source::Preset("plan".into()));
+        assert_eq!(a, PathBuf::from("/s/.autosave/plan.ron"));
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(
+            Storage::backup_path(Path::new("/s/plan.ron")),
+            PathBuf::from("/s/plan.ron.bak")
+        );
+    }
+}

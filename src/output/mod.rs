@@ -1,0 +1,26 @@
+//! What a run becomes outside the dashboard: text, CSV and JSON (`report`),
+//! and the report with its charts for slides and documents (`export`). Both
+//! are pure; [`write_export`] is the one place that puts an export on disk.
+
+pub mod export;
+pub mod report;
+
+use crate::document::CliError;
+use crate::sim::{self, Scenario};
+use export::ExportFormat;
+use std::path::{Path, PathBuf};
+
+/// Writes the export files of `sc` into `dir`; returns the paths written.
+pub fn write_export(sc: &Scenario, dir: &Path, format: ExportFormat) -> Result<Vec<PathBuf>, CliError> {
+    let run = sim::simulate(sc);
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Input(format!("{}: cannot create folder: {e}", dir.display())))?;
+    let mut written = Vec::new();
+    for (name, text) in export::export(sc, &run, format) {
+        let path = dir.join(name);
+        crate::document::save::write_atomic(&path, text.as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
+        written.push(path);
+    }
+    Ok(written)
+}

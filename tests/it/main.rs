@@ -1,0 +1,26 @@
+//! The integration tests that run in this process or call the binary
+//! headless, gathered into one test binary so the library is linked once.
+//! Each module is one subject; the pseudo-terminal tests are in `tests/pty`.
+
+// A failing test may panic; everything else in the crate may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod analysis;
+mod baseline_section;
+mod cli;
+mod cli_analysis;
+mod export;
+mod files;
+mod hostile;
+mod invariants;
+mod migration;
+mod model_doc;
+mod presets;
+mod thesis;
+mod ui_analysis;
+mod ui_app;
+mod ui_files;
+mod ui_keymap;
+mod ui_present;
+mod ui_screens;
+mod ui_widgets;

@@ -1,0 +1,202 @@
+//! The thesis as stylized facts. Each test shows a claim of the essay holding in
+//! the model, and where practical that a lever or parameter can switch it off.
+
+use cloudstrat::document::presets::default_scenario;
+use cloudstrat::sim::{ParamRef, PricingPolicy, Run, Scenario, Status, simulate};
+
+fn idx(sc: &Scenario, id: &str) -> usize {
+    sc.provider_index(id).unwrap_or_else(|| panic!("no provider {id}"))
+}
+
+/// Share-weighted market price averaged over the run's quarters.
+fn mean_market_price(run: &Run) -> f64 {
+    run.market.iter().map(|m| m.avg_price_usd_per_mtok).sum::<f64>() / run.market.len() as f64
+}
+
+fn with_parity(p: f64) -> Scenario {
+    let mut sc = default_scenario();
+    sc.set_whole_run(ParamRef::PARITY, p);
+    sc
+}
+
+#[test]
+fn a_higher_parity_lowers_the_market_price_and_the_neoclouds_profit() {
+    let (low, high) = (with_parity(0.2), with_parity(0.95));
+    let neo = idx(&low, "neo");
+    let (rl, rh) = (simulate(&low), simulate(&high));
+    assert!(mean_market_price(&rh) < mean_market_price(&rl) * 0.9);
+    let last = rl.last();
+    assert!(rh.cumulative_profit(neo, last) < rl.cumulative_profit(neo, last));
+}
+
+#[test]
+fn parity_stops_mattering_when_closed_models_keep_their_premium() {
+    // Reverse of the claim: no quality weight, no exclusive price premium and a
+    // closed premium that does not shrink with parity.
+    let mut low = with_parity(0.2);
+    low.market.quality_weight = 0.0;
+    low.market.exclusive_price_premium = 0.0;
+    low.market.closed_premium_at_parity = low.market.closed_premium_max;
+    let mut high = low.clone();
+    high.set_whole_run(ParamRef::PARITY, 0.95);
+    let (rl, rh) = (simulate(&low), simulate(&high));
+    let (pl, ph) = (mean_market_price(&rl), mean_market_price(&rh));
+    assert!((pl - ph).abs() <= 1e-9 * pl, "{pl} vs {ph}");
+}
+
+fn with_hyper_volume(v: f64) -> (Scenario, usize) {
+    let mut sc = default_scenario();
+    let h = idx(&sc, "hyper");
+    sc.set_whole_run(ParamRef::self_chip_volume(h), v);
+    (sc, h)
+}
+
+#[test]
+fn own_silicon_above_break_even_lowers_cost_per_token() {
+    let (a, h) = with_hyper_volume(40.0);
+    let (b, _) = with_hyper_volume(120.0);
+    let (ra, rb) = (simulate(&a), simulate(&b));
+    let t = ra.last();
+    assert!(ra.row(t, h).own_chip_breakeven_k > 0.0 && ra.row(t, h).own_chip_breakeven_k < 40.0);
+    assert!(rb.row(t, h).cost_usd_per_mtok < ra.row(t, h).cost_usd_per_mtok);
+}
+
+#[test]
+fn own_silicon_far_below_break_even_loses_money_against_merchant_chips() {
+    let (none, h) = with_hyper_volume(0.0);
+    let (tiny, _) = with_hyper_volume(0.5);
+    let (rn, rt) = (simulate(&none), simulate(&tiny));
+    let t = rn.last();
+    assert!(rt.cumulative_profit(h, t) < rn.cumulative_profit(h, t));
+    assert!(rt.row(t, h).cost_usd_per_mtok > rn.row(t, h).cost_usd_per_mtok);
+    // Reverse: with no design or software cost, even a small programme pays.
+    let (mut none_free, _) = with_hyper_volume(0.0);
+    let (mut tiny_free, _) = with_hyper_volume(0.5);
+    for sc in [&mut none_free, &mut tiny_free] {
+        sc.providers[h].params.own_chip_nre_musd = 0.0;
+        sc.providers[h].params.own_chip_software_musd_per_year = 0.0;
+    }
+    let (rn, rt) = (simulate(&none_free), simulate(&tiny_free));
+    assert!(rt.cumulative_profit(h, t) >= rn.cumulative_profit(h, t));
+}
+
+/// The default market with OpenHost starting a price war: undercutting hard
+/// with a low price floor.
+fn price_war(eco_lock_in: f64) -> (Scenario, usize) {
+    let mut sc = default_scenario();
+    let open = idx(&sc, "open");
+    sc.providers[open].pricing = PricingPolicy::Undercut;
+    sc.providers[open].params.policy_strength = 0.3;
+    sc.providers[open].params.price_floor_vs_cost = 0.5;
+    sc.providers[open].params.initial_cash_musd = 20000.0;
+    sc.providers[open].params.credit_line_musd = 20000.0;
+    let eco = idx(&sc, "eco");
+    sc.set_whole_run(ParamRef::lock_in(eco), eco_lock_in);
+    (sc, eco)
+}
+
+#[test]
+fn under_a_price_war_higher_lock_in_keeps_more_share() {
+    let (loose, eco) = price_war(0.1);
+    let (tight, _) = price_war(0.9);
+    let (rl, rt) = (simulate(&loose), simulate(&tight));
+    assert!(
+        rl.market.iter().any(|m| m.price_war),
+        "the setup should start a price war"
+    );
+    let mean_share = |r: &Run| r.series(eco, |x| x.share).iter().sum::<f64>() / f64::from(r.quarters);
+    assert!(mean_share(&rt) > mean_share(&rl) + 0.02);
+}
+
+/// Two providers identical but for their starting size.
+fn twins() -> Scenario {
+    let mut sc = default_scenario();
+    sc.keyframes.clear();
+    let mut big = sc.providers[idx(&sc, "neo")].clone();
+    big.params.initial_cash_musd = 5000.0;
+    big.params.initial_debt_musd = 0.0;
+    big.params.credit_line_musd = 5000.0;
+    let mut small = big.clone();
+    big.id = "big".into();
+    small.id = "small".into();
+    big.params.initial_share = 0.6;
+    small.params.initial_share = 0.1;
+    sc.providers = vec![big, small];
+    sc
+}
+
+#[test]
+fn of_two_identical_providers_the_bigger_has_the_lower_unit_cost() {
+    let sc = twins();
+    let run = simulate(&sc);
+    assert!(run.row(0, 0).cost_usd_per_mtok < run.row(0, 1).cost_usd_per_mtok * 0.95);
+    // Reverse: without scale effects the two cost the same.
+    let mut flat = sc.clone();
+    flat.market.scale_utilization_k = 0.0;
+    flat.market.volume_discount_max = 0.0;
+    let run = simulate(&flat);
+    let (a, b) = (run.row(0, 0).cost_usd_per_mtok, run.row(0, 1).cost_usd_per_mtok);
+    assert!((a - b).abs() <= 1e-9 * a, "{a} vs {b}");
+}
+
+#[test]
+fn stuck_in_the_middle_earns_the_worst_cumulative_margin() {
+    let sc = default_scenario();
+    let run = simulate(&sc);
+    let neo = idx(&sc, "neo");
+    let stuck = run.cumulative_margin(neo);
+    for focused in ["eco", "lab", "open", "hyper"] {
+        let m = run.cumulative_margin(idx(&sc, focused));
+        assert!(stuck < m, "neo margin {stuck} should be below {focused}'s {m}");
+    }
+}
+
+#[test]
+fn a_price_ceiling_below_cost_drives_a_provider_to_losses_and_out() {
+    let mut sc = default_scenario();
+    let neo = idx(&sc, "neo");
+    sc.set_whole_run(ParamRef::CEILING, 2.0);
+    let run = simulate(&sc);
+    assert!(run.row(0, neo).cost_usd_per_mtok > 2.0);
+    assert!(run.row(0, neo).operating_profit_musd < 0.0);
+    assert_eq!(run.row(run.last(), neo).status, Status::Exited);
+}
+
+fn hyper_cost_at_start(f: impl Fn(&mut Scenario)) -> f64 {
+    let mut sc = default_scenario();
+    f(&mut sc);
+    let run = simulate(&sc);
+    run.row(0, idx(&sc, "hyper")).cost_usd_per_mtok
+}
+
+#[test]
+fn doubling_bandwidth_cuts_cost_far_more_than_doubling_compute() {
+    let base = hyper_cost_at_start(|_| {});
+    let bw = hyper_cost_at_start(|sc| sc.hardware.iter_mut().for_each(|g| g.bandwidth_tb_s *= 2.0));
+    let fl = hyper_cost_at_start(|sc| sc.hardware.iter_mut().for_each(|g| g.tflops *= 2.0));
+    assert!(bw < 0.75 * base, "bandwidth: {bw} vs {base}");
+    assert!(fl > 0.97 * base, "compute: {fl} vs {base}");
+    // Reverse: with huge batches decode becomes compute-bound and FLOPs matter.
+    let batch = |sc: &mut Scenario| sc.market.decode_batch = 4096.0;
+    let base = hyper_cost_at_start(batch);
+    let fl = hyper_cost_at_start(|sc| {
+        batch(sc);
+        sc.hardware.iter_mut().for_each(|g| g.tflops *= 2.0);
+    });
+    assert!(fl < 0.8 * base, "compute-bound: {fl} vs {base}");
+}
+
+#[test]
+fn a_longer_adoption_lag_delays_demand() {
+    let demand = |lag: f64| {
+        let mut sc = default_scenario();
+        sc.market.adoption_lag_quarters = lag;
+        sc.market.demand_noise_sd = 0.0;
+        simulate(&sc).market.iter().map(|m| m.demand_mtok).collect::<Vec<_>>()
+    };
+    let (short, long) = (demand(2.0), demand(12.0));
+    assert!(long[12] < short[12] * 0.8);
+    let threshold = short[12];
+    let reach = |d: &[f64]| d.iter().position(|&x| x >= threshold);
+    assert!(reach(&long) > reach(&short));
+}

@@ -1,0 +1,94 @@
+//! End to end: the real binary in a real pseudo-terminal. Each step sends
+//! keys, then polls the screen until it shows what it should (or a generous
+//! deadline passes); nothing here depends on how fast the machine is.
+
+use crate::common::{Launch, Session};
+
+fn start(rows: u16, cols: u16, env: &[(&str, &str)]) -> Session {
+    Launch::new(rows, cols).envs(env).start()
+}
+
+#[test]
+fn lever_step_baseline_help_and_quit_in_a_real_terminal() {
+    let mut s = start(40, 120, &[]);
+    s.wait_text("League table at 2023 Q1");
+    assert!(
+        s.parser.screen().alternate_screen(),
+        "the dashboard uses the alternate screen"
+    );
+    s.wait_line(&["Open-source parity", " 30%"]);
+    assert!(!s.screen_text().contains("[modified]"));
+
+    // A lever change: parity up one step, applied to the whole run from the first quarter.
+    s.send("l");
+    s.wait_line(&["Open-source parity", " 31%"]);
+    s.wait_text("[modified]");
+
+    // A step: the cursor quarter moves, and the panels follow it.
+    s.send(".");
+    s.wait_text("League table at 2023 Q2");
+    s.wait_text("2023 Q2 (2/32)");
+
+    // The baseline: pinned, shown in the header and as deltas in the table.
+    s.send("b");
+    s.wait_text("◧ baseline");
+    s.wait_text("Δbase");
+
+    // Help: every binding listed, closed again with ?.
+    s.send("?");
+    s.wait_text("show or hide this help");
+    s.wait_text("pin or unpin the baseline");
+    s.send("?");
+    s.wait_gone("show or hide this help");
+
+    // Quit: unsaved changes make it ask; a second q cancels, d discards and quits.
+    s.send("q");
+    s.wait_text("Unsaved changes");
+    s.send("q");
+    s.wait_gone("Unsaved changes");
+    s.send("q");
+    s.wait_text("Unsaved changes");
+    s.send("d");
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(!s.parser.screen().alternate_screen(), "left the alternate screen");
+}
+
+#[test]
+fn no_color_in_a_real_terminal() {
+    let mut s = start(24, 80, &[("NO_COLOR", "1")]);
+    s.wait_text("League table at 2023 Q1");
+    let screen = s.parser.screen().clone();
+    for row in 0..24 {
+        for col in 0..80 {
+            if let Some(cell) = screen.cell(row, col) {
+                assert_eq!(cell.fgcolor(), vt100::Color::Default, "coloured cell at {row},{col}");
+                assert_eq!(cell.bgcolor(), vt100::Color::Default, "coloured cell at {row},{col}");
+            }
+        }
+    }
+    s.send("q");
+    assert!(s.wait_exit().success());
+    assert!(!s.parser.screen().alternate_screen());
+}
+
+#[test]
+fn monte_carlo_and_tornado_in_a_real_terminal() {
+    let mut s = start(40, 120, &[]);
+    s.wait_text("League table at 2023 Q1");
+    // The Monte Carlo runs on a thread; the loop wakes to show its end.
+    s.send("m");
+    s.wait_text("fan of Hyperscaler");
+    s.wait_text("Monte Carlo done");
+    // A lever change hides the bands of the old scenario.
+    s.send("l");
+    s.wait_text("bands hidden: levers changed");
+    s.send("t");
+    s.wait_text("each input alone at the low and high end");
+    s.send("t");
+    s.wait_gone("each input alone");
+    s.send("q");
+    s.wait_text("Unsaved changes");
+    s.send("d");
+    assert!(s.wait_exit().success());
+}
