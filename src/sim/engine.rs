@@ -127,9 +127,12 @@ impl Workload {
         let years = f64::from(t) / 4.0;
         let params_b = m.active_params_b * (1.0 - m.active_params_decline_per_year).powf(years);
         let gb_per_token = params_b * m.bytes_per_param / m.decode_batch + m.kv_gb_per_sequence;
+        // Serving software (batching, quantisation, speculative decoding, caching)
+        // multiplies what every accelerator delivers.
+        let gain = m.serving_gain_per_year.powf(years);
         Workload {
-            tok_s_per_tbs: 1000.0 * m.bandwidth_utilization / gb_per_token,
-            tok_s_per_tflops: 1e12 * m.compute_utilization / (2.0 * params_b * 1e9),
+            tok_s_per_tbs: 1000.0 * m.bandwidth_utilization / gb_per_token * gain,
+            tok_s_per_tflops: 1e12 * m.compute_utilization / (2.0 * params_b * 1e9) * gain,
             gb_per_token,
         }
     }
@@ -629,7 +632,7 @@ pub fn simulate(sc: &Scenario) -> Run {
             // Revenue and margins (§6, §9).
             // Locked-in customers pay the commitment discount that holds them (§6).
             let lock_in = p.ecosystem_lock_in.min(m.lock_in_cap);
-            let discounted = locked[i].min(served[i]) * m.commitment_discount * lock_in;
+            let discounted = locked[i].min(served[i]) * commitment_rate(m.commitment_discount, lock_in);
             let token_rev = (served[i] - discounted) * price[i] / 1e6;
             let attached = token_rev * p.attach_ratio * s.ecosystem;
             let revenue = token_rev + attached;
@@ -856,6 +859,16 @@ fn marginal_host_cost(states: &[ProviderState], cost: &[f64], cap: &[f64], depth
         }
     }
     order.first().map_or(f64::INFINITY, |&i| cost[i])
+}
+
+/// Discount on locked-in tokens that holds a share `lock_in` of customers:
+/// `d × λ / (1 − λ)`, at most 1. The last customers are the dearest to hold:
+/// 10% at λ = 0.5 with d = 0.1, 40% at 0.8, all of the price at λ ≥ 1/(1 + d) (§6).
+fn commitment_rate(d: f64, lock_in: f64) -> f64 {
+    if lock_in >= 1.0 {
+        return if d > 0.0 { 1.0 } else { 0.0 };
+    }
+    (d * lock_in / (1.0 - lock_in)).min(1.0)
 }
 
 fn apply(m: &mut MarketParams, pp: &mut [ProviderParams], target: super::scenario::ParamRef, v: f64) {

@@ -139,6 +139,8 @@ param_table! {
         demand_noise_sd: "log-units", [0.0, 0.5], "Standard deviation of the quarterly demand shock (seeded).";
         active_params_b: "billion parameters", [0.1, 10000.0], "Active parameters read per decoded token, traffic-weighted, first quarter.";
         active_params_decline_per_year: "share per year", [0.0, 0.9], "Yearly fall of active parameters per token (distillation, mixture of experts).";
+        #[serde(default = "added_in_v3")]
+        serving_gain_per_year: "× per year", [0.5, 10.0], "Yearly gain in tokens per second per accelerator from serving software (batching, quantisation, speculative decoding, caching).";
         bytes_per_param: "bytes", [0.125, 8.0], "Bytes per weight (2 = FP16, 1 = FP8).";
         decode_batch: "sequences", [1.0, 4096.0], "Sequences decoded together; weights are read once per step for the whole batch.";
         kv_gb_per_sequence: "GB", [0.0, 1000.0], "Key-value cache read per sequence per decode step.";
@@ -230,7 +232,8 @@ param_table! {
 
 impl MarketKey {
     /// Parameters added in schema version 3 (see [`added_in_v3`]).
-    pub const ADDED_IN_V3: [MarketKey; 9] = [
+    pub const ADDED_IN_V3: [MarketKey; 10] = [
+        MarketKey::serving_gain_per_year,
         MarketKey::open_host_depth,
         MarketKey::usage_growth_final_per_year,
         MarketKey::usage_growth_half_life_years,
