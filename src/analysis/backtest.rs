@@ -27,7 +27,11 @@ pub enum Measure {
     /// Net profit over revenue, both summed over the four quarters of `year`.
     NetMarginYear { provider: String, year: i32 },
     /// Revenue summed over the four quarters of `to_year` over the same for `from_year`.
-    RevenueYearRatio { provider: String, from_year: i32, to_year: i32 },
+    RevenueYearRatio {
+        provider: String,
+        from_year: i32,
+        to_year: i32,
+    },
     /// Revenue in the observation's quarter over the mean quarterly revenue of `from_year`.
     RevenueOverYear { provider: String, from_year: i32 },
     /// Market demand in the observation's quarter over market demand in `from`.
@@ -323,7 +327,9 @@ mod tests {
         let obs = vec![
             Observation {
                 series: "s".into(),
-                measure: Measure::Share { provider: "hyper".into() },
+                measure: Measure::Share {
+                    provider: "hyper".into(),
+                },
                 at: "2023Q1".into(),
                 value: run.row(0, 0).share + 0.05,
                 tolerance: 0.1,

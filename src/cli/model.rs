@@ -134,9 +134,9 @@ pub fn cmd_backtest(a: &BacktestArgs) -> Result<(), CliError> {
     let text = match a.format {
         BacktestFormat::Table => table(&b),
         BacktestFormat::Csv => csv(&b),
-        BacktestFormat::Json => serde_json::to_string_pretty(&b)
-            .map_err(|e| CliError::Input(format!("cannot write JSON: {e}")))?
-            + "\n",
+        BacktestFormat::Json => {
+            serde_json::to_string_pretty(&b).map_err(|e| CliError::Input(format!("cannot write JSON: {e}")))? + "\n"
+        }
     };
     write_out(a.out.as_deref(), &text)
 }

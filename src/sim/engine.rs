@@ -439,14 +439,18 @@ pub fn simulate(sc: &Scenario) -> Run {
             let floor = cost[i] * p.price_floor_vs_cost;
             // The provider's open-model cap: hosted open models plus the premium its
             // exclusive model and its ecosystem still command (§5).
-            let open_cap = open_host
-                * (1.0 + p.exclusive_model * (closed_mult - 1.0) + m.ecosystem_price_premium * s.ecosystem);
+            let open_cap =
+                open_host * (1.0 + p.exclusive_model * (closed_mult - 1.0) + m.ecosystem_price_premium * s.ecosystem);
             let cap_i = ceiling.min(open_cap).max(1e-6);
             let asked = policy * s.pressure;
             let wanted = asked.max(floor);
             price[i] = wanted.min(cap_i).max(1e-6);
             limit[i] = if wanted <= cap_i {
-                if asked >= floor { PriceLimit::Policy } else { PriceLimit::Floor }
+                if asked >= floor {
+                    PriceLimit::Policy
+                } else {
+                    PriceLimit::Floor
+                }
             } else if ceiling <= open_cap {
                 PriceLimit::Ceiling
             } else {

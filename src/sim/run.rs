@@ -156,19 +156,40 @@ impl PriceLimit {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    KeyframeApplied { target: ParamRef, value: f64 },
-    HardwareGeneration { generation: usize },
-    ParityCrossed { threshold: f64, rising: bool },
-    PriceWarStarted { below_cost: usize },
+    KeyframeApplied {
+        target: ParamRef,
+        value: f64,
+    },
+    HardwareGeneration {
+        generation: usize,
+    },
+    ParityCrossed {
+        threshold: f64,
+        rising: bool,
+    },
+    PriceWarStarted {
+        below_cost: usize,
+    },
     PriceWarEnded,
-    OwnSiliconBreakEven { provider: usize },
-    OwnSiliconBelowBreakEven { provider: usize },
+    OwnSiliconBreakEven {
+        provider: usize,
+    },
+    OwnSiliconBelowBreakEven {
+        provider: usize,
+    },
     /// The provider's cap fell below its unit cost; `ceiling` when the user's
     /// price ceiling, not the open-model cap, is that cap.
-    CeilingBelowCost { provider: usize, ceiling: bool },
-    CapacityShortage { unserved_share: f64 },
+    CeilingBelowCost {
+        provider: usize,
+        ceiling: bool,
+    },
+    CapacityShortage {
+        unserved_share: f64,
+    },
     ShortageEnded,
-    ProviderExited { provider: usize },
+    ProviderExited {
+        provider: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
