@@ -3,7 +3,8 @@
 
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::sim::{Scenario, simulate};
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
 
 fn large() -> Scenario {
     let mut sc = default_scenario();

@@ -6,9 +6,10 @@
 use cloudstrat::document::Source;
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::ui::{Action, App, ChartTab, Step, Theme, widgets};
-use criterion::{Criterion, black_box, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use std::hint::black_box;
 
 fn lever_change_to_frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("ui");

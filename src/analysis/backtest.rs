@@ -304,8 +304,7 @@ fn parameter_in_force(sc: &Scenario, t: u32) -> f64 {
     let key = ParamRef::Market(MarketKey::vendor_gross_margin);
     sc.keyframes
         .iter()
-        .filter(|k| k.target == key && k.at <= t)
-        .last()
+        .rfind(|k| k.target == key && k.at <= t)
         .map_or(sc.market.vendor_gross_margin, |k| k.value)
 }
 

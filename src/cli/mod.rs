@@ -302,8 +302,34 @@ pub fn cmd_check(files: &[PathBuf]) -> i32 {
     for f in files {
         match file::load_path(f) {
             // As in `write_out`: a closed pipe (`| head`) must not turn into a panic.
-            Ok(_) => {
+            Ok(sc) => {
+                // Loading succeeded, so the text is readable. Placeholders the
+                // scenario cannot fill fail the check; figures typed into the
+                // narration are worth a warning only.
+                let text = std::fs::read_to_string(f).unwrap_or_default();
+                let problems = crate::output::narration::check(&text, &sc);
+                if !problems.is_empty() {
+                    eprintln!(
+                        "{}",
+                        file::LoadError::Narration {
+                            file: f.display().to_string(),
+                            problems,
+                        }
+                    );
+                    bad += 1;
+                    continue;
+                }
                 let _ = writeln!(out, "{}: ok", f.display());
+                for w in crate::output::narration::warnings(&text, &sc) {
+                    eprintln!(
+                        "{}:{}:{}: warning: {}: {}",
+                        f.display(),
+                        w.line,
+                        w.col,
+                        w.path,
+                        w.message
+                    );
+                }
             }
             Err(e) => {
                 eprintln!("{e}");

@@ -160,7 +160,7 @@ pub fn cmd_calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
     let observations = backtest::builtin();
     let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = |done: usize, total: usize| {
-        if interactive && (done % 20 == 0 || done == total) {
+        if interactive && (done.is_multiple_of(20) || done == total) {
             eprint!("\rcalibrating: {done}/{total} runs");
         }
     };

@@ -83,6 +83,9 @@ pub struct RawBeat {
     pub at: String,
     pub title: String,
     pub narration: String,
+    /// Private speaker notes, shown only in `cloudstrat notes`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notes: String,
     pub chart: ChartKind,
     /// Provider id.
     pub focus: String,
@@ -155,6 +158,27 @@ pub enum LoadError {
         file: String,
         problems: Vec<(String, String)>,
     },
+    /// Placeholders in story text that the scenario cannot fill.
+    Narration {
+        file: String,
+        problems: Vec<Located>,
+    },
+}
+
+/// A problem at a place in a strategy file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located {
+    pub line: usize,
+    pub col: usize,
+    /// Field path, e.g. `story[2].narration`.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}: {}", self.line, self.col, self.path, self.message)
+    }
 }
 
 impl fmt::Display for LoadError {
@@ -185,6 +209,15 @@ impl fmt::Display for LoadError {
                         writeln!(f)?;
                     }
                     write!(f, "{file}: {path}: {msg}")?;
+                }
+                Ok(())
+            }
+            LoadError::Narration { file, problems } => {
+                for (i, p) in problems.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(f)?;
+                    }
+                    write!(f, "{file}:{p}")?;
                 }
                 Ok(())
             }
@@ -568,6 +601,7 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
             at,
             title: b.title.clone(),
             narration: b.narration.clone(),
+            notes: b.notes.clone(),
             chart: b.chart,
             focus,
             levers,
@@ -761,6 +795,7 @@ pub fn to_raw(sc: &Scenario) -> RawScenario {
                 at: sc.quarter_at(b.at).to_string(),
                 title: b.title.clone(),
                 narration: b.narration.clone(),
+                notes: b.notes.clone(),
                 chart: b.chart,
                 focus: sc.providers.get(b.focus).map_or_else(String::new, |p| p.id.clone()),
                 levers: b
@@ -793,4 +828,215 @@ pub fn to_ron_document(sc: &Scenario, baseline: Option<&Scenario>) -> String {
         ron::ser::to_string_pretty(&raw, config).unwrap_or_else(|e| format!("// could not serialize scenario: {e}\n"));
     s.push('\n');
     s
+}
+
+/// A string literal in strategy-file text: its value and where each of its
+/// characters was written.
+struct Literal {
+    value: String,
+    /// Line and column (1-based) of each character of `value`, then of the closing quote.
+    places: Vec<(usize, usize)>,
+}
+
+/// The string values of every `field: "…"` in `text`, in file order. A small
+/// scan of RON's lexical layer (comments, strings, identifiers): enough to
+/// point at a character of a story text, which serde's errors cannot.
+fn string_fields(text: &str, field: &str) -> Vec<Literal> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut places = Vec::with_capacity(chars.len() + 1);
+    let (mut line, mut col) = (1, 1);
+    for &c in &chars {
+        places.push((line, col));
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+    }
+    places.push((line, col));
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut want_literal = false;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            let mut depth = 0;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    i += 2;
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else if c == '"' || (c == 'r' && matches!(chars.get(i + 1), Some('"' | '#'))) {
+            let (lit, next) = string_literal(&chars, &places, i);
+            if want_literal {
+                out.push(lit);
+            }
+            want_literal = false;
+            i = next;
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let ident: String = chars[start..i].iter().collect();
+            let mut j = i;
+            while j < chars.len() && chars[j].is_whitespace() {
+                j += 1;
+            }
+            want_literal = ident == field && chars.get(j) == Some(&':');
+            if want_literal {
+                i = j + 1;
+            }
+        } else {
+            if !c.is_whitespace() {
+                want_literal = false;
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Reads the string literal starting at `chars[i]`; returns it and the index after it.
+fn string_literal(chars: &[char], places: &[(usize, usize)], mut i: usize) -> (Literal, usize) {
+    let mut lit = Literal {
+        value: String::new(),
+        places: Vec::new(),
+    };
+    if chars[i] == 'r' {
+        i += 1;
+        let mut hashes = 0;
+        while chars.get(i) == Some(&'#') {
+            hashes += 1;
+            i += 1;
+        }
+        i += 1;
+        while i < chars.len() {
+            if chars[i] == '"' && (1..=hashes).all(|k| chars.get(i + k) == Some(&'#')) {
+                lit.places.push(places[i]);
+                return (lit, i + 1 + hashes);
+            }
+            lit.value.push(chars[i]);
+            lit.places.push(places[i]);
+            i += 1;
+        }
+        lit.places.push(places[chars.len()]);
+        return (lit, i);
+    }
+    i += 1;
+    while i < chars.len() {
+        match chars[i] {
+            '"' => {
+                lit.places.push(places[i]);
+                return (lit, i + 1);
+            }
+            '\\' => {
+                let at = places[i];
+                let (c, len) = match chars.get(i + 1) {
+                    Some('n') => ('\n', 2),
+                    Some('t') => ('\t', 2),
+                    Some('r') => ('\r', 2),
+                    Some('0') => ('\0', 2),
+                    Some('u') if chars.get(i + 2) == Some(&'{') => {
+                        let end = (i + 3..chars.len())
+                            .find(|&k| chars[k] == '}')
+                            .unwrap_or(chars.len() - 1);
+                        let hex: String = chars[i + 3..end].iter().collect();
+                        let c = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?');
+                        (c, end + 1 - i)
+                    }
+                    Some('u') => {
+                        let hex: String = chars.iter().skip(i + 2).take(4).collect();
+                        let c = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?');
+                        (c, 6)
+                    }
+                    Some('x') => {
+                        let hex: String = chars.iter().skip(i + 2).take(2).collect();
+                        let c = u32::from_str_radix(&hex, 16)
+                            .ok()
+                            .and_then(char::from_u32)
+                            .unwrap_or('?');
+                        (c, 4)
+                    }
+                    Some(&c) => (c, 2),
+                    None => ('\\', 1),
+                };
+                lit.value.push(c);
+                lit.places.push(at);
+                i += len;
+            }
+            c => {
+                lit.value.push(c);
+                lit.places.push(places[i]);
+                i += 1;
+            }
+        }
+    }
+    lit.places.push(places[chars.len()]);
+    (lit, i)
+}
+
+/// One story text of a scenario and where it was written in the file.
+pub struct StoryText<'a> {
+    /// Field path, e.g. `story[2].narration`.
+    pub path: String,
+    pub value: &'a str,
+    literal: Option<Literal>,
+}
+
+impl StoryText<'_> {
+    /// Line and column (1-based) in the file of character `at` of the value.
+    pub fn place(&self, at: usize) -> (usize, usize) {
+        self.literal
+            .as_ref()
+            .and_then(|l| l.places.get(at).or(l.places.last()))
+            .copied()
+            .unwrap_or((1, 1))
+    }
+}
+
+/// The story texts (narration and notes) of `sc`, loaded from `text`, with
+/// where each was written.
+pub fn story_texts<'a>(text: &str, sc: &'a Scenario) -> Vec<StoryText<'a>> {
+    let mut out = Vec::new();
+    for (field, get) in [
+        ("narration", (|b: &Beat| b.narration.as_str()) as fn(&Beat) -> &str),
+        ("notes", |b: &Beat| b.notes.as_str()),
+    ] {
+        let mut literals = string_fields(text, field).into_iter();
+        for (i, b) in sc.story.iter().enumerate() {
+            let value = get(b);
+            if value.is_empty() {
+                continue;
+            }
+            // Beats are in file order, so each text is the next literal with its value.
+            let literal = literals.by_ref().find(|l| l.value == value);
+            out.push(StoryText {
+                path: format!("story[{i}].{field}"),
+                value,
+                literal,
+            });
+        }
+    }
+    out
 }

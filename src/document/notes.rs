@@ -1,6 +1,8 @@
-//! Speaker notes: the presenting dashboard publishes the current and next
-//! beat to a small JSON file, and `cloudstrat notes` follows it in a second
-//! terminal.
+//! Speaker notes: the presenting dashboard publishes the current beat (its
+//! narration with live numbers, the presenter's private notes, the next
+//! beat's title and the clock) to a small JSON file, and `cloudstrat notes`
+//! follows it in a second terminal. The private notes appear only here: the
+//! audience's screen never shows them.
 //!
 //! A file rather than a socket: it needs no port, survives either side
 //! restarting, and the presenter writes it atomically (temporary file and
@@ -32,9 +34,56 @@ pub struct Notes {
     pub beats: usize,
     pub quarter: String,
     pub title: String,
+    /// The narration as the audience sees it, placeholders filled.
     pub narration: String,
+    /// The presenter's private notes for this beat.
+    #[serde(default)]
+    pub notes: String,
     pub next_title: Option<String>,
-    pub next_narration: Option<String>,
+    /// When the presentation began and when this beat came on screen, in
+    /// milliseconds since 1970 (0 when unknown): the follower runs the clocks.
+    #[serde(default)]
+    pub started_unix_ms: u64,
+    #[serde(default)]
+    pub beat_started_unix_ms: u64,
+}
+
+/// Milliseconds since 1970 by the system clock (0 if it is set before 1970).
+pub fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Minutes and seconds, or hours too past the hour.
+pub fn clock(secs: u64) -> String {
+    if secs >= 3600 {
+        format!("{}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    } else {
+        format!("{:02}:{:02}", secs / 60, secs % 60)
+    }
+}
+
+impl Notes {
+    /// "elapsed 04:12 · this beat 00:45 · 01:24 a beat so far", at `now_unix_ms`;
+    /// `None` when the presenter published no clock.
+    pub fn timing(&self, now_unix_ms: u64) -> Option<String> {
+        if self.started_unix_ms == 0 {
+            return None;
+        }
+        let secs = |from: u64| now_unix_ms.saturating_sub(from) / 1000;
+        let mut s = format!(
+            "elapsed {} · this beat {}",
+            clock(secs(self.started_unix_ms)),
+            clock(secs(self.beat_started_unix_ms.max(self.started_unix_ms)))
+        );
+        // Pace: the beats already finished, on average.
+        if self.beat > 1 {
+            let done = self.beat_started_unix_ms.saturating_sub(self.started_unix_ms) / 1000;
+            s.push_str(&format!(" · {} a beat so far", clock(done / (self.beat as u64 - 1))));
+        }
+        Some(s)
+    }
 }
 
 /// The notes file for a scenario, in `dir`.
@@ -98,6 +147,8 @@ pub struct NotesWidget<'a> {
     pub notes: Option<&'a Notes>,
     /// Shown when there are no notes yet.
     pub waiting_for: &'a str,
+    /// The time the clocks are read at, in milliseconds since 1970.
+    pub now_unix_ms: u64,
 }
 
 impl Widget for NotesWidget<'_> {
@@ -129,20 +180,26 @@ impl Widget for NotesWidget<'_> {
                     format!("{} · beat {} / {} · {}{state}", n.scenario, n.beat, n.beats, n.quarter),
                     dim,
                 ));
+                if let Some(t) = n.timing(self.now_unix_ms) {
+                    lines.push((t, bold));
+                }
                 lines.push((String::new(), dim));
                 lines.push((n.title.clone(), bold));
                 for l in wrap(&n.narration, w) {
                     lines.push((l, Style::new()));
                 }
                 lines.push((String::new(), dim));
-                match (&n.next_title, &n.next_narration) {
-                    (Some(t), narration) => {
-                        lines.push((format!("Next: {t}"), bold.add_modifier(Modifier::DIM)));
-                        for l in wrap(narration.as_deref().unwrap_or(""), w) {
-                            lines.push((l, dim));
-                        }
-                    }
-                    (None, _) => lines.push(("Next: (last beat)".into(), dim)),
+                lines.push(("Your notes".into(), bold.add_modifier(Modifier::UNDERLINED)));
+                if n.notes.trim().is_empty() {
+                    lines.push(("(none for this beat)".into(), dim));
+                }
+                for l in wrap(&n.notes, w) {
+                    lines.push((l, Style::new()));
+                }
+                lines.push((String::new(), dim));
+                match &n.next_title {
+                    Some(t) => lines.push((format!("Next: {t}"), bold.add_modifier(Modifier::DIM))),
+                    None => lines.push(("Next: (last beat)".into(), dim)),
                 }
             }
         }
@@ -183,7 +240,7 @@ pub fn cmd_notes(scenario: &str) -> Result<(), CliError> {
     let path = notes_path(&source);
     if !std::io::stdout().is_terminal() {
         let text = match read(&path) {
-            Some(n) => plain(&n),
+            Some(n) => plain(&n, now_unix_ms()),
             None => format!(
                 "no presentation of {scenario} yet ({} does not exist)\n",
                 path.display()
@@ -195,29 +252,36 @@ pub fn cmd_notes(scenario: &str) -> Result<(), CliError> {
     follow(&path, scenario).map_err(|e| CliError::Input(format!("notes: {e}")))
 }
 
-/// The notes as plain text.
-pub fn plain(n: &Notes) -> String {
-    let mut s = format!(
-        "{} · beat {} / {} · {}\n\n{}\n",
-        n.scenario, n.beat, n.beats, n.quarter, n.title
-    );
-    s.push_str(&n.narration);
-    s.push_str("\n\n");
+/// The notes as plain text, clocks read at `now_unix_ms`.
+pub fn plain(n: &Notes, now_unix_ms: u64) -> String {
+    let mut s = format!("{} · beat {} / {} · {}\n", n.scenario, n.beat, n.beats, n.quarter);
+    if let Some(t) = n.timing(now_unix_ms) {
+        s.push_str(&t);
+        s.push('\n');
+    }
+    s.push_str(&format!("\n{}\n{}\n\n", n.title, n.narration));
+    if !n.notes.trim().is_empty() {
+        s.push_str(&format!("Your notes:\n{}\n\n", n.notes));
+    }
     match &n.next_title {
-        Some(t) => s.push_str(&format!("Next: {t}\n{}\n", n.next_narration.as_deref().unwrap_or(""))),
+        Some(t) => s.push_str(&format!("Next: {t}\n")),
         None => s.push_str("Next: (last beat)\n"),
     }
     s
 }
 
 fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
-    use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
-    use crossterm::execute;
-    use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
+    use ratatui::crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+    use ratatui::crossterm::execute;
+    use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
     struct Guard;
     impl Drop for Guard {
         fn drop(&mut self) {
-            let _ = execute!(std::io::stdout(), LeaveAlternateScreen, crossterm::cursor::Show);
+            let _ = execute!(
+                std::io::stdout(),
+                LeaveAlternateScreen,
+                ratatui::crossterm::cursor::Show
+            );
             let _ = disable_raw_mode();
         }
     }
@@ -225,20 +289,25 @@ fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
     let _guard = Guard;
     execute!(std::io::stdout(), EnterAlternateScreen)?;
     let mut terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
-    terminal.clear()?;
-    let mut shown: Option<Option<Notes>> = None;
+    // Not `terminal.clear()`, which asks the terminal where its cursor is.
+    ratatui::backend::Backend::clear_region(terminal.backend_mut(), ratatui::backend::ClearType::All)?;
+    let mut shown: Option<(Option<Notes>, u64)> = None;
     loop {
         let notes = read(path);
-        if shown.as_ref() != Some(&notes) {
+        let now = now_unix_ms();
+        // Redrawn when the notes change and when the clocks pass a second.
+        let key = (notes, now / 1000);
+        if shown.as_ref() != Some(&key) {
             terminal.draw(|f| {
                 let area = f.area();
                 NotesWidget {
-                    notes: notes.as_ref(),
+                    notes: key.0.as_ref(),
                     waiting_for: scenario,
+                    now_unix_ms: now,
                 }
                 .render(area, f.buffer_mut());
             })?;
-            shown = Some(notes);
+            shown = Some(key);
         }
         // Waiting for a key doubles as the pause between looks at the file.
         if event::poll(POLL_INTERVAL)? {

@@ -138,12 +138,18 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
     }
     if !sc.story.is_empty() {
         b.push(Block::Heading(2, "Story".into()));
-        for (n, beat) in sc.story.iter().enumerate() {
+        let runs = super::narration::beat_runs(sc, run);
+        for (n, (beat, beat_run)) in sc.story.iter().zip(&runs).enumerate() {
             b.push(Block::Heading(
                 3,
                 format!("{}. {} ({})", n + 1, beat.title, sc.quarter_at(beat.at).label()),
             ));
-            b.push(Block::Para(beat.narration.clone()));
+            b.push(Block::Para(super::narration::fill(
+                &beat.narration,
+                sc,
+                beat_run,
+                beat.at,
+            )));
             let focus = sc.providers.get(beat.focus).map_or("", |p| p.name.as_str());
             let mut meta = format!("Chart: {}; focus: {focus}", beat.chart.title());
             if !beat.levers.is_empty() {

@@ -1,8 +1,9 @@
 //! What a run becomes outside the dashboard: text, CSV and JSON (`report`),
 //! and the report with its charts for slides and documents (`export`). Both
-//! are pure; [`write_export`] is the one place that puts an export on disk.
+//! are pure, as is filling story text with live numbers (`narration`); [`write_export`] is the one place that puts an export on disk.
 
 pub mod export;
+pub mod narration;
 pub mod report;
 
 use crate::document::CliError;

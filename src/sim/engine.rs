@@ -5,7 +5,7 @@
 use super::params::{HardwareGen, MarketParams, PricingPolicy, ProviderParams};
 use super::run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run, Status};
 use super::scenario::Scenario;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Hours in a quarter (365 × 24 / 4).
@@ -542,9 +542,7 @@ pub fn simulate(sc: &Scenario) -> Run {
             }
             locked_total = demand;
         }
-        for i in 0..n {
-            alloc[i] = locked[i];
-        }
+        alloc.copy_from_slice(&locked);
         let mut wtotal = 0.0;
         for i in 0..n {
             if states[i].active {

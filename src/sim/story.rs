@@ -105,6 +105,8 @@ pub struct Beat {
     pub at: u32,
     pub title: String,
     pub narration: String,
+    /// The presenter's private notes: shown in `cloudstrat notes`, never to the audience.
+    pub notes: String,
     pub chart: ChartKind,
     /// Provider index whose figures are headlined.
     pub focus: usize,

@@ -2,7 +2,7 @@
 //! sampled deterministically from a seed and a sample index.
 
 use super::scenario::{ParamRef, Scenario};
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 

@@ -5,7 +5,7 @@ use super::action::Action;
 use super::app::App;
 use super::keymap::{self, Mode};
 use super::layout::{self, ScreenLayout};
-use crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
+use ratatui::crossterm::event::{Event, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 /// The action an event asks for, if any.

@@ -3,7 +3,7 @@
 
 use super::action::{Action, ChartTab, Step};
 use super::present::MeetingAction as M;
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// What the keyboard is talking to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -611,17 +611,46 @@ const PRESENT: &[Binding] = &[
         "show or hide this help",
         Some("help"),
     ),
+    // Presentation remotes ("clickers") send PageDown and PageUp, and a
+    // blank-screen button that sends `b` or `.`, as slide software expects.
     bind(
-        &[Key::plain(KeyCode::Right), Key::ch('n'), Key::ch(' ')],
+        &[
+            Key::plain(KeyCode::Right),
+            Key::ch('n'),
+            Key::ch(' '),
+            Key::plain(KeyCode::PageDown),
+        ],
         Action::Meeting(M::NextBeat),
         "next beat",
         Some("beat"),
     ),
     bind(
-        &[Key::plain(KeyCode::Left), Key::plain(KeyCode::Backspace)],
+        &[
+            Key::plain(KeyCode::Left),
+            Key::plain(KeyCode::Backspace),
+            Key::plain(KeyCode::PageUp),
+        ],
         Action::Meeting(M::PrevBeat),
         "previous beat",
         Some("beat"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Home)],
+        Action::Meeting(M::FirstBeat),
+        "first beat",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::End)],
+        Action::Meeting(M::LastBeat),
+        "last beat",
+        None,
+    ),
+    bind(
+        &[Key::ch('b'), Key::ch('.')],
+        Action::Meeting(M::ToggleBlank),
+        "blank the screen, or bring it back",
+        Some("blank"),
     ),
     bind(
         &[Key::ch('p'), Key::plain(KeyCode::Esc)],

@@ -26,11 +26,11 @@ pub use present::MeetingAction;
 pub use theme::Theme;
 
 use crate::document::Source;
-use crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
-use crossterm::execute;
-use crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use ratatui::Terminal;
-use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::backend::{Backend, ClearType, CrosstermBackend};
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture, Event};
+use ratatui::crossterm::execute;
+use ratatui::crossterm::terminal::{EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode};
 use std::collections::VecDeque;
 use std::io::{self, Stdout};
 use std::sync::Once;
@@ -104,7 +104,10 @@ pub const DISK_CHECK_INTERVAL: Duration = Duration::from_secs(2);
 /// or, while presenting, the clock's next second or a glide's next frame.
 /// Paused, with nothing unsaved, no file open and no analysis running, it
 /// blocks until input.
-pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &mut impl EventSource) -> io::Result<()> {
+pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &mut impl EventSource) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let mut next_tick: Option<Instant> = None;
     let mut next_autosave: Option<Instant> = None;
     let mut next_disk_check: Option<Instant> = None;
@@ -113,7 +116,7 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
     // When the presentation began: its clock and glide frames are timed from here.
     let mut presenting_since: Option<Instant> = None;
     loop {
-        let size = terminal.size()?;
+        let size = terminal.size().map_err(io::Error::other)?;
         let v = app.viewport();
         if (v.width, v.height) != (size.width, size.height) {
             app.update(Action::Resize {
@@ -121,7 +124,7 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
                 height: size.height,
             });
         }
-        terminal.draw(|f| widgets::render(app, f))?;
+        terminal.draw(|f| widgets::render(app, f)).map_err(io::Error::other)?;
         if app.should_quit() {
             return Ok(());
         }
@@ -213,7 +216,12 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
 /// Safe to call more than once.
 pub fn restore_terminal() -> io::Result<()> {
     let mut out = io::stdout();
-    let a = execute!(out, DisableMouseCapture, LeaveAlternateScreen, crossterm::cursor::Show);
+    let a = execute!(
+        out,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        ratatui::crossterm::cursor::Show
+    );
     let b = disable_raw_mode();
     a.and(b)
 }
@@ -283,7 +291,9 @@ pub fn run_document_with(
     install_panic_hook();
     let _guard = TerminalGuard;
     let mut terminal = enter_terminal()?;
-    terminal.clear()?;
+    // Not `terminal.clear()`: that asks the terminal where its cursor is, and
+    // a bare pseudo-terminal never answers.
+    terminal.backend_mut().clear_region(ClearType::All)?;
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         run_app(&mut terminal, &mut app, &mut TerminalEvents)
     }));

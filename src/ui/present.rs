@@ -29,6 +29,12 @@ pub enum MeetingAction {
     NextBeat,
     /// Go back to the previous beat.
     PrevBeat,
+    /// Go to the first beat.
+    FirstBeat,
+    /// Go to the last beat.
+    LastBeat,
+    /// Blank the audience's screen, or bring it back.
+    ToggleBlank,
     /// Lock or unlock the levers while presenting.
     ToggleLock,
     /// The presentation's timer: time since presenting began.
@@ -187,8 +193,12 @@ pub struct Presentation {
     pub glide: Option<Glide>,
     /// True while stray keys may not change a lever.
     pub locked: bool,
+    /// True while the screen is blanked (nothing but the background).
+    pub blank: bool,
     /// Time since the presentation began, as the loop last reported it.
     pub elapsed: Duration,
+    /// `elapsed` when the beat on screen came up.
+    pub beat_started: Duration,
     /// The dashboard's chart, provider and cursor before presenting, restored on leaving.
     pub before: (ChartTab, usize, u32),
 }

@@ -86,8 +86,9 @@ impl Launch {
                 }
             }
         });
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("a terminal at least 1×1");
         Session {
-            parser: vt100::Parser::new(rows, cols, 0),
+            parser: vt100::Parser::new(size(rows), size(cols), 0),
             output: rx,
             writer,
             child,

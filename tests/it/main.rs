@@ -16,6 +16,7 @@ mod invariants;
 mod migration;
 mod model_doc;
 mod model_v2;
+mod narration;
 mod presets;
 mod thesis;
 mod ui_analysis;

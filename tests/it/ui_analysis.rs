@@ -9,10 +9,10 @@ use cloudstrat::ui::analysis::{JobKind, JobRunner, JobTask, MC_RUNS};
 use cloudstrat::ui::keymap::{self, Mode, action_for_key, keymap};
 use cloudstrat::ui::widgets::{self, JobStatusWidget, OptimumWidget, TornadoWidget, WaterfallWidget, waterfall_steps};
 use cloudstrat::ui::{self, Action, App, ChartTab, ScriptedEvents, Step, Theme};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 use std::sync::mpsc;
@@ -404,8 +404,8 @@ fn analysis_keys_and_help() {
 fn a_click_closes_a_panel() {
     let mut a = app_with(JobRunner::inline());
     a.update(Action::ShowSensitivity);
-    let ev = Event::Mouse(crossterm::event::MouseEvent {
-        kind: crossterm::event::MouseEventKind::Down(crossterm::event::MouseButton::Left),
+    let ev = Event::Mouse(ratatui::crossterm::event::MouseEvent {
+        kind: ratatui::crossterm::event::MouseEventKind::Down(ratatui::crossterm::event::MouseButton::Left),
         column: 3,
         row: 3,
         modifiers: KeyModifiers::NONE,
@@ -467,6 +467,61 @@ fn analysis_widgets_render_into_any_area() {
                 let area = Rect::new(0, 0, w, h);
                 let mut buf = Buffer::empty(area);
                 widgets::render_screen(&a, area, &mut buf);
+            }
+        }
+    }
+}
+
+/// The rightmost column of `text` holding a chart dot or a band shade.
+fn rightmost_plotted(text: &str) -> usize {
+    text.lines()
+        .filter_map(|l| {
+            l.chars()
+                .enumerate()
+                .filter(|(_, c)| ('\u{2801}'..='\u{28ff}').contains(c) || *c == '░' || *c == '▒')
+                .map(|(x, _)| x)
+                .last()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn presenting_reveals_baseline_ghosts_and_bands_only_up_to_the_beat() {
+    let plain = {
+        let mut a = app_with(JobRunner::inline());
+        a.update(Action::Meeting(cloudstrat::ui::MeetingAction::Present));
+        a
+    };
+    let mut a = app_with(JobRunner::inline());
+    // A baseline, a different current run, and fresh Monte Carlo bands of it.
+    a.update(Action::ToggleBaseline);
+    for _ in 0..4 {
+        a.update(Action::Adjust(Step::BigUp));
+    }
+    a.update(Action::RunMonteCarlo);
+    a.update(Action::PollJobs);
+    assert!(a.fresh_fan().is_some() && a.baseline().is_some());
+    // On the dashboard the ghosts and bands cover the whole horizon...
+    let dashboard = text(&a, 120, 40);
+    assert!(rightmost_plotted(&dashboard) > 100, "{dashboard}");
+    a.update(Action::Meeting(cloudstrat::ui::MeetingAction::Present));
+    let mut plain = plain;
+    for beat in 0..3 {
+        let (with, without) = (text(&a, 120, 40), text(&plain, 120, 40));
+        // ...presenting, they stop where the current lines stop.
+        assert!(
+            rightmost_plotted(&with) <= rightmost_plotted(&without) + 1,
+            "beat {}: something is drawn past the beat's quarter:\n{with}",
+            beat + 1
+        );
+        if beat == 1 {
+            insta::assert_snapshot!("present_no_spoilers_beat2_120x40", with);
+        }
+        for app in [&mut a, &mut plain] {
+            app.update(Action::Meeting(cloudstrat::ui::MeetingAction::NextBeat));
+            for _ in 0..20 {
+                app.update(Action::Meeting(cloudstrat::ui::MeetingAction::Frame(Duration::ZERO)));
             }
         }
     }

@@ -7,9 +7,9 @@ use cloudstrat::sim::{self, ParamRef};
 use cloudstrat::ui::keymap::Mode;
 use cloudstrat::ui::layout::{self, ScreenLayout};
 use cloudstrat::ui::{self, Action, App, ChartTab, ScriptedEvents, Step, Theme, input};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 fn app() -> App {
     let mut a = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
@@ -358,7 +358,7 @@ fn undoing_a_keyframe_removal_brings_back_its_uncertainty() {
 /// small" was on screen.
 #[test]
 fn a_too_small_terminal_ignores_everything_but_quit() {
-    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
     let mut a = cloudstrat::ui::App::new(
         cloudstrat::document::presets::default_scenario(),
         cloudstrat::document::Source::Preset("default".into()),

@@ -5,8 +5,8 @@ use cloudstrat::document::Source;
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::ui::keymap::{self, Mode, action_for_key, keymap};
 use cloudstrat::ui::{Action, App, ChartTab, Step, Theme, widgets};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
 
 fn press(code: KeyCode, mods: KeyModifiers) -> Option<Action> {

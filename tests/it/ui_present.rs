@@ -7,10 +7,10 @@ use cloudstrat::document::presets::{self, default_scenario};
 use cloudstrat::sim::{ParamRef, Scenario};
 use cloudstrat::ui::keymap::{self, Mode};
 use cloudstrat::ui::{self, Action, App, ChartTab, MeetingAction as M, ScriptedEvents, Step, Theme, widgets};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use std::time::Duration;
 
@@ -351,7 +351,7 @@ fn beats_can_be_edited_reordered_and_deleted() {
     ev.extend(typed("Reseller in trouble"));
     ev.push(key(KeyCode::Enter));
     ev.push(key(KeyCode::Char('n')));
-    ev.extend((0..400).map(|_| key(KeyCode::Backspace)));
+    ev.extend((0..1000).map(|_| key(KeyCode::Backspace)));
     ev.extend(typed("Short narration."));
     ev.push(key(KeyCode::Enter));
     let t = run_keys(&mut a, ev);
@@ -580,14 +580,19 @@ fn bad_theme_files_are_named_with_what_is_wrong() {
 fn speaker_notes_follow_the_beats() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = cloudstrat::document::notes::notes_path_in(dir.path(), &Source::Preset("default".into()));
-    let mut a = app().with_notes_file(path.clone());
+    let mut sc = default_scenario();
+    sc.story[0].notes = "Pause here; ask who has priced a GPU hour lately.".into();
+    let mut a = app_for(sc).with_notes_file(path.clone());
     let story = a.scenario().story.clone();
     assert!(cloudstrat::document::notes::read(&path).is_none());
     a.update(Action::Meeting(M::Present));
     let n = cloudstrat::document::notes::read(&path).expect("notes written on entering");
     assert_eq!((n.beat, n.beats, n.presenting), (1, story.len(), true));
-    assert_eq!(n.narration, story[0].narration);
-    assert_eq!(n.next_narration.as_deref(), Some(story[1].narration.as_str()));
+    let filled = cloudstrat::output::narration::fill(&story[0].narration, a.scenario(), a.run(), story[0].at);
+    assert_eq!(n.narration, filled);
+    assert_eq!(n.notes, story[0].notes);
+    assert_eq!(n.next_title.as_deref(), Some(story[1].title.as_str()));
+    assert!(n.started_unix_ms > 0 && n.beat_started_unix_ms >= n.started_unix_ms);
     a.update(Action::Meeting(M::NextBeat));
     let n = cloudstrat::document::notes::read(&path).expect("notes");
     assert_eq!(n.title, story[1].title);
@@ -595,18 +600,30 @@ fn speaker_notes_follow_the_beats() {
     a.update(Action::Meeting(M::Leave));
     let n = cloudstrat::document::notes::read(&path).expect("notes");
     assert!(!n.presenting);
-    // The follower's screen.
+    // The follower's screen, its clocks at fixed times: 4:10 into the
+    // presentation, 1:05 into the second beat.
+    let n = cloudstrat::document::notes::Notes {
+        started_unix_ms: 1_000_000,
+        beat_started_unix_ms: 1_185_000,
+        ..n
+    };
     let area = Rect::new(0, 0, 80, 24);
     let mut buf = Buffer::empty(area);
     ratatui::widgets::Widget::render(
         cloudstrat::document::notes::NotesWidget {
             notes: Some(&n),
             waiting_for: "default",
+            now_unix_ms: 1_250_000,
         },
         area,
         &mut buf,
     );
-    insta::assert_snapshot!("speaker_notes_80x24", text(&buf));
+    let screen = text(&buf);
+    assert!(
+        screen.contains("elapsed 04:10 · this beat 01:05 · 03:05 a beat so far"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("speaker_notes_80x24", screen);
 }
 
 #[test]
@@ -624,7 +641,8 @@ fn the_notes_command_prints_the_current_notes_without_a_terminal() {
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
     let story = &a.scenario().story;
-    assert!(stdout.contains(&story[1].narration), "{stdout}");
+    let filled = cloudstrat::output::narration::fill(&story[1].narration, a.scenario(), a.run(), story[1].at);
+    assert!(stdout.contains(&filled), "{stdout}");
     assert!(stdout.contains(&format!("Next: {}", story[2].title)), "{stdout}");
     // Before anyone presents: says so.
     let empty = tempfile::tempdir().expect("temp dir");
@@ -672,4 +690,195 @@ fn undo_after_a_presentation_does_not_bring_back_beat_levers() {
     a.update(Action::Undo);
     assert_eq!(a.scenario(), &original, "undo left beat levers or the edit behind");
     assert!(!a.is_modified());
+}
+
+#[test]
+fn private_notes_show_in_the_notes_view_and_never_on_the_presentation() {
+    let mut sc = default_scenario();
+    for (i, b) in sc.story.iter_mut().enumerate() {
+        b.notes = format!("PRIVATE {i}: mention the {{lab.price@beat}} price only if asked.");
+    }
+    let n = sc.story.len();
+    let mut a = app_for(sc);
+    a.update(Action::Resize { width: 120, height: 40 });
+    a.update(Action::Meeting(M::Present));
+    for step in 0..n {
+        settle(&mut a);
+        for (w, h) in [(120, 40), (80, 24)] {
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            widgets::render_screen(&a, area, &mut buf);
+            let screen = text(&buf);
+            assert!(
+                !screen.contains("PRIVATE"),
+                "beat {}: the audience sees a note:\n{screen}",
+                step + 1
+            );
+        }
+        let notes = a.notes().expect("presenting");
+        assert!(
+            notes.notes.starts_with(&format!("PRIVATE {step}: mention the $")),
+            "{}",
+            notes.notes
+        );
+        if step == 0 {
+            insta::assert_snapshot!(
+                "present_beat1_with_private_notes_120x40",
+                screen_with_colours(&a, 120, 40)
+            );
+            let area = Rect::new(0, 0, 80, 24);
+            let mut buf = Buffer::empty(area);
+            ratatui::widgets::Widget::render(
+                cloudstrat::document::notes::NotesWidget {
+                    notes: Some(&notes),
+                    waiting_for: "default",
+                    now_unix_ms: 0,
+                },
+                area,
+                &mut buf,
+            );
+            let view = text(&buf);
+            assert!(view.contains("PRIVATE 0"), "{view}");
+            insta::assert_snapshot!("speaker_notes_private_80x24", view);
+        }
+        a.update(Action::Meeting(M::NextBeat));
+    }
+}
+
+#[test]
+fn narration_numbers_follow_a_lever_change() {
+    let mut sc = default_scenario();
+    sc.story[0].narration =
+        "FrontierLab charges {lab.price@2025Q1}; {market.unserved_share@2025Q1} goes unserved.".into();
+    let lab = sc.provider_index("lab").expect("lab");
+    let t = sc.index_of("2025Q1".parse().expect("quarter")).expect("in horizon");
+    let mut a = app_for(sc);
+    let shown = |a: &App| {
+        let r = a.run().row(t, lab);
+        let m = &a.run().market[t as usize];
+        format!(
+            "FrontierLab charges {}; {} goes unserved.",
+            cloudstrat::output::report::usd_mtok(r.price_usd_per_mtok),
+            cloudstrat::output::report::pct((m.demand_mtok - m.served_mtok).max(0.0) / m.demand_mtok)
+        )
+    };
+    a.update(Action::Meeting(M::Present));
+    let before = a.notes().expect("presenting").narration;
+    assert_eq!(before, shown(&a));
+    a.update(Action::Meeting(M::Leave));
+    // Parity to 95 % from 2025Q1, as in the meeting: the narration's figures move with the run.
+    a.update(Action::SetCursor(t));
+    assert_eq!(a.selected_ref(), Some(ParamRef::PARITY));
+    for _ in 0..20 {
+        if a.value(ParamRef::PARITY) >= 0.95 - 1e-9 {
+            break;
+        }
+        a.update(Action::Adjust(cloudstrat::ui::Step::BigUp));
+    }
+    assert!(a.value(ParamRef::PARITY) >= 0.95 - 1e-9);
+    a.update(Action::Meeting(M::Present));
+    let after = a.notes().expect("presenting").narration;
+    assert_ne!(before, after, "the narration did not follow the lever");
+    assert_eq!(after, shown(&a));
+    // The audience's screen says the same.
+    let area = Rect::new(0, 0, 120, 40);
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    let price = cloudstrat::output::report::usd_mtok(a.run().row(t, lab).price_usd_per_mtok);
+    assert!(
+        text(&buf).contains(&format!("FrontierLab charges {price};")),
+        "{}",
+        text(&buf)
+    );
+}
+
+#[test]
+fn a_narration_with_a_bad_placeholder_keeps_the_prompt_open() {
+    let mut a = app();
+    let mut ev = typed("Bn");
+    ev.extend((0..1000).map(|_| key(KeyCode::Backspace)));
+    ev.extend(typed("Price {lab.prise}."));
+    ev.push(key(KeyCode::Enter));
+    run_keys(&mut a, ev);
+    assert_eq!(a.mode(), Mode::Prompt, "nothing typed is lost");
+    assert!(
+        a.status().is_some_and(|s| s.contains("unknown metric `prise`")),
+        "{:?}",
+        a.status()
+    );
+    let mut ev: Vec<Event> = (0..7).map(|_| key(KeyCode::Backspace)).collect();
+    ev.extend(typed("price@beat}."));
+    ev.push(key(KeyCode::Enter));
+    run_keys(&mut a, ev);
+    assert_eq!(a.mode(), Mode::Beats);
+    assert_eq!(a.scenario().story[0].narration, "Price {lab.price@beat}.");
+}
+
+#[test]
+fn clicker_keys_step_jump_and_blank() {
+    let mut a = app();
+    let n = a.scenario().story.len();
+    a.update(Action::Meeting(M::Present));
+    let beat = |a: &App| a.presentation().and_then(|p| p.beat);
+    let press = |a: &mut App, code: KeyCode| {
+        let act = keymap::action_for_key(a.mode(), &KeyEvent::new(code, KeyModifiers::NONE))
+            .unwrap_or_else(|| panic!("{code:?} does nothing while presenting"));
+        a.update(act);
+        settle(a);
+    };
+    press(&mut a, KeyCode::PageDown);
+    press(&mut a, KeyCode::PageDown);
+    assert_eq!(beat(&a), Some(2));
+    press(&mut a, KeyCode::PageUp);
+    assert_eq!(beat(&a), Some(1));
+    press(&mut a, KeyCode::End);
+    assert_eq!(beat(&a), Some(n - 1));
+    assert_eq!(a.cursor(), a.scenario().story[n - 1].at.min(a.run().last()));
+    press(&mut a, KeyCode::Home);
+    assert_eq!(beat(&a), Some(0));
+    assert_eq!(a.cursor(), a.scenario().story[0].at);
+    // Stepping to the first and last beat by jumps leaves what stepping one by one leaves.
+    let mut stepped = app();
+    stepped.update(Action::Meeting(M::Present));
+    assert_eq!(a.scenario(), stepped.scenario());
+    // Blank: nothing on screen but the background, until pressed again.
+    press(&mut a, KeyCode::Char('b'));
+    let area = Rect::new(0, 0, 120, 40);
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    assert!(text(&buf).trim().is_empty(), "{}", text(&buf));
+    press(&mut a, KeyCode::Char('.'));
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    assert!(text(&buf).contains(&a.scenario().story[0].title));
+    // A clicker's next button also brings the screen back.
+    press(&mut a, KeyCode::Char('b'));
+    press(&mut a, KeyCode::PageDown);
+    assert!(!a.presentation().expect("presenting").blank);
+    // The footer and the help say so.
+    let keys: Vec<String> = keymap::hints(Mode::Present)
+        .into_iter()
+        .map(|(k, l)| format!("{k} {l}"))
+        .collect();
+    assert!(keys.iter().any(|k| k == "b blank"), "{keys:?}");
+    a.update(Action::ToggleHelp);
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    let help = text(&buf);
+    for want in [
+        "PgDn",
+        "PgUp",
+        "Home",
+        "End",
+        "first beat",
+        "last beat",
+        "blank the screen",
+    ] {
+        assert!(help.contains(want), "help lacks {want}:\n{help}");
+    }
+    let helps: Vec<&str> = keymap::keymap(Mode::Present).iter().map(|b| b.help).collect();
+    assert!(
+        helps.contains(&"first beat") && helps.contains(&"last beat"),
+        "{helps:?}"
+    );
 }

@@ -4,9 +4,9 @@
 use cloudstrat::document::Source;
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::ui::{self, App, ScriptedEvents, Theme};
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 fn key(code: KeyCode) -> Event {
     Event::Key(KeyEvent::new(code, KeyModifiers::NONE))

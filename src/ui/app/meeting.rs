@@ -114,6 +114,22 @@ impl App {
             MeetingAction::Leave => self.stop_presenting(),
             MeetingAction::NextBeat => self.next_beat(),
             MeetingAction::PrevBeat => self.prev_beat(),
+            MeetingAction::FirstBeat => {
+                while self.presentation().and_then(|p| p.beat).is_some_and(|b| b > 0) {
+                    self.prev_beat();
+                }
+            }
+            MeetingAction::LastBeat => {
+                let last = self.scenario.story.len().saturating_sub(1);
+                while self.presentation().and_then(|p| p.beat).is_some_and(|b| b < last) {
+                    self.next_beat();
+                }
+            }
+            MeetingAction::ToggleBlank => {
+                if let Some(p) = self.meeting.presentation.as_mut() {
+                    p.blank = !p.blank;
+                }
+            }
             MeetingAction::ToggleLock => {
                 if let Some(p) = self.meeting.presentation.as_mut() {
                     p.locked = !p.locked;
@@ -248,6 +264,7 @@ impl App {
                     at,
                     title: text,
                     narration: String::new(),
+                    notes: String::new(),
                     chart: kind_of(self.tab),
                     focus: self.provider,
                     levers: Vec::new(),
@@ -271,6 +288,15 @@ impl App {
                 }
             }
             PromptFor::Narration(i) => {
+                // A placeholder the scenario cannot fill would make the saved file fail to load.
+                if let Some(problem) = crate::output::narration::problems(&text, &self.scenario)
+                    .into_iter()
+                    .next()
+                {
+                    self.status = Some(format!("narration: {} (Esc cancels)", problem.message));
+                    self.meeting.prompt = Some(p);
+                    return;
+                }
                 if let Some(b) = self.scenario.story.get_mut(i) {
                     b.narration = text;
                 }
@@ -328,7 +354,9 @@ impl App {
             applied: Vec::new(),
             glide: None,
             locked: true,
+            blank: false,
             elapsed: Duration::ZERO,
+            beat_started: Duration::ZERO,
             before: (self.tab, self.provider, self.cursor),
         };
         if let Some(first) = self.scenario.story.first().cloned() {
@@ -389,6 +417,9 @@ impl App {
 
     fn next_beat(&mut self) {
         self.finish_glide();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.blank = false;
+        }
         let Some(p) = self.meeting.presentation.as_ref() else {
             return;
         };
@@ -406,6 +437,7 @@ impl App {
         if let Some(p) = self.meeting.presentation.as_mut() {
             p.applied.push(changes);
             p.beat = Some(next);
+            p.beat_started = p.elapsed;
         }
         if changed {
             self.resimulate();
@@ -417,6 +449,9 @@ impl App {
 
     fn prev_beat(&mut self) {
         self.finish_glide();
+        if let Some(p) = self.meeting.presentation.as_mut() {
+            p.blank = false;
+        }
         let Some(p) = self.meeting.presentation.as_mut() else {
             return;
         };
@@ -426,6 +461,7 @@ impl App {
         };
         let changes = p.applied.pop().unwrap_or_default();
         p.beat = Some(current - 1);
+        p.beat_started = p.elapsed;
         undo_beat(&mut self.scenario, &changes);
         if !changes.is_empty() {
             self.resimulate();
@@ -456,6 +492,7 @@ impl App {
         let story = &self.scenario.story;
         let current = p.beat.and_then(|b| story.get(b));
         let next = p.beat.map_or(0, |b| b + 1);
+        let fill = |text: &str, at: u32| crate::output::narration::fill(text, &self.scenario, &self.run, at);
         Some(Notes {
             scenario: self.scenario.meta.name.clone(),
             presenting: true,
@@ -463,14 +500,22 @@ impl App {
             beats: story.len(),
             quarter: current.map_or_else(String::new, |b| self.scenario.quarter_at(b.at).label()),
             title: current.map_or_else(|| "(no beats)".into(), |b| b.title.clone()),
-            narration: current.map_or_else(String::new, |b| b.narration.clone()),
+            narration: current.map_or_else(String::new, |b| fill(&b.narration, b.at)),
+            notes: current.map_or_else(String::new, |b| fill(&b.notes, b.at)),
             next_title: story.get(next).map(|b| b.title.clone()),
-            next_narration: story.get(next).map(|b| b.narration.clone()),
+            started_unix_ms: 0,
+            beat_started_unix_ms: 0,
         })
     }
 
     fn publish_notes(&mut self) {
-        if let (Some(path), Some(notes)) = (self.meeting.notes_file.clone(), self.notes()) {
+        if let (Some(path), Some(mut notes), Some(p)) =
+            (self.meeting.notes_file.clone(), self.notes(), self.presentation())
+        {
+            // The presentation's clock, anchored to the wall clock for the follower.
+            let now = crate::document::notes::now_unix_ms();
+            notes.started_unix_ms = now.saturating_sub(p.elapsed.as_millis() as u64).max(1);
+            notes.beat_started_unix_ms = notes.started_unix_ms + p.beat_started.as_millis() as u64;
             self.write_notes(&path, &notes);
         }
     }

@@ -236,7 +236,7 @@ impl ChartWidget<'_> {
             return;
         }
         let mut current = lines(run, tab);
-        let ghosts = app.baseline().map(|b| lines(b, tab)).unwrap_or_default();
+        let mut ghosts = app.baseline().map(|b| lines(b, tab)).unwrap_or_default();
         // Presenting, the story unfolds: lines end at the cursor, on axes
         // that fit everything up to the beat being shown (so they change once
         // per beat, not with every frame of the cursor's glide).
@@ -246,11 +246,17 @@ impl ChartWidget<'_> {
                 s.iter_mut().skip(upto as usize + 1).for_each(|v| *v = None);
             }
         };
+        // Baseline ghosts and Monte Carlo bands unfold with the current lines:
+        // nothing past the beat's quarter may give the story away.
+        let ax = axis(tab);
+        let mut fan = app.fresh_fan().map(|mc| Fan::new(mc, tab, matches!(ax, Axis::Log10)));
         if let Some((_, beat_at)) = reveal {
             mask(&mut current, beat_at);
+            mask(&mut ghosts, beat_at);
+            if let Some(f) = fan.as_mut() {
+                f.cut_after(beat_at);
+            }
         }
-        let ax = axis(tab);
-        let fan = app.fresh_fan().map(|mc| Fan::new(mc, tab, matches!(ax, Axis::Log10)));
         let all = current
             .iter()
             .chain(ghosts.iter())
@@ -259,6 +265,10 @@ impl ChartWidget<'_> {
         let (lo, hi, ticks) = y_range(all, ax, plot.height);
         if let Some((cursor, _)) = reveal {
             mask(&mut current, cursor);
+            mask(&mut ghosts, cursor);
+            if let Some(f) = fan.as_mut() {
+                f.cut_after(cursor);
+            }
         }
 
         let mut grid = DotGrid::new(plot.width, plot.height);
@@ -266,7 +276,8 @@ impl ChartWidget<'_> {
         let to_y = |v: f64| ((hi - v) / (hi - lo) * f64::from(dots_y - 1)).round() as i32;
         let to_x = |t: u32| quarter_dot_x(t, n, plot.width);
 
-        if lo < 0.0 && hi > 0.0 {
+        // A zero line where values change sign; on a log axis 0 is $1, not zero.
+        if !matches!(ax, Axis::Log10) && lo < 0.0 && hi > 0.0 {
             let y0 = to_y(0.0);
             grid.line((0, y0), (grid.dots_x() - 1, y0), th.dim(), 0);
         }

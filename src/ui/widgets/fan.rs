@@ -47,6 +47,13 @@ impl Fan {
         Fan { series }
     }
 
+    /// Drops every quarter after `t`: the bands end where the lines do.
+    pub fn cut_after(&mut self, t: u32) {
+        for s in &mut self.series {
+            s.iter_mut().skip(t as usize + 1).for_each(|q| *q = None);
+        }
+    }
+
     /// Every value the bands reach, for the y range.
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         self.series.iter().flatten().flatten().flat_map(|p| [p[0], p[4]])

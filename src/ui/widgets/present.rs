@@ -364,6 +364,11 @@ impl Widget for PresentWidget<'_> {
             return;
         }
         let Some(p) = app.presentation() else { return };
+        if p.blank {
+            // Blanked: the theme's background and nothing else, as slide software does.
+            buf.set_style(area, th.text());
+            return;
+        }
         let sc = app.scenario();
         let beat = p.beat.and_then(|b| sc.story.get(b));
         let mut y = area.y;
@@ -372,7 +377,10 @@ impl Widget for PresentWidget<'_> {
         let inner_w = area.width.saturating_sub(2);
         // Title and narration.
         let (title, narration) = match beat {
-            Some(b) => (b.title.clone(), b.narration.clone()),
+            Some(b) => (
+                b.title.clone(),
+                crate::output::narration::fill(&b.narration, sc, app.run(), b.at),
+            ),
             None => (
                 "No story beats yet".to_string(),
                 "Leave with p or Esc, move the cursor to a quarter and press a to add a beat; B lists and edits them."
