@@ -175,9 +175,32 @@ fn md_cell(s: &str) -> String {
 }
 
 /// Text that Markdown renders as written: angle brackets would otherwise pass
-/// through as raw HTML.
-fn md_text(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+/// through as raw HTML, brackets and backticks make links, images and code
+/// (`![x](http://…)`, `[x](javascript:…)`), and a line starting with `#`, `>`,
+/// `-`, `+` or `=` would become a heading, quote or list. Control characters
+/// are dropped.
+pub fn md_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut line_start = true;
+    for c in crate::document::clean::for_terminal(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '[' | ']' | '`' | '*' | '_' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' | '-' | '+' | '=' if line_start => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\u{FFFD}' => {}
+            _ => out.push(c),
+        }
+        line_start = c == '\n' || (line_start && c == ' ');
+    }
+    out
 }
 
 fn markdown(blocks: &[Block]) -> String {
@@ -220,11 +243,14 @@ fn markdown(blocks: &[Block]) -> String {
     s
 }
 
-/// Escapes text for XML and HTML.
+/// Escapes text for XML and HTML. Characters XML does not allow (controls
+/// other than tab and newline, and the ones [`crate::clean`] deems unsafe)
+/// are dropped, so the SVG stays valid whatever a name holds.
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            c if crate::document::clean::is_unsafe(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),

@@ -407,7 +407,7 @@ fn export_from_the_dashboard_writes_the_files_and_says_where() {
     // A lever change first: the export is of the scenario as on screen.
     a.update(Action::Adjust(Step::BigUp));
     run_keys(&mut a, typed("x"));
-    let folder = dir.path().join("default");
+    let folder = dir.path().join("preset-default");
     let status = a.status().unwrap_or_default().to_string();
     assert!(status.contains(&folder.display().to_string()), "{status}");
     let mut names: Vec<String> = std::fs::read_dir(&folder)
