@@ -17,6 +17,7 @@ mod migration;
 mod model_doc;
 mod narration;
 mod presets;
+mod reliability;
 mod thesis;
 mod ui_analysis;
 mod ui_app;
