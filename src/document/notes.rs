@@ -17,6 +17,7 @@
 //! [`MAX_NOTES_BYTES`], and removed when the dashboard ends.
 
 use crate::document::{CliError, Source};
+use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -294,27 +295,6 @@ impl Widget for NotesWidget<'_> {
             buf.set_stringn(area.x, area.y + i as u16, text, w, *style);
         }
     }
-}
-
-/// Greedy word wrap to `w` columns.
-pub fn wrap(text: &str, w: usize) -> Vec<String> {
-    let w = w.max(1);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let need = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
-        if need > w && !line.is_empty() {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out
 }
 
 /// `cloudstrat notes SCENARIO`: follows the presenter until `q`. Without a
