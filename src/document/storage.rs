@@ -372,7 +372,7 @@ impl Storage {
                     stem
                 } else {
                     let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-                    format!("{stem}-{:08x}", fnv1a(abs.to_string_lossy().as_bytes()) as u32)
+                    format!("{stem}-{:08x}", super::fnv1a(abs.to_string_lossy().as_bytes()) as u32)
                 }
             }
         }
@@ -562,13 +562,6 @@ impl Storage {
         out.sort_by(|a, b| b.on_disk.cmp(&a.on_disk).then_with(|| a.stem.cmp(&b.stem)));
         out
     }
-}
-
-/// FNV-1a, 64 bits: a stable hash (unlike `DefaultHasher`, whose output may change between releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

@@ -368,7 +368,10 @@ impl App {
 
     /// Shows `doc` as the work, clearing history that belonged to the previous one.
     fn set_work(&mut self, doc: Document) {
-        self.run = sim::simulate(&doc.scenario);
+        // At start-up the run on screen is already this scenario's: simulate once.
+        if doc.scenario != self.scenario {
+            self.run = sim::simulate(&doc.scenario);
+        }
         self.baseline = doc.baseline.as_ref().map(sim::simulate);
         self.pinned = doc.baseline;
         self.scenario = doc.scenario;
