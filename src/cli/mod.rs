@@ -396,7 +396,7 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
         out.push_str(&format!(
             "market.{:<36} {:>12}  [{}]  {}\n",
             spec.name,
-            report::num(sc.market.get(k)),
+            crate::format::num(sc.market.get(k)),
             spec.range_text(),
             spec.doc
         ));
@@ -407,7 +407,7 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
             let key = format!("providers.{}.{}", p.id, spec.name);
             out.push_str(&format!(
                 "{key:<43} {:>12}  [{}]  {}\n",
-                report::num(p.params.get(k)),
+                crate::format::num(p.params.get(k)),
                 spec.range_text(),
                 spec.doc
             ));

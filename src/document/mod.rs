@@ -16,3 +16,10 @@ pub mod source;
 pub mod storage;
 
 pub use source::{CliError, Source, resolve, resolve_document};
+
+/// FNV-1a, 64 bits: a stable hash (unlike `DefaultHasher`, whose output may change between releases).
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

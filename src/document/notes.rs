@@ -102,7 +102,7 @@ pub fn notes_path_in(dir: &Path, source: &Source) -> PathBuf {
                 .file_stem()
                 .map_or_else(String::new, |s| sanitize(&s.to_string_lossy()));
             // Two strategy files of the same name in different folders get different notes.
-            format!("{stem}-{:016x}", fnv1a(full.to_string_lossy().as_bytes()))
+            format!("{stem}-{:016x}", super::fnv1a(full.to_string_lossy().as_bytes()))
         }
     };
     dir.join(format!("cloudstrat-notes-{key}.json"))
@@ -195,12 +195,6 @@ fn sanitize(s: &str) -> String {
         })
         .take(64)
         .collect()
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Writes the notes atomically, mode 0600, never through a link.

@@ -5,7 +5,9 @@
 //! so the two always say the same thing. Pure: returns file names and contents;
 //! writing them is the caller's job.
 
-use crate::output::report::{self, musd, usd_mtok};
+use crate::format::nice_step;
+use crate::format::{musd, usd_mtok};
+use crate::output::report;
 use crate::sim::{ChartKind, Run, Scenario};
 use std::fmt::Write as _;
 
@@ -56,11 +58,11 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
                 .keyframes
                 .iter()
                 .filter(|k| k.target == r)
-                .map(|k| format!("{}: {}", sc.quarter_at(k.at), report::num(k.value)))
+                .map(|k| format!("{}: {}", sc.quarter_at(k.at), crate::format::num(k.value)))
                 .collect();
             vec![
                 sc.key_name(r),
-                report::num(sc.base_value(r)),
+                crate::format::num(sc.base_value(r)),
                 r.spec().unit.to_string(),
                 if kfs.is_empty() { "none".into() } else { kfs.join(", ") },
             ]
@@ -156,7 +158,7 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
                 let set: Vec<String> = beat
                     .levers
                     .iter()
-                    .map(|(r, v)| format!("{} = {}", sc.key_name(*r), report::num(*v)))
+                    .map(|(r, v)| format!("{} = {}", sc.key_name(*r), crate::format::num(*v)))
                     .collect();
                 let _ = write!(meta, "; sets {}", set.join(", "));
             }
@@ -319,23 +321,6 @@ const RIGHT: f64 = 200.0;
 const TOP: f64 = 60.0;
 const BOTTOM: f64 = 60.0;
 
-/// Round tick step for a span: 1, 2 or 5 times a power of ten.
-fn nice_step(span: f64, ticks: f64) -> f64 {
-    let raw = (span / ticks).max(1e-12);
-    let mag = 10f64.powf(raw.log10().floor());
-    let f = raw / mag;
-    let m = if f <= 1.0 {
-        1.0
-    } else if f <= 2.0 {
-        2.0
-    } else if f <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    m * mag
-}
-
 fn tick_label(v: f64, kind: ChartKind) -> String {
     match kind {
         ChartKind::OperatingProfit | ChartKind::Cash => musd(v),
@@ -382,7 +367,7 @@ pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
         (tf(lo).floor(), tf(hi).ceil().max(tf(lo).floor() + 1.0))
     } else {
         let lo = lo.min(0.0);
-        let step = nice_step((hi - lo).max(1e-9), 5.0);
+        let step = nice_step(((hi - lo).max(1e-9) / 5.0).max(1e-12), false);
         ((lo / step).floor() * step, (hi / step).ceil() * step)
     };
     if yhi <= ylo {
@@ -420,7 +405,7 @@ pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
     let yticks: Vec<f64> = if log {
         (ylo as i32..=yhi as i32).map(|e| 10f64.powi(e)).collect()
     } else {
-        let step = nice_step(yhi - ylo, 5.0);
+        let step = nice_step(((yhi - ylo) / 5.0).max(1e-12), false);
         let mut v = ylo;
         let mut out = Vec::new();
         while v <= yhi + step * 1e-9 {

@@ -19,8 +19,8 @@
 //! filling also the run. [`check`] turns problems into lines and columns of
 //! the strategy file, using the places `document::file` finds.
 
-use super::report::{musd, pct, usd_mtok};
 use crate::document::file::{Located, story_texts};
+use crate::format::{musd, pct, usd_mtok};
 use crate::sim::{EventKind, Run, Scenario, Status};
 
 /// A placeholder that cannot be filled.

@@ -18,6 +18,7 @@ mod model_doc;
 mod model_v2;
 mod narration;
 mod presets;
+mod reliability;
 mod thesis;
 mod ui_analysis;
 mod ui_app;

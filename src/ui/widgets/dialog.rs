@@ -9,17 +9,12 @@ use crate::ui::app::App;
 use crate::ui::files::PickerEntry;
 use crate::ui::keymap::{self, Mode};
 use crate::ui::layout;
+use crate::ui::layout::centered;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Widget};
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
-}
 
 /// "keys  what they do" for every binding of `mode`.
 fn choices(mode: Mode) -> Vec<String> {

@@ -9,6 +9,7 @@ use crate::sim::{Run, Status};
 use crate::ui::app::{App, lever_label};
 use crate::ui::keymap::{self, Mode};
 use crate::ui::layout;
+use crate::ui::layout::centered;
 use crate::ui::present::PromptFor;
 use crate::ui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
@@ -167,14 +168,11 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
         let d = now.cash_musd - r.cash_musd;
         let (arrow, style) = trend(d, true);
         let sign = if d < 0.0 { "" } else { "+" };
-        (
-            format!("{arrow} {sign}{} {since}", crate::output::report::musd(d)),
-            style,
-        )
+        (format!("{arrow} {sign}{} {since}", crate::format::musd(d)), style)
     });
     out.push(Figure {
         label: format!("{name} · cash"),
-        value: value(crate::output::report::musd(now.cash_musd)),
+        value: value(crate::format::musd(now.cash_musd)),
         change,
     });
     if beat.is_none_or(|b| b == 0) || exited {
@@ -449,12 +447,6 @@ impl Widget for PresentWidget<'_> {
             x = put(buf, footer, x, footer.y, &format!(" {label} "), th.dim());
         }
     }
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
 /// The story's beats, one per row, with the selected one's narration below.
