@@ -86,10 +86,11 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
     }
     let mq = &run.market[t as usize];
     s.push_str(&format!(
-        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, ceiling {}/Mtok, parity {:.0}%\n",
+        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, price ceiling {}/Mtok, open-model cap {}/Mtok, parity {:.0}%\n",
         num(mq.demand_mtok),
         usd_mtok(mq.avg_price_usd_per_mtok),
-        usd_mtok(mq.ceiling_usd_per_mtok),
+        usd_mtok(mq.price_ceiling_usd_per_mtok),
+        usd_mtok(mq.open_model_cap_usd_per_mtok),
         mq.open_source_parity * 100.0
     ));
     s.push_str(

@@ -438,4 +438,26 @@ mod tests {
         let (lo, hi, _) = y_range(std::iter::empty(), Axis::Linear(format::pct_axis), 0);
         assert!(hi > lo);
     }
+
+    #[test]
+    fn an_exiting_line_ends_at_its_exit_quarter_as_in_the_svg_and_stories() {
+        let mut sc = crate::document::presets::default_scenario();
+        let key = sc.parse_key("providers.neo.min_cash_musd").expect("a provider key");
+        sc.set_whole_run(key, 9e6);
+        let run = crate::sim::simulate(&sc);
+        let neo = sc.provider_index("neo").expect("neo");
+        let exit = (0..run.quarters)
+            .find(|&t| run.row(t, neo).status == crate::sim::Status::Exited)
+            .expect("neo exits") as usize;
+        for m in Metric::ALL {
+            let screen = series(&run, neo, m, |r| m.raw(r));
+            let shown = screen.iter().rposition(Option::is_some);
+            assert_eq!(shown, Some(exit), "{m:?} on screen");
+            assert_eq!(
+                m.series(&run, neo).iter().rposition(Option::is_some),
+                Some(exit),
+                "{m:?} in exports"
+            );
+        }
+    }
 }
