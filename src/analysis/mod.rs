@@ -9,7 +9,7 @@ pub mod montecarlo;
 pub mod optimize;
 pub mod sensitivity;
 
-use crate::sim::{ProviderQuarter, Run};
+use crate::sim::{Metric, ProviderQuarter, Run};
 use std::fmt;
 use std::str::FromStr;
 
@@ -75,14 +75,15 @@ impl Kpi {
 
     fn of_row(self, r: &ProviderQuarter) -> f64 {
         match self {
-            Kpi::Share => r.share,
-            Kpi::Cash => r.cash_musd,
-            Kpi::Price => r.price_usd_per_mtok,
             Kpi::Cost => r.cost_usd_per_mtok,
-            Kpi::OperatingProfit | Kpi::CumulativeProfit => r.operating_profit_musd,
+            Kpi::CumulativeProfit => r.operating_profit_musd,
             Kpi::NetProfit | Kpi::CumulativeNetProfit => r.net_profit_musd,
-            Kpi::Ecosystem => r.ecosystem,
-            Kpi::SelfChipShare => r.self_chip_share,
+            Kpi::Share => Metric::Share.raw(r),
+            Kpi::Cash => Metric::Cash.raw(r),
+            Kpi::Price => Metric::PriceCost.raw(r),
+            Kpi::OperatingProfit => Metric::OperatingProfit.raw(r),
+            Kpi::Ecosystem => Metric::Ecosystem.raw(r),
+            Kpi::SelfChipShare => Metric::SelfChipShare.raw(r),
         }
     }
 
@@ -116,6 +117,20 @@ impl Kpi {
     /// Summed from the first quarter rather than read at one quarter.
     pub fn is_cumulative(self) -> bool {
         matches!(self, Kpi::CumulativeProfit | Kpi::CumulativeNetProfit)
+    }
+}
+
+/// The KPI a chart plots (its fan bands): the six metrics are KPIs too.
+impl From<Metric> for Kpi {
+    fn from(m: Metric) -> Kpi {
+        match m {
+            Metric::Share => Kpi::Share,
+            Metric::PriceCost => Kpi::Price,
+            Metric::OperatingProfit => Kpi::OperatingProfit,
+            Metric::Cash => Kpi::Cash,
+            Metric::Ecosystem => Kpi::Ecosystem,
+            Metric::SelfChipShare => Kpi::SelfChipShare,
+        }
     }
 }
 

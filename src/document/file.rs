@@ -8,7 +8,7 @@
 
 use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderParams};
 use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
-use crate::sim::{Beat, ChartKind, Distribution, Quarter, Uncertain};
+use crate::sim::{Beat, Distribution, Metric, Quarter, Uncertain};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -86,7 +86,7 @@ pub struct RawBeat {
     /// Private speaker notes, shown only in `cloudstrat notes`.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub notes: String,
-    pub chart: ChartKind,
+    pub chart: Metric,
     /// Provider id.
     pub focus: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
