@@ -28,9 +28,10 @@ pub const JOB_POLL: Duration = Duration::from_millis(100);
 /// The levers the best-response search moves.
 pub const OPTIMIZED_LEVERS: [ProviderKey; 2] = [ProviderKey::self_chip_volume, ProviderKey::ecosystem_lock_in];
 /// KPIs the tornado and the waterfall cycle through with `k`, default first.
-pub const PANEL_KPIS: [Kpi; 6] = [
+pub const PANEL_KPIS: [Kpi; 7] = [
     Kpi::CumulativeProfit,
     Kpi::Share,
+    Kpi::CumulativeNetProfit,
     Kpi::Cash,
     Kpi::OperatingProfit,
     Kpi::Ecosystem,

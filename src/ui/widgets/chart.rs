@@ -390,6 +390,24 @@ impl ChartWidget<'_> {
     }
 }
 
+/// Which cap set each capped provider's price at quarter `t`, for the price
+/// chart's bottom border: " caps at 2025 Q1: FrontierLab open-model cap ".
+fn binding_caps(sc: &crate::sim::Scenario, run: &crate::sim::Run, t: u32) -> String {
+    let t = t.min(run.last());
+    let capped: Vec<String> = (0..sc.providers.len())
+        .filter_map(|i| {
+            let r = run.row(t, i);
+            (r.status == crate::sim::Status::Active && r.price_limit.is_cap())
+                .then(|| format!("{} {}", sc.providers[i].name, r.price_limit.name()))
+        })
+        .collect();
+    if capped.is_empty() {
+        format!(" {}: no cap binds ", run.quarter(t).label())
+    } else {
+        format!(" caps at {}: {} ", run.quarter(t).label(), capped.join(" · "))
+    }
+}
+
 impl Widget for ChartWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.is_empty() {
@@ -402,10 +420,14 @@ impl Widget for ChartWidget<'_> {
         if title.chars().count() + 4 > area.width as usize {
             title = format!(" {} · {} ", tab.title(), tab.unit_short());
         }
-        Block::bordered()
+        let mut block = Block::bordered()
             .border_style(th.border())
-            .title(Line::styled(title, th.title()))
-            .render(area, buf);
+            .title(Line::styled(title, th.title()));
+        if tab == crate::sim::Metric::PriceCost {
+            let note = binding_caps(app.scenario(), app.run(), app.cursor());
+            block = block.title_bottom(Line::styled(note, th.dim()).right_aligned());
+        }
+        block.render(area, buf);
         let g = layout::chart(area);
         for &(t, r) in &g.tabs {
             let style = if t == tab { th.selected() } else { th.dim() };
