@@ -8,7 +8,8 @@
 use crate::format::nice_step;
 use crate::format::{musd, usd_mtok};
 use crate::output::report;
-use crate::sim::{ChartKind, Run, Scenario};
+use crate::sim::metric::series_until_exit;
+use crate::sim::{Metric, Run, Scenario};
 use std::fmt::Write as _;
 
 /// Output format of `export`.
@@ -25,7 +26,7 @@ enum Block {
     Para(String),
     Table(Vec<String>, Vec<Vec<String>>),
     List(Vec<String>),
-    Chart(ChartKind),
+    Chart(Metric),
 }
 
 /// Every file of the export, as (file name, contents).
@@ -37,7 +38,7 @@ pub fn export(sc: &Scenario, run: &Run, format: ExportFormat) -> Vec<(String, St
                 ("report.md".to_string(), markdown(&blocks)),
                 ("run.csv".to_string(), report::csv(sc, run)),
             ];
-            for k in ChartKind::ALL {
+            for k in Metric::ALL {
                 files.push((format!("{}.svg", k.name()), svg_chart(sc, run, k)));
             }
             files
@@ -166,7 +167,7 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
         }
     }
     b.push(Block::Heading(2, "Charts".into()));
-    for k in ChartKind::ALL {
+    for k in Metric::ALL {
         b.push(Block::Chart(k));
     }
     b
@@ -321,35 +322,26 @@ const RIGHT: f64 = 200.0;
 const TOP: f64 = 60.0;
 const BOTTOM: f64 = 60.0;
 
-fn tick_label(v: f64, kind: ChartKind) -> String {
+fn tick_label(v: f64, kind: Metric) -> String {
     match kind {
-        ChartKind::OperatingProfit | ChartKind::Cash => musd(v),
-        ChartKind::PriceCost => usd_mtok(v),
-        ChartKind::Share | ChartKind::SelfChipShare => format!("{v:.0}%"),
-        ChartKind::Ecosystem => format!("{v:.1}"),
+        Metric::OperatingProfit | Metric::Cash => musd(v),
+        Metric::PriceCost => usd_mtok(v),
+        Metric::Share | Metric::SelfChipShare => format!("{v:.0}%"),
+        Metric::Ecosystem => format!("{v:.1}"),
     }
 }
 
 /// One chart as a standalone SVG document: a line per provider in its colour, a
 /// marker shape per provider (so lines differ without colour), axes in years and
 /// in the chart's unit, and a legend.
-pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
+pub fn svg_chart(sc: &Scenario, run: &Run, kind: Metric) -> String {
     let n = sc.providers.len();
     let mut series: Vec<(usize, Vec<Option<f64>>, bool)> = Vec::new();
     for i in 0..n {
         series.push((i, kind.series(run, i), false));
         if kind.second(run.row(0, i)).is_some() {
-            let mut gone = false;
-            let cost = (0..run.quarters)
-                .map(|t| {
-                    let r = run.row(t, i);
-                    if gone {
-                        return None;
-                    }
-                    gone = r.status == crate::sim::Status::Exited;
-                    kind.second(r)
-                })
-                .collect();
+            // Every row has the second value when the first has one.
+            let cost = series_until_exit(run, i, |r| kind.second(r).unwrap_or_default());
             series.push((i, cost, true));
         }
     }
@@ -373,7 +365,7 @@ pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
     if yhi <= ylo {
         yhi = ylo + 1.0;
     }
-    if matches!(kind, ChartKind::Share | ChartKind::SelfChipShare) {
+    if matches!(kind, Metric::Share | Metric::SelfChipShare) {
         (ylo, yhi) = (0.0, yhi.clamp(10.0, 100.0));
     }
     let x0 = run.quarter(0).as_year_f64();
@@ -501,7 +493,7 @@ pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
             xml_escape(&p.name)
         );
     }
-    if kind == ChartKind::PriceCost {
+    if kind == Metric::PriceCost {
         let y = TOP + 10.0 + n as f64 * 26.0;
         let x = W - RIGHT + 20.0;
         let _ = writeln!(

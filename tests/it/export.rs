@@ -3,7 +3,7 @@
 
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::output::export::{ExportFormat, export, svg_chart};
-use cloudstrat::sim::{Beat, ChartKind, Scenario, simulate};
+use cloudstrat::sim::{Beat, Metric, Scenario, simulate};
 
 fn with_story() -> Scenario {
     let mut sc = default_scenario();
@@ -13,7 +13,7 @@ fn with_story() -> Scenario {
             title: "2023: scarcity <&>".into(),
             narration: "Demand outruns capacity.".into(),
             notes: String::new(),
-            chart: ChartKind::Share,
+            chart: Metric::Share,
             focus: 2,
             levers: vec![],
         },
@@ -22,7 +22,7 @@ fn with_story() -> Scenario {
             title: "2025: the parity shock".into(),
             narration: "Open models catch up.".into(),
             notes: String::new(),
-            chart: ChartKind::PriceCost,
+            chart: Metric::PriceCost,
             focus: 3,
             levers: vec![(cloudstrat::sim::ParamRef::PARITY, 0.9)],
         },
@@ -34,7 +34,7 @@ fn with_story() -> Scenario {
 fn every_chart_is_well_formed_with_one_series_per_provider() {
     let sc = default_scenario();
     let run = simulate(&sc);
-    for kind in ChartKind::ALL {
+    for kind in Metric::ALL {
         let svg = svg_chart(&sc, &run, kind);
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
         let series: Vec<&str> = doc
@@ -42,7 +42,7 @@ fn every_chart_is_well_formed_with_one_series_per_provider() {
             .filter(|n| n.attribute("class") == Some("series"))
             .filter_map(|n| n.attribute("data-provider"))
             .collect();
-        let per_provider = if kind == ChartKind::PriceCost { 2 } else { 1 };
+        let per_provider = if kind == Metric::PriceCost { 2 } else { 1 };
         assert_eq!(series.len(), sc.providers.len() * per_provider, "{}", kind.name());
         for p in &sc.providers {
             assert_eq!(series.iter().filter(|s| **s == p.id).count(), per_provider);

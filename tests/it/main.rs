@@ -15,6 +15,7 @@ mod hostile;
 mod invariants;
 mod migration;
 mod model_doc;
+mod model_v2;
 mod narration;
 mod presets;
 mod reliability;

@@ -872,7 +872,6 @@ proptest::proptest! {
     /// The engine's invariants (costs ≥ 0, shares in [0, 1]) on mutated presets.
     /// Rounding residue still breaks them (finding 3, the model stream's fix).
     #[test]
-    #[ignore = "engine invariants (issue 14, finding 3) are the model stream's; run with --ignored"]
     fn mutated_presets_keep_costs_non_negative_and_shares_in_range((name, text) in mutated_preset()) {
         if let Some(run) = load_and_simulate(&name, &text)? {
             let problems = engine_problems(&run);
@@ -904,7 +903,6 @@ proptest::proptest! {
 /// The engine stream owns the fix (clamps and snapping in `sim::engine`); this
 /// reproduction is ignored until it lands, and then should pass as it is.
 #[test]
-#[ignore = "engine invariants (issue 14, finding 3) are the model stream's; run with --ignored"]
 fn rounding_residue_never_makes_a_cost_negative() {
     let text = cloudstrat::document::presets::text("chips-at-scale")
         .expect("preset")
