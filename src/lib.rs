@@ -6,10 +6,13 @@
 //! - `document`: a strategy on disk (format, validation, presets, saves, notes file);
 //! - `output`: text, CSV, JSON and exports of a run;
 //! - `cli` and `ui`: the two shells, the command line and the dashboard.
+//!
+//! `text` (display-width wrap and truncate) is a leaf that every layer may use.
 
 pub mod analysis;
 pub mod cli;
 pub mod document;
 pub mod output;
 pub mod sim;
+pub mod text;
 pub mod ui;

@@ -30,7 +30,7 @@ fn main() {
         ),
     };
     if let Err(e) = result {
-        eprintln!("cloudstrat: {}", e.message());
+        cli::warn(&format!("cloudstrat: {}", e.message()));
         std::process::exit(e.exit_code());
     }
 }

@@ -23,6 +23,9 @@ pub struct Optimum {
     pub ranges: Vec<(f64, f64)>,
     pub start: f64,
     pub best: f64,
+    /// Points of the search that broke a rule `check` enforces (such as initial
+    /// shares adding up to more than 1): never simulated, never chosen.
+    pub skipped: usize,
 }
 
 impl Optimum {
@@ -38,12 +41,13 @@ impl Optimum {
     }
 }
 
-fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], provider: usize, kpi: Kpi, t: u32) -> f64 {
+/// The KPI at point `x`, or `None` when the scenario there is not one `check` accepts.
+fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], provider: usize, kpi: Kpi, t: u32) -> Option<f64> {
     let mut s = sc.clone();
     for (r, v) in refs.iter().zip(x) {
         s.set_whole_run(*r, *v);
     }
-    kpi.value(&simulate(&s), provider, t)
+    s.problems().is_empty().then(|| kpi.value(&simulate(&s), provider, t))
 }
 
 /// Maximizes `kpi` of `provider` at quarter `t` over `levers` (provider
@@ -55,7 +59,11 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
     let start_x: Vec<f64> = refs.iter().map(|&r| sc.value_at(r, t)).collect();
     let start = kpi.value(&simulate(sc), provider, t);
     let mut best_x = start_x.clone();
-    let mut best = objective(sc, &refs, &best_x, provider, kpi, t);
+    let mut skipped = 0;
+    let mut best = objective(sc, &refs, &best_x, provider, kpi, t).unwrap_or_else(|| {
+        skipped += 1;
+        f64::NEG_INFINITY
+    });
     if start > best {
         // Keyframes made the start better than any whole-run setting tried so far.
         best = start;
@@ -77,7 +85,7 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
                 )
             };
             let candidates: Vec<f64> = (0..GRID).map(|g| a + (b - a) * g as f64 / (GRID - 1) as f64).collect();
-            let values: Vec<(f64, f64)> = candidates
+            let values: Vec<(f64, Option<f64>)> = candidates
                 .par_iter()
                 .map(|&v| {
                     let mut x = best_x.clone();
@@ -86,6 +94,10 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
                 })
                 .collect();
             for (v, f) in values {
+                let Some(f) = f else {
+                    skipped += 1;
+                    continue;
+                };
                 if f > best + 1e-12 * best.abs().max(1.0) {
                     best = f;
                     best_x[d] = v;
@@ -104,6 +116,7 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
         ranges,
         start,
         best: if improved_from_start { best } else { start },
+        skipped,
     }
 }
 

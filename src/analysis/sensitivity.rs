@@ -26,6 +26,10 @@ pub struct Tornado {
     pub base: f64,
     /// Sorted by swing, largest first.
     pub bars: Vec<Bar>,
+    /// Inputs left out because moving them to an end of their range makes a
+    /// scenario `check` rejects (for example initial shares above 1), with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<(String, String)>,
 }
 
 /// Where a lever is swept: its allowed range, narrowed where that range is open-ended.
@@ -96,26 +100,37 @@ pub fn sensitivity(sc: &Scenario, provider: usize, kpi: Kpi, t: u32) -> Tornado 
         inputs.push(Input::Uncertain(*u));
     }
     let base = kpi.value(&simulate(sc), provider, t);
-    let mut bars: Vec<Bar> = inputs
+    let results: Vec<Result<Bar, (String, String)>> = inputs
         .par_iter()
         .map(|input| {
             let (lo, hi) = input.range(sc);
             let at = |v: f64| {
                 let mut s = sc.clone();
                 input.set(&mut s, v);
-                kpi.value(&simulate(&s), provider, t)
+                match s.problems().first() {
+                    Some((path, why)) => Err((input.label(sc), format!("at {v}: {path}: {why}"))),
+                    None => Ok(kpi.value(&simulate(&s), provider, t)),
+                }
             };
-            let (low, high) = (at(lo), at(hi));
-            Bar {
+            let (low, high) = (at(lo)?, at(hi)?);
+            Ok(Bar {
                 input: input.label(sc),
                 low_input: lo,
                 high_input: hi,
                 low,
                 high,
                 swing: (high - low).abs(),
-            }
+            })
         })
         .collect();
+    let mut bars = Vec::new();
+    let mut skipped = Vec::new();
+    for r in results {
+        match r {
+            Ok(b) => bars.push(b),
+            Err(s) => skipped.push(s),
+        }
+    }
     bars.sort_by(|a, b| b.swing.total_cmp(&a.swing).then_with(|| a.input.cmp(&b.input)));
     Tornado {
         kpi,
@@ -123,5 +138,6 @@ pub fn sensitivity(sc: &Scenario, provider: usize, kpi: Kpi, t: u32) -> Tornado 
         quarter: sc.quarter_at(t).to_string(),
         base,
         bars,
+        skipped,
     }
 }

@@ -262,17 +262,35 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn write_out(out: Option<&Path>, text: &str) -> Result<(), CliError> {
+/// Writes `text` to `--out` (through the one write path; a path the user
+/// named may be a link or a device such as `/dev/null`) or to standard output.
+pub fn write_out(out: Option<&Path>, text: &str) -> Result<(), CliError> {
     match out {
-        Some(p) => crate::document::save::write_atomic(p, text.as_bytes())
-            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", p.display()))),
-        None => {
-            let mut o = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth reporting.
-            let _ = o.write_all(text.as_bytes());
-            Ok(())
+        Some(p) => {
+            crate::document::save::write_file(p, text.as_bytes(), &crate::document::save::WriteOptions::output())
+                .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", p.display())))
         }
+        None => print_out(text),
     }
+}
+
+/// Writes `text` to standard output. A closed pipe (`| head`) is not an
+/// error worth reporting; any other failure (a full disk behind `>`) is.
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Input(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes a line to standard error, made safe for a terminal. A failure
+/// (a full disk behind `2>`) is ignored: there is nowhere left to report it.
+pub fn warn(line: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(e, "{}", crate::document::clean::for_terminal(line));
 }
 
 pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
@@ -307,41 +325,47 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
 
 pub fn cmd_check(files: &[PathBuf]) -> i32 {
     let mut bad = 0;
-    let mut out = std::io::stdout().lock();
     for f in files {
         match file::load_path(f) {
-            // As in `write_out`: a closed pipe (`| head`) must not turn into a panic.
             Ok(sc) => {
                 // Loading succeeded, so the text is readable. Placeholders the
                 // scenario cannot fill fail the check; figures typed into the
                 // narration are worth a warning only.
-                let text = std::fs::read_to_string(f).unwrap_or_default();
+                let text = crate::document::save::read_regular(f, file::MAX_FILE_BYTES, true)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default();
                 let problems = crate::output::narration::check(&text, &sc);
                 if !problems.is_empty() {
-                    eprintln!(
-                        "{}",
-                        file::LoadError::Narration {
+                    warn(
+                        &file::LoadError::Narration {
                             file: f.display().to_string(),
                             problems,
                         }
+                        .to_string(),
                     );
                     bad += 1;
                     continue;
                 }
-                let _ = writeln!(out, "{}: ok", f.display());
+                if let Err(e) = print_out(&format!(
+                    "{}: ok\n",
+                    crate::document::clean::for_terminal(&f.display().to_string())
+                )) {
+                    warn(&format!("cloudstrat: {}", e.message()));
+                    return 1;
+                }
                 for w in crate::output::narration::warnings(&text, &sc) {
-                    eprintln!(
+                    warn(&format!(
                         "{}:{}:{}: warning: {}: {}",
                         f.display(),
                         w.line,
                         w.col,
                         w.path,
                         w.message
-                    );
+                    ));
                 }
             }
             Err(e) => {
-                eprintln!("{e}");
+                warn(&e.to_string());
                 bad += 1;
             }
         }
@@ -482,11 +506,12 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
         .build()
         .map_err(|e| CliError::Input(format!("cannot start worker threads: {e}")))?;
     if sc.uncertainty.is_empty() {
-        eprintln!(
+        warn(&format!(
             "cloudstrat: {} has no uncertain inputs (no `uncertainty` section): every run is the same",
             a.scenario
-        );
+        ));
     }
+    montecarlo::check_memory(&sc, a.runs).map_err(|e| CliError::Input(format!("{}: {e}", a.scenario)))?;
     let runs = a.runs;
     let shown = std::sync::atomic::AtomicUsize::new(0);
     let progress = |n: usize| {
@@ -494,7 +519,9 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
         let width = 30;
         let filled = n * width / runs;
         if filled > shown.fetch_max(filled, std::sync::atomic::Ordering::Relaxed) || n == runs {
-            eprint!(
+            // A full stderr only loses the progress bar.
+            let _ = write!(
+                std::io::stderr(),
                 "\r[{}{}] {n}/{runs} runs",
                 "#".repeat(filled),
                 " ".repeat(width - filled)
@@ -505,7 +532,21 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
     let result = pool
         .install(|| montecarlo::monte_carlo(&sc, runs, a.seed, &progress, &cancel))
         .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
-    eprintln!();
+    let _ = writeln!(std::io::stderr());
+    if result.skipped == result.runs {
+        return Err(CliError::Input(format!(
+            "{}: every one of the {} samples broke a rule `cloudstrat check` enforces (such as initial shares adding up to more than 1); narrow the `uncertainty` ranges",
+            a.scenario, result.runs
+        )));
+    }
+    if result.skipped > 0 {
+        warn(&format!(
+            "cloudstrat: {} of {} samples broke a rule `cloudstrat check` enforces and were left out; the percentiles are over the other {}",
+            result.skipped,
+            result.runs,
+            result.runs - result.skipped
+        ));
+    }
     let text = match a.format {
         McFormat::Csv => report::mc_csv(&sc, &result),
         McFormat::Json => report::mc_json(&sc, &result, a.seed),
@@ -549,6 +590,13 @@ pub fn cmd_optimize(a: &OptArgs) -> Result<(), CliError> {
         (report::optimum(&o), out)
     };
     if let Some(path) = &a.save {
+        // Only a scenario `check` accepts is written (the search never picks another; this makes sure).
+        if let Some((p, m)) = result.problems().first() {
+            return Err(CliError::Input(format!(
+                "{}: not written: the optimized scenario breaks a rule: {p}: {m}",
+                path.display()
+            )));
+        }
         crate::document::save::write_atomic(path, file::to_ron(&result).as_bytes())
             .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
     }

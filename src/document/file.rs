@@ -182,33 +182,39 @@ impl fmt::Display for Located {
 }
 
 impl fmt::Display for LoadError {
+    /// What is quoted from the file is shown safely: control characters
+    /// replaced and long values elided ([`crate::document::clean::for_message`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::document::clean::{for_message, for_terminal};
         match self {
-            LoadError::Io { file, message } => write!(f, "{file}: {message}"),
+            LoadError::Io { file, message } => write!(f, "{}: {}", for_terminal(file), for_message(message)),
             LoadError::TooLarge { file, bytes } => write!(
                 f,
-                "{file}: file is {bytes} bytes; strategy files may be at most {MAX_FILE_BYTES} bytes (1 MiB)"
+                "{}: file is {bytes} bytes; strategy files may be at most {MAX_FILE_BYTES} bytes (1 MiB)",
+                for_terminal(file)
             ),
             LoadError::Syntax {
                 file,
                 line,
                 col,
                 message,
-            } => write!(f, "{file}:{line}:{col}: {message}"),
+            } => write!(f, "{}:{line}:{col}: {}", for_terminal(file), for_message(message)),
             LoadError::Version { file, found: 0 } => write!(
                 f,
-                "{file}: version: 0 is not a schema version; this program reads versions 1 to {CURRENT_VERSION}"
+                "{}: version: 0 is not a schema version; this program reads versions 1 to {CURRENT_VERSION}",
+                for_terminal(file)
             ),
             LoadError::Version { file, found } => write!(
                 f,
-                "{file}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)"
+                "{}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)",
+                for_terminal(file)
             ),
             LoadError::Invalid { file, problems } => {
                 for (i, (path, msg)) in problems.iter().enumerate() {
                     if i > 0 {
                         writeln!(f)?;
                     }
-                    write!(f, "{file}: {path}: {msg}")?;
+                    write!(f, "{}: {}: {}", for_terminal(file), for_message(path), for_message(msg))?;
                 }
                 Ok(())
             }
@@ -240,6 +246,8 @@ pub fn parse(text: &str, file: &str) -> Result<Scenario, LoadError> {
 
 /// Like [`parse`], keeping the baseline section too.
 pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
+    // A byte-order mark, as some Windows editors write, is not part of the text.
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(LoadError::TooLarge {
             file: file.into(),
@@ -266,10 +274,70 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
         file: file.into(),
         line: e.span.start.line,
         col: e.span.start.col,
-        message: e.code.to_string(),
+        message: syntax_message(&e, text),
     })?;
+    if let Err(problems) = text_problems(&raw) {
+        return Err(LoadError::Invalid {
+            file: file.into(),
+            problems,
+        });
+    }
     raw.version = CURRENT_VERSION;
     validate_document(raw, file)
+}
+
+/// The whole-number fields of a strategy file and what they allow.
+const INTEGER_FIELDS: [(&str, &str); 3] = [
+    ("version", "a schema version, 1 to 2"),
+    ("quarters", "a whole number of quarters, 4 to 200"),
+    ("seed", "a whole number from 0 to 18446744073709551615"),
+];
+
+/// The parser's message, with the field and its range where the parser only
+/// says that a whole number does not fit.
+fn syntax_message(e: &ron::error::SpannedError, text: &str) -> String {
+    let message = e.code.to_string();
+    let integer = matches!(
+        e.code,
+        ron::Error::IntegerOutOfBounds | ron::Error::ExpectedInteger | ron::Error::InvalidIntegerDigit { .. }
+    );
+    if !integer {
+        return message;
+    }
+    // The field is the last `name:` before the error on its line.
+    let line = text.lines().nth(e.span.start.line.saturating_sub(1)).unwrap_or("");
+    let before: String = line.chars().take(e.span.start.col.saturating_sub(1)).collect();
+    let field = before
+        .rsplit_once(':')
+        .map(|(lhs, _)| lhs.trim().rsplit([' ', '(', ',']).next().unwrap_or("").to_string());
+    match field.and_then(|f| INTEGER_FIELDS.iter().find(|(n, _)| *n == f)) {
+        Some((name, allowed)) => format!("{name}: {message}; allowed {allowed}"),
+        None => message,
+    }
+}
+
+/// The file's free text (names, description, beat titles and narration)
+/// holds no control, invisible or direction-changing characters.
+fn text_problems(raw: &RawScenario) -> Result<(), Vec<(String, String)>> {
+    let mut texts: Vec<(String, &str, bool)> = vec![
+        ("name".into(), raw.name.as_str(), false),
+        ("description".into(), raw.description.as_str(), true),
+    ];
+    if let Some(a) = &raw.author {
+        texts.push(("author".into(), a, false));
+    }
+    for (i, p) in raw.providers.iter().enumerate() {
+        texts.push((format!("providers[{i}].name"), &p.name, false));
+    }
+    for (i, b) in raw.story.iter().enumerate() {
+        texts.push((format!("story[{i}].title"), &b.title, false));
+        texts.push((format!("story[{i}].narration"), &b.narration, true));
+    }
+    let problems: Vec<(String, String)> = texts
+        .into_iter()
+        .filter_map(|(path, text, multi)| crate::document::clean::control_problem(text, multi).map(|m| (path, m)))
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// Reads a file (at most 1 MiB) and parses it.
@@ -284,38 +352,23 @@ pub fn load_document(path: &Path) -> Result<Document, LoadError> {
         file: file.clone(),
         message: e.to_string(),
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_dir() && !meta.is_file() {
-        return Err(LoadError::Io {
-            file,
-            message: "is not a regular file (a pipe or device?)".into(),
-        });
-    }
-    if meta.is_dir() {
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
         return Err(LoadError::Io {
             file,
             message: "is a directory, not a strategy file".into(),
         });
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            file,
-            bytes: meta.len(),
-        });
-    }
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .map_err(io)?
-        .take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(LoadError::TooLarge {
-            file,
-            bytes: bytes.len() as u64,
-        });
-    }
+    let bytes = crate::document::save::read_regular(path, MAX_FILE_BYTES, true).map_err(|e| match e {
+        crate::document::save::ReadError::Io(e) => io(e),
+        crate::document::save::ReadError::NotRegular => LoadError::Io {
+            file: file.clone(),
+            message: "is not a regular file (a pipe or device?)".into(),
+        },
+        crate::document::save::ReadError::TooLarge(bytes) => LoadError::TooLarge {
+            file: file.clone(),
+            bytes,
+        },
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         // The text before the first bad byte is valid, so it can be counted in characters.
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];

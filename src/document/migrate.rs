@@ -18,48 +18,75 @@ pub fn migrate(text: &str, version: u32) -> String {
     out
 }
 
-/// Byte offsets just after each `params: (` outside strings and comments.
+/// Byte offsets just after each `params: (` outside strings, characters and
+/// comments. The text is walked character by character, so every offset is
+/// on a character boundary whatever the file holds.
 fn params_openings(text: &str) -> Vec<usize> {
-    let b = text.as_bytes();
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let offset = |i: usize| chars.get(i).map_or(text.len(), |&(o, _)| o);
     let mut found = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => {
-                i += 1;
-                while i < b.len() && b[i] != b'"' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
+    while let Some(c) = at(i) {
+        let prev_ident = i > 0 && at(i - 1).is_some_and(is_ident);
+        match c {
+            '"' => i = skip_string(&chars, i + 1),
+            // A raw string: r"…", r#"…"#, also after b (br"…").
+            'r' if !prev_ident && matches!(at(i + 1), Some('"' | '#')) => {
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while at(j) == Some('#') {
+                    hashes += 1;
+                    j += 1;
                 }
-                i += 1;
+                if at(j) == Some('"') {
+                    i = skip_raw_string(&chars, j + 1, hashes);
+                } else {
+                    // `r#ident`, a raw identifier.
+                    i = j;
+                }
             }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
+            'b' if !prev_ident && at(i + 1) == Some('r') && matches!(at(i + 2), Some('"' | '#')) => i += 1,
+            '\'' => i = skip_char(&chars, i + 1),
+            '/' if at(i + 1) == Some('/') => {
+                while at(i).is_some_and(|c| c != '\n') {
                     i += 1;
                 }
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < b.len() && !(b[i] == b'*' && b[i + 1] == b'/') {
-                    i += 1;
+            '/' if at(i + 1) == Some('*') => {
+                // Block comments nest in RON.
+                let mut depth = 0usize;
+                while let Some(c) = at(i) {
+                    if c == '/' && at(i + 1) == Some('*') {
+                        depth += 1;
+                        i += 2;
+                    } else if c == '*' && at(i + 1) == Some('/') {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
                 }
-                i += 2;
             }
-            _ if text[i..].starts_with("params") && (i == 0 || !is_ident(b[i - 1])) => {
+            'p' if !prev_ident && text[offset(i)..].starts_with("params") => {
                 let mut j = i + "params".len();
-                if j < b.len() && is_ident(b[j]) {
+                if at(j).is_some_and(is_ident) {
                     i = j;
                     continue;
                 }
-                while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+                while matches!(at(j), Some(' ' | '\t')) {
                     j += 1;
                 }
-                if b.get(j) == Some(&b':') {
+                if at(j) == Some(':') {
                     j += 1;
-                    while j < b.len() && (b[j] == b' ' || b[j] == b'\t') {
+                    while matches!(at(j), Some(' ' | '\t')) {
                         j += 1;
                     }
-                    if b.get(j) == Some(&b'(') {
-                        found.push(j + 1);
+                    if at(j) == Some('(') {
+                        found.push(offset(j + 1));
                     }
                 }
                 i = j;
@@ -70,8 +97,44 @@ fn params_openings(text: &str) -> Vec<usize> {
     found
 }
 
-fn is_ident(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
+/// The index after the closing quote of a string whose text starts at `i`.
+fn skip_string(chars: &[(usize, char)], mut i: usize) -> usize {
+    while let Some(&(_, c)) = chars.get(i) {
+        match c {
+            '\\' => i += 2,
+            '"' => return i + 1,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
+/// The index after `"` and `hashes` times `#` closing a raw string whose text starts at `i`.
+fn skip_raw_string(chars: &[(usize, char)], mut i: usize, hashes: usize) -> usize {
+    while let Some(&(_, c)) = chars.get(i) {
+        if c == '"' && (1..=hashes).all(|k| chars.get(i + k).is_some_and(|&(_, h)| h == '#')) {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// The index after a character literal whose content starts at `i` (`'x'`, `'\''`).
+fn skip_char(chars: &[(usize, char)], i: usize) -> usize {
+    let c = |k: usize| chars.get(k).map(|&(_, c)| c);
+    let body = match (c(i), c(i + 1)) {
+        // '\u{e9}'
+        (Some('\\'), Some('u')) => (i..chars.len()).find(|&k| c(k) == Some('}')).map_or(2, |k| k + 1 - i),
+        (Some('\\'), _) => 2,
+        _ => 1,
+    };
+    // Only a well-formed literal is skipped; a stray quote is left to the parser.
+    if c(i + body) == Some('\'') { i + body + 1 } else { i }
+}
+
+fn is_ident(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
 }
 
 fn v1_to_v2(text: &str) -> String {
@@ -97,5 +160,24 @@ mod tests {
         assert_eq!(out.lines().count(), text.lines().count());
         assert_eq!(out.matches("serving_efficiency").count(), 1);
         assert!(out.contains("(params: ( serving_efficiency: 1.0, a: 1.0))"));
+    }
+
+    #[test]
+    fn non_ascii_text_outside_strings_does_not_panic() {
+        for text in [
+            "(naïve: 1, params: (a: 1.0))",
+            "(c: 'é', params: (a: 1.0))",
+            "(c: '\\u{e9}', d: '\\'', params: (a: 1.0))",
+            "(s: r#\"a \"params: (\" ü\"#, params: (a: 1.0))",
+            "(s: br\"x\", /* é /* params: ( */ */ params: (a: 1.0))",
+            "(x: ü",
+            "'",
+            "r#",
+            "(paramsé: (a: 1.0))",
+        ] {
+            let out = v1_to_v2(text);
+            let expected = usize::from(!text.contains("paramsé") && text.contains("params: (a"));
+            assert_eq!(out.matches("serving_efficiency").count(), expected, "{text}");
+        }
     }
 }

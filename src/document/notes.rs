@@ -8,10 +8,16 @@
 //! restarting, and the presenter writes it atomically (temporary file and
 //! rename), so the follower never reads half of it. The follower reads it
 //! every 250 ms while waiting for a key, so it sleeps between looks. The file
-//! lives in the system's temporary folder (or `CLOUDSTRAT_NOTES_DIR`), named
-//! after the scenario, so both sides find it from the same SCENARIO argument.
+//! is named after the scenario, so both sides find it from the same SCENARIO
+//! argument, and lives in a folder only the user can change
+//! ([`private_dir`]: `CLOUDSTRAT_NOTES_DIR`, else `$XDG_RUNTIME_DIR/cloudstrat`,
+//! else a 0700 folder of the user's own in the temporary folder, its owner and
+//! permissions checked). The file is mode 0600, written through the one write
+//! path (never through a link), read only if it is a regular file under
+//! [`MAX_NOTES_BYTES`], and removed when the dashboard ends.
 
 use crate::document::{CliError, Source};
+use crate::text::wrap;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -96,16 +102,86 @@ pub fn notes_path_in(dir: &Path, source: &Source) -> PathBuf {
                 .file_stem()
                 .map_or_else(String::new, |s| sanitize(&s.to_string_lossy()));
             // Two strategy files of the same name in different folders get different notes.
-            format!("{stem}-{:016x}", fnv1a(full.to_string_lossy().as_bytes()))
+            format!("{stem}-{:016x}", super::fnv1a(full.to_string_lossy().as_bytes()))
         }
     };
     dir.join(format!("cloudstrat-notes-{key}.json"))
 }
 
-/// The notes file for a scenario: in `CLOUDSTRAT_NOTES_DIR` if set, else the temporary folder.
-pub fn notes_path(source: &Source) -> PathBuf {
-    let dir = std::env::var_os("CLOUDSTRAT_NOTES_DIR").map_or_else(std::env::temp_dir, PathBuf::from);
-    notes_path_in(&dir, source)
+/// The notes file for a scenario, in the user's private runtime folder.
+pub fn notes_path(source: &Source) -> std::io::Result<PathBuf> {
+    Ok(notes_path_in(&private_dir()?, source))
+}
+
+/// Largest notes file read.
+pub const MAX_NOTES_BYTES: u64 = 256 * 1024;
+
+/// The user's private folder for runtime files: `CLOUDSTRAT_NOTES_DIR` if set,
+/// else `$XDG_RUNTIME_DIR/cloudstrat`, else `cloudstrat-<uid>` in the
+/// temporary folder. Created 0700 when missing; refused (with the reason)
+/// when it is a link, not the user's own, or writable by anyone else, since
+/// then another user could plant or swap the files in it.
+pub fn private_dir() -> std::io::Result<PathBuf> {
+    let uid = own_uid()?;
+    let dir = match std::env::var_os("CLOUDSTRAT_NOTES_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+            Some(run) => PathBuf::from(run).join("cloudstrat"),
+            None => std::env::temp_dir().join(format!("cloudstrat-{uid}")),
+        },
+    };
+    if std::fs::symlink_metadata(&dir).is_err() {
+        let mut b = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+        b.create(&dir)?;
+    }
+    check_private(&dir, uid)?;
+    Ok(dir)
+}
+
+/// The user id this process runs as: the owner of a file it creates.
+fn own_uid() -> std::io::Result<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Ok(tempfile::tempfile()?.metadata()?.uid())
+    }
+    #[cfg(not(unix))]
+    Ok(0)
+}
+
+/// `dir` is a real folder (not a link), owned by `uid`, that nobody else may write to.
+pub fn check_private(dir: &Path, uid: u32) -> std::io::Result<()> {
+    let m = std::fs::symlink_metadata(dir)?;
+    let refuse = |why: String| {
+        std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "{} {why}; speaker notes are kept only in a folder of your own",
+                dir.display()
+            ),
+        )
+    };
+    if !m.is_dir() {
+        return Err(refuse("is not a folder (a link?)".into()));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if m.uid() != uid {
+            return Err(refuse(format!("belongs to user {} (you are {uid})", m.uid())));
+        }
+        if m.mode() & 0o022 != 0 {
+            return Err(refuse(format!(
+                "can be written by others (mode {:o})",
+                m.mode() & 0o777
+            )));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = uid;
+    Ok(())
 }
 
 fn sanitize(s: &str) -> String {
@@ -121,25 +197,29 @@ fn sanitize(s: &str) -> String {
         .collect()
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// Writes the notes atomically.
+/// Writes the notes atomically, mode 0600, never through a link.
 pub fn write(path: &Path, notes: &Notes) -> std::io::Result<()> {
     let text = serde_json::to_string_pretty(notes).map_err(std::io::Error::other)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    crate::document::save::write_atomic(path, text.as_bytes())
+    crate::document::save::write_file(
+        path,
+        text.as_bytes(),
+        &crate::document::save::WriteOptions::document().private(),
+    )
 }
 
-/// The notes in the file, if it exists and holds notes.
+/// The notes in the file, if it is a regular file (not a link, pipe or
+/// device) of at most [`MAX_NOTES_BYTES`] that holds notes.
 pub fn read(path: &Path) -> Option<Notes> {
-    let text = std::fs::read_to_string(path).ok()?;
-    serde_json::from_str(&text).ok()
+    let bytes = crate::document::save::read_regular(path, MAX_NOTES_BYTES, false).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Removes the notes file when the talk is over. Only a regular file is
+/// removed; a missing one is fine.
+pub fn remove(path: &Path) {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 /// The speaker-notes screen: the current beat's narration large, the next one below.
@@ -211,43 +291,21 @@ impl Widget for NotesWidget<'_> {
     }
 }
 
-/// Greedy word wrap to `w` columns.
-pub fn wrap(text: &str, w: usize) -> Vec<String> {
-    let w = w.max(1);
-    let mut out = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let need = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
-        if need > w && !line.is_empty() {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push(line);
-    }
-    out
-}
-
 /// `cloudstrat notes SCENARIO`: follows the presenter until `q`. Without a
 /// terminal (piped), prints the current notes once.
 pub fn cmd_notes(scenario: &str) -> Result<(), CliError> {
     use std::io::IsTerminal;
     let (_, source) = crate::document::resolve(scenario)?;
-    let path = notes_path(&source);
+    let path = notes_path(&source).map_err(|e| CliError::Input(format!("notes: {e}")))?;
     if !std::io::stdout().is_terminal() {
         let text = match read(&path) {
-            Some(n) => plain(&n, now_unix_ms()),
+            Some(n) => crate::document::clean::for_terminal(&plain(&n, now_unix_ms())).into_owned(),
             None => format!(
                 "no presentation of {scenario} yet ({} does not exist)\n",
                 path.display()
             ),
         };
-        print!("{text}");
-        return Ok(());
+        return crate::cli::print_out(&text);
     }
     follow(&path, scenario).map_err(|e| CliError::Input(format!("notes: {e}")))
 }
@@ -285,8 +343,9 @@ fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
             let _ = disable_raw_mode();
         }
     }
+    let signals = crate::ui::signals::Signals::install()?;
     enable_raw_mode()?;
-    let _guard = Guard;
+    let guard = Guard;
     execute!(std::io::stdout(), EnterAlternateScreen)?;
     let mut terminal = ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
     // Not `terminal.clear()`, which asks the terminal where its cursor is.
@@ -308,6 +367,12 @@ fn follow(path: &Path, scenario: &str) -> std::io::Result<()> {
                 .render(area, f.buffer_mut());
             })?;
             shown = Some(key);
+        }
+        if let Some(sig) = signals.pending() {
+            // The terminal is put back before the process ends with the shell's code for the signal.
+            drop(guard);
+            drop(signals);
+            std::process::exit(sig.exit_code());
         }
         // Waiting for a key doubles as the pause between looks at the file.
         if event::poll(POLL_INTERVAL)? {

@@ -25,6 +25,19 @@ pub const AUTOSAVE_DIR: &str = ".autosave";
 const AUTOSAVE_HEADER: &str = "// cloudstrat autosave of ";
 /// Longest name accepted for a saved strategy, in characters.
 pub const MAX_NAME_CHARS: usize = 64;
+/// Longest name accepted for a saved strategy, in bytes (UTF-8): with
+/// `.ron.bak`, the autosave's additions and room to spare, every file made
+/// from it stays within the 255-byte file-name limit.
+pub const MAX_NAME_BYTES: usize = 160;
+/// Longest file stem used in an autosave's or export folder's name, in bytes.
+const MAX_DERIVED_STEM_BYTES: usize = 120;
+/// Names Windows reserves for devices, whatever the extension.
+const RESERVED_NAMES: [&str; 22] = [
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
+    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+/// Characters no file name may hold on some system cloudstrat runs on.
+const FORBIDDEN: [char; 9] = ['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
 
 /// The saves folder: `--saves-dir`, else `$CLOUDSTRAT_SAVES`, else `saves/`.
 pub fn saves_dir(flag: Option<&Path>, env: Option<&OsStr>) -> PathBuf {
@@ -36,7 +49,10 @@ pub fn saves_dir(flag: Option<&Path>, env: Option<&OsStr>) -> PathBuf {
 }
 
 /// Checks a name typed for a strategy and returns the file stem to use
-/// (a trailing `.ron` is dropped). Names stay inside the saves folder.
+/// (a trailing `.ron` is dropped). Names stay inside the saves folder and are
+/// portable: no characters some system forbids, no names Windows reserves, no
+/// invisible or direction-changing characters that would disguise a name, and
+/// at most [`MAX_NAME_CHARS`] characters and [`MAX_NAME_BYTES`] bytes.
 pub fn check_name(typed: &str) -> Result<String, String> {
     let name = typed.trim();
     let name = name.strip_suffix(".ron").unwrap_or(name).trim_end();
@@ -49,20 +65,76 @@ pub fn check_name(typed: &str) -> Result<String, String> {
     if name.starts_with('.') {
         return Err("a name cannot start with a dot".into());
     }
-    if name.chars().any(|c| c.is_control() || c == ':') {
-        return Err("a name cannot contain control characters or :".into());
+    if name.ends_with('.') {
+        return Err("a name cannot end with a dot".into());
+    }
+    if name.chars().any(char::is_control) {
+        return Err("a name cannot contain control characters".into());
+    }
+    if let Some(c) = name.chars().find(|c| FORBIDDEN.contains(c)) {
+        return Err(format!(
+            "a name cannot contain {c} (none of : * ? \" < > | are allowed)"
+        ));
+    }
+    if let Some(c) = name.chars().find(|&c| crate::document::clean::is_invisible(c)) {
+        return Err(format!(
+            "a name cannot contain the invisible or direction-changing character U+{:04X}",
+            u32::from(c)
+        ));
+    }
+    let device = name.split('.').next().unwrap_or(name).trim_end();
+    if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(device)) {
+        return Err(format!("{device} is a device name on Windows; choose another name"));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(format!("a name can have at most {MAX_NAME_CHARS} characters"));
     }
+    if name.len() > MAX_NAME_BYTES {
+        return Err(format!(
+            "this name takes {} bytes on disk; at most {MAX_NAME_BYTES} (letters such as é take 2, most emoji 4)",
+            name.len()
+        ));
+    }
     Ok(name.to_string())
 }
 
-/// A file's modification time and length, to notice changes by other programs.
+/// A portable file name derived from any text (a file stem, a preset name):
+/// what [`check_name`] refuses is replaced by `_`, the result is at most
+/// [`MAX_DERIVED_STEM_BYTES`] bytes, and it is never empty, hidden or reserved.
+pub fn portable_stem(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.trim().chars() {
+        let c = if c.is_control() || FORBIDDEN.contains(&c) || crate::document::clean::is_invisible(c) {
+            '_'
+        } else {
+            c
+        };
+        if out.len() + c.len_utf8() > MAX_DERIVED_STEM_BYTES {
+            break;
+        }
+        out.push(c);
+    }
+    let out = out.trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
+    if out.is_empty() {
+        return "scenario".into();
+    }
+    let device = out.split('.').next().unwrap_or(&out).trim_end();
+    if RESERVED_NAMES.iter().any(|r| r.eq_ignore_ascii_case(device)) {
+        return format!("{out}_");
+    }
+    out
+}
+
+/// A file's identity, modification time and length, to notice changes by
+/// other programs. Every save replaces the file by a new one (a rename), so
+/// the identity (device and inode) changes with each save, even within the
+/// resolution of the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FileStamp {
     pub modified: SystemTime,
     pub len: u64,
+    /// (device, inode) where the system has them.
+    pub id: (u64, u64),
 }
 
 impl FileStamp {
@@ -70,18 +142,41 @@ impl FileStamp {
     pub fn of(path: &Path) -> Option<FileStamp> {
         let m = std::fs::metadata(path).ok()?;
         m.is_file().then_some(())?;
+        #[cfg(unix)]
+        let id = {
+            use std::os::unix::fs::MetadataExt;
+            (m.dev(), m.ino())
+        };
+        #[cfg(not(unix))]
+        let id = (0, 0);
         Some(FileStamp {
             modified: m.modified().ok()?,
             len: m.len(),
+            id,
         })
     }
 }
+
+/// The error of a save refused because the file on disk is no longer the
+/// one that was opened (another program or dashboard saved it meanwhile).
+#[derive(Debug)]
+pub struct ChangedOnDisk;
+
+impl fmt::Display for ChangedOnDisk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the file was changed on disk by another program since it was opened")
+    }
+}
+
+impl std::error::Error for ChangedOnDisk {}
 
 /// A failed save, with a message for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaveError {
     pub path: PathBuf,
     pub message: String,
+    /// True when the save was refused because the file changed on disk since it was opened.
+    pub changed_on_disk: bool,
 }
 
 impl fmt::Display for SaveError {
@@ -103,7 +198,11 @@ impl SaveError {
             }
             _ => "",
         };
-        let message = if why.is_empty() {
+        // Messages written for people by the write path say it all already.
+        let own = e
+            .get_ref()
+            .is_some_and(|r| r.downcast_ref::<crate::document::save::Refused>().is_some());
+        let message = if why.is_empty() || own {
             e.to_string()
         } else {
             format!("{why} ({e})")
@@ -111,6 +210,7 @@ impl SaveError {
         SaveError {
             path: path.to_path_buf(),
             message,
+            changed_on_disk: e.get_ref().is_some_and(|r| r.downcast_ref::<ChangedOnDisk>().is_some()),
         }
     }
 }
@@ -192,22 +292,22 @@ impl Storage {
 
     /// The backup kept of `path`'s previous version: `<name>.ron.bak`.
     pub fn backup_path(path: &Path) -> PathBuf {
-        let mut name = path.file_name().unwrap_or_default().to_os_string();
-        name.push(".bak");
-        path.with_file_name(name)
+        crate::document::save::backup_path(path)
     }
 
-    fn write(&self, path: &Path, bytes: &[u8], backup: bool) -> io::Result<()> {
+    /// Writes through the one write path, after `check` and the write hook.
+    fn write(
+        &self,
+        path: &Path,
+        bytes: &[u8],
+        options: &crate::document::save::WriteOptions,
+        check: impl FnOnce() -> io::Result<()>,
+    ) -> io::Result<()> {
         if let Some(d) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(d)?;
         }
-        if path.is_dir() {
-            return Err(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder"));
-        }
-        crate::document::save::write_atomic_with(path, bytes, |tmp| {
-            if backup && path.is_file() {
-                std::fs::copy(path, Self::backup_path(path))?;
-            }
+        crate::document::save::write_file_with(path, bytes, options, |tmp| {
+            check()?;
             match &self.hook {
                 Some(h) => h(tmp),
                 None => Ok(()),
@@ -217,27 +317,74 @@ impl Storage {
 
     /// Writes a strategy file atomically, keeping the previous version as `<name>.ron.bak`.
     pub fn save(&self, path: &Path, text: &str) -> Result<(), SaveError> {
-        self.write(path, text.as_bytes(), true)
-            .map_err(|e| SaveError::new(path, &e))
+        self.write(
+            path,
+            text.as_bytes(),
+            &crate::document::save::WriteOptions::document().with_backup(),
+            || Ok(()),
+        )
+        .map_err(|e| SaveError::new(path, &e))
+    }
+
+    /// [`Storage::save`] that first checks, right before the file is
+    /// replaced, that the file on disk is still `expected` (`None`: there is
+    /// none); otherwise nothing is written and the error says
+    /// [`SaveError::changed_on_disk`].
+    pub fn save_over(&self, path: &Path, text: &str, expected: Option<FileStamp>) -> Result<(), SaveError> {
+        let check = || {
+            if FileStamp::of(path) == expected {
+                Ok(())
+            } else {
+                Err(io::Error::other(ChangedOnDisk))
+            }
+        };
+        self.write(
+            path,
+            text.as_bytes(),
+            &crate::document::save::WriteOptions::document().with_backup(),
+            check,
+        )
+        .map_err(|e| SaveError::new(path, &e))
+    }
+
+    /// Removes temporary files that killed writes left in the saves folder
+    /// and its autosave folder; returns how many.
+    pub fn clean_stale_temp_files(&self) -> usize {
+        crate::document::save::clean_stale_temp_files(&self.dir)
+            + crate::document::save::clean_stale_temp_files(&self.dir.join(AUTOSAVE_DIR))
+    }
+
+    /// The folder `x` exports `source` into: `exports/<name>` in the saves
+    /// folder, the name made portable; files from outside the saves folder
+    /// get a hash of their path too, so two `plan.ron` never share a folder.
+    pub fn export_dir(&self, source: &Source) -> PathBuf {
+        self.dir.join("exports").join(self.derived_name(source))
+    }
+
+    /// A portable name for files made for `source`, bounded in bytes.
+    fn derived_name(&self, source: &Source) -> String {
+        match source {
+            Source::Preset(p) => format!("preset-{}", portable_stem(p)),
+            Source::File(path) => {
+                let raw = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                let stem = portable_stem(&raw);
+                if path.parent() == Some(self.dir.as_path()) && stem == raw {
+                    stem
+                } else {
+                    let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+                    format!("{stem}-{:08x}", super::fnv1a(abs.to_string_lossy().as_bytes()) as u32)
+                }
+            }
+        }
     }
 
     /// Where the autosave of the document from `source` goes. Files in the
     /// saves folder and presets get their name; other files their name plus a
     /// hash of their path, so two `plan.ron` in different folders do not meet.
     pub fn autosave_path(&self, source: &Source) -> PathBuf {
-        let name = match source {
-            Source::Preset(p) => format!("preset-{p}"),
-            Source::File(path) => {
-                let stem = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
-                if path.parent() == Some(self.dir.as_path()) {
-                    stem
-                } else {
-                    let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-                    format!("{stem}-{:08x}", fnv1a(abs.to_string_lossy().as_bytes()) as u32)
-                }
-            }
-        };
-        self.dir.join(AUTOSAVE_DIR).join(format!("{name}.ron"))
+        self.dir
+            .join(AUTOSAVE_DIR)
+            .join(format!("{}.ron", self.derived_name(source)))
     }
 
     fn origin(source: &Source) -> String {
@@ -263,7 +410,12 @@ impl Storage {
             Self::origin(source),
             file::to_ron_document(sc, baseline)
         );
-        self.write(&path, text.as_bytes(), false)?;
+        self.write(
+            &path,
+            text.as_bytes(),
+            &crate::document::save::WriteOptions::document(),
+            || Ok(()),
+        )?;
         Ok(path)
     }
 
@@ -277,7 +429,8 @@ impl Storage {
         {
             return None;
         }
-        let text = std::fs::read_to_string(&path).ok()?;
+        let bytes = crate::document::save::read_regular(&path, file::MAX_FILE_BYTES, false).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
         let first = text.lines().next()?;
         if first.strip_prefix(AUTOSAVE_HEADER) != Some(Self::origin(source).as_str()) {
             return None;
@@ -338,13 +491,6 @@ impl Storage {
     }
 }
 
-/// FNV-1a, 64 bits: a stable hash (unlike `DefaultHasher`, whose output may change between releases).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -357,6 +503,55 @@ mod tests {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
         assert!(check_name(&"x".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn names_are_portable_and_cannot_disguise_themselves() {
+        for bad in [
+            "CON",
+            "nul",
+            "Com1",
+            "lpt9.txt",
+            "aux .x",
+            "a*b",
+            "a?b",
+            "a<b",
+            "a>b",
+            "a|b",
+            "a\"b",
+            "plan.",
+            "pay\u{200B}roll",
+            "evil\u{202E}nor.exe",
+            "\u{FEFF}plan",
+            "a\u{2066}b",
+        ] {
+            assert!(check_name(bad).is_err(), "{bad:?} should be refused");
+        }
+        for good in ["console", "Q3 plan – v2", "naïve", "COM10", "plan.v2"] {
+            assert_eq!(check_name(good), Ok(good.to_string()));
+        }
+        // 64 characters of two bytes each are 128 bytes: allowed; 4-byte emoji are not.
+        assert!(check_name(&"é".repeat(64)).is_ok());
+        let emoji = "🙂".repeat(41);
+        assert!(check_name(&emoji).unwrap_err().contains("bytes"));
+    }
+
+    #[test]
+    fn derived_names_are_portable_and_bounded() {
+        assert_eq!(portable_stem("..."), "scenario");
+        assert_eq!(portable_stem("NUL"), "NUL_");
+        assert_eq!(portable_stem("a\u{1b}[31mb"), "a_[31mb");
+        assert!(portable_stem(&"é".repeat(200)).len() <= 120);
+        let s = Storage::new(PathBuf::from("/s"));
+        let long = format!("/elsewhere/{}.ron", "n".repeat(250));
+        let auto = s.autosave_path(&Source::File(PathBuf::from(long)));
+        assert!(auto.file_name().map_or(0, |n| n.len()) <= 140, "{}", auto.display());
+        let dots = s.export_dir(&Source::File(PathBuf::from("/s/....ron")));
+        assert!(
+            dots.starts_with("/s/exports/") && dots != Path::new("/s/exports"),
+            "{}",
+            dots.display()
+        );
     }
 
     #[test]

@@ -252,7 +252,9 @@ pub fn md_text(s: &str) -> String {
 }
 
 fn md_inline(s: &str) -> String {
-    let flat: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Control characters are dropped (they become U+FFFD first).
+    let clean = crate::document::clean::for_terminal(s).replace('\u{FFFD}', "");
+    let flat: String = clean.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut out = String::with_capacity(flat.len() + 8);
     for c in flat.chars() {
         if matches!(

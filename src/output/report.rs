@@ -419,6 +419,11 @@ pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
             tornado_bar(b.low, b.high, t.base, lo, hi, 32),
         ));
     }
+    for (input, why) in &t.skipped {
+        s.push_str(&format!(
+            "{input}: left out, an end of its range breaks a rule `check` enforces ({why})\n"
+        ));
+    }
     s
 }
 
@@ -439,6 +444,12 @@ pub fn optimum(o: &crate::analysis::optimize::Optimum) -> String {
         kpi_text(o.kpi, o.best),
         kpi_text(o.kpi, o.gain())
     ));
+    if o.skipped > 0 {
+        s.push_str(&format!(
+            "{} points of the search broke a rule `check` enforces (such as initial shares above 1) and were not considered\n",
+            o.skipped
+        ));
+    }
     s
 }
 

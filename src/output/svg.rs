@@ -164,11 +164,14 @@ pub fn chart_kpi(kind: ChartKind) -> Kpi {
     }
 }
 
-/// Escapes text for XML and HTML.
+/// Escapes text for XML and HTML. Characters XML does not allow (controls
+/// other than tab and newline, and the ones `document::clean` deems unsafe)
+/// are dropped, so the SVG stays valid whatever a name holds.
 pub fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
+            c if crate::document::clean::is_unsafe(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
@@ -180,15 +183,10 @@ pub fn xml_escape(s: &str) -> String {
     out
 }
 
-/// `s` cut to `max` characters with "…" when longer.
+/// `s` cut to `max` columns with "…" when longer: display width, so a CJK
+/// name (two columns a character) is cut about where it fills the legend.
 fn ellipsize(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-        out.push('…');
-        out
-    }
+    crate::text::truncate(s, max)
 }
 
 /// A provider colour dark enough to read on white from the back of a room:

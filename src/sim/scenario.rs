@@ -335,9 +335,15 @@ impl Scenario {
             share += p.params.initial_share;
         }
         if share > 1.0 + 1e-9 {
+            // Enough digits to show why the sum fails: 1.0000001, not 1.000.
+            let shown = if format!("{share:.3}").parse::<f64>().is_ok_and(|r| r > 1.0) {
+                format!("{share:.3}")
+            } else {
+                format!("{share}")
+            };
             out.push((
                 "providers.*.initial_share".into(),
-                format!("initial shares add up to {share:.3}; allowed at most 1"),
+                format!("initial shares add up to {shown}; allowed at most 1"),
             ));
         }
         if self.hardware.is_empty() {

@@ -157,6 +157,15 @@ pub struct App {
     meeting: Meeting,
     /// The mode the help was opened from, and returns to.
     help_from: Mode,
+    /// Queued input handled as one batch simulates once, at its end.
+    batch: SimBatch,
+}
+
+/// While a batch of queued input is handled, re-simulation waits for its end.
+#[derive(Debug, Clone, Copy, Default)]
+struct SimBatch {
+    open: bool,
+    pending: bool,
 }
 
 impl App {
@@ -194,6 +203,22 @@ impl App {
             runner: JobRunner::threads(),
             meeting: Meeting::new(theme),
             help_from: Mode::Normal,
+            batch: SimBatch::default(),
+        }
+    }
+
+    /// Starts a batch of queued input (a paste, a held key): lever changes in
+    /// it re-simulate once, at [`App::end_batch`], instead of once per key.
+    pub fn begin_batch(&mut self) {
+        self.batch.open = true;
+    }
+
+    /// Ends the batch, simulating the scenario once if anything changed it.
+    pub fn end_batch(&mut self) {
+        let pending = self.batch.pending;
+        self.batch = SimBatch::default();
+        if pending {
+            self.resimulate();
         }
     }
 
@@ -248,6 +273,12 @@ impl App {
     pub fn dragging(&self) -> Option<usize> {
         self.drag
     }
+    /// Starts with `message` in the status line.
+    pub fn with_status(mut self, message: String) -> App {
+        self.status = Some(message);
+        self
+    }
+
     pub fn status(&self) -> Option<&str> {
         self.status.as_deref()
     }
@@ -588,6 +619,10 @@ impl App {
     }
 
     fn resimulate(&mut self) {
+        if self.batch.open {
+            self.batch.pending = true;
+            return;
+        }
         self.run = sim::simulate(&self.scenario);
         self.cursor = self.cursor.min(self.run.last());
     }

@@ -8,6 +8,14 @@ use super::action::ChartTab;
 use super::app::{App, LeverView};
 use ratatui::layout::{Constraint, Layout, Rect};
 
+/// A `width` × `height` box in the middle of `area` (shrunk to fit): where
+/// every popup, dialog and prompt goes.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
 /// Below this size the dashboard shows a short message instead.
 pub const MIN_WIDTH: u16 = 64;
 pub const MIN_HEIGHT: u16 = 20;

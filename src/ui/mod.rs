@@ -16,6 +16,7 @@ pub mod keymap;
 pub mod layout;
 pub mod present;
 pub mod scale;
+pub mod signals;
 pub mod theme;
 pub mod widgets;
 
@@ -48,23 +49,49 @@ pub trait EventSource {
     fn is_exhausted(&self) -> bool {
         false
     }
+
+    /// An event that has already arrived, without waiting; `Ok(None)` when
+    /// none is queued. The loop takes queued events as one batch (a paste, a
+    /// held key), re-simulating and drawing once. A source that does not
+    /// batch (the default) has none.
+    fn queued(&mut self) -> io::Result<Option<Event>> {
+        Ok(None)
+    }
 }
 
-/// The terminal's events. Without a timeout it blocks: paused, the
-/// dashboard sleeps until a key or mouse event arrives.
-pub struct TerminalEvents;
+/// The terminal's events. Without a timeout it waits until a key or mouse
+/// event arrives, looking every [`signals::SIGNAL_POLL`] for a signal, which
+/// ends the wait with an error carrying [`signals::Signalled`].
+#[derive(Default)]
+pub struct TerminalEvents {
+    pub signals: signals::SignalWatch,
+}
 
 impl EventSource for TerminalEvents {
     fn next_event(&mut self, timeout: Option<Duration>) -> io::Result<Option<Event>> {
-        match timeout {
-            None => event::read().map(Some),
-            Some(t) => {
-                if event::poll(t)? {
-                    event::read().map(Some)
-                } else {
-                    Ok(None)
-                }
+        let until = timeout.map(|t| Instant::now() + t);
+        loop {
+            if let Some(sig) = self.signals.pending() {
+                return Err(sig.into_error());
             }
+            let slice = match until {
+                None => signals::SIGNAL_POLL,
+                Some(u) => u.saturating_duration_since(Instant::now()).min(signals::SIGNAL_POLL),
+            };
+            if event::poll(slice)? {
+                return event::read().map(Some);
+            }
+            if until.is_some_and(|u| Instant::now() >= u) {
+                return Ok(None);
+            }
+        }
+    }
+
+    fn queued(&mut self) -> io::Result<Option<Event>> {
+        if event::poll(Duration::ZERO)? {
+            event::read().map(Some)
+        } else {
+            Ok(None)
         }
     }
 }
@@ -95,6 +122,10 @@ pub const AUTOSAVE_INTERVAL: Duration = Duration::from_secs(30);
 /// How often the open file is checked for changes by other programs while
 /// the dashboard waits for input (one `stat`; it also runs after every event).
 pub const DISK_CHECK_INTERVAL: Duration = Duration::from_secs(2);
+/// Most queued events handled as one batch before the screen is drawn again.
+pub const MAX_BATCH_EVENTS: usize = 4096;
+/// Longest a batch of queued events may take before the screen is drawn again.
+pub const MAX_BATCH_TIME: Duration = Duration::from_millis(100);
 
 /// Draws, waits for an event, updates; until the app quits or the events run out.
 ///
@@ -167,12 +198,35 @@ where
             .min();
         match events.next_event(wake.map(|w| w.saturating_duration_since(now)))? {
             Some(ev) => {
-                if let Some(action) = input::action_for_event(app, &ev) {
-                    app.update(action);
+                // What is already queued behind this event (a paste, a held
+                // key) is handled with it: one simulation, one frame.
+                app.begin_batch();
+                let started = Instant::now();
+                let mut ev = Some(ev);
+                let mut handled = 0;
+                while let Some(e) = ev.take() {
+                    if let Some(action) = input::action_for_event(app, &e) {
+                        app.update(action);
+                    }
+                    handled += 1;
+                    if app.should_quit() || handled >= MAX_BATCH_EVENTS || started.elapsed() >= MAX_BATCH_TIME {
+                        break;
+                    }
+                    ev = events.queued()?;
                 }
+                app.end_batch();
                 app.update(Action::CheckDisk);
                 if app.jobs_running() {
                     app.update(Action::PollJobs);
+                }
+                // Input never holds back the autosave: due is due, however busy the keyboard.
+                let now = Instant::now();
+                if next_autosave.is_some_and(|t| t <= now) {
+                    next_autosave = None;
+                    app.update(Action::Autosave);
+                }
+                if next_disk_check.is_some_and(|t| t <= now) {
+                    next_disk_check = None;
                 }
                 // A key may have started a glide: time the next frame afresh.
                 next_frame = None;
@@ -276,11 +330,21 @@ pub fn run_document_with(
     options: &Options,
 ) -> io::Result<()> {
     let scenario = doc.scenario.clone();
+    storage.clean_stale_temp_files();
     let notes = crate::document::notes::notes_path(&source);
     let mut app = App::new(scenario, source.clone(), Theme::from_env())
         .with_storage(storage)
-        .with_document(doc, source)
-        .with_notes_file(notes);
+        .with_document(doc, source);
+    let notes = match notes {
+        Ok(path) => {
+            app = app.with_notes_file(path.clone());
+            Some(path)
+        }
+        Err(e) => {
+            app = app.with_status(format!("speaker notes are off: {e}"));
+            None
+        }
+    };
     if let Some((name, theme)) = &options.theme {
         app = app.with_named_theme(name, *theme);
     }
@@ -289,21 +353,46 @@ pub fn run_document_with(
         app.update(Action::Meeting(present::MeetingAction::Present));
     }
     install_panic_hook();
+    let signals = signals::Signals::install()?;
     let _guard = TerminalGuard;
     let mut terminal = enter_terminal()?;
     // Not `terminal.clear()`: that asks the terminal where its cursor is, and
     // a bare pseudo-terminal never answers.
     terminal.backend_mut().clear_region(ClearType::All)?;
+    let mut events = TerminalEvents {
+        signals: signals.watch(),
+    };
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        run_app(&mut terminal, &mut app, &mut TerminalEvents)
+        run_app(&mut terminal, &mut app, &mut events)
     }));
     let failed = !matches!(result, Ok(Ok(())));
+    let mut said = None;
     if failed && app.is_modified() {
         app.update(Action::Autosave);
-        if let Some(p) = &app.files().autosave_file {
-            let _ = restore_terminal();
-            eprintln!("cloudstrat: your unsaved work was autosaved to {}", p.display());
+        said = app
+            .files()
+            .autosave_file
+            .as_ref()
+            .map(|p| format!("cloudstrat: your unsaved work was autosaved to {}", p.display()));
+    }
+    // The talk is over: the speaker notes go.
+    if let Some(path) = &notes {
+        crate::document::notes::remove(path);
+    }
+    let signalled = match &result {
+        Ok(Err(e)) => signals::Signalled::of(e),
+        _ => None,
+    };
+    if failed {
+        let _ = restore_terminal();
+        if let Some(line) = &said {
+            crate::cli::warn(line);
         }
+    }
+    if let Some(sig) = signalled {
+        crate::cli::warn(&format!("cloudstrat: {sig}"));
+        drop(signals);
+        std::process::exit(sig.exit_code());
     }
     match result {
         Ok(r) => r,

@@ -254,8 +254,9 @@ pub struct Meeting {
     /// The themes `T` cycles through, with their names.
     pub themes: Vec<(String, super::Theme)>,
     pub theme_index: usize,
-    /// Where `x` writes exports (one sub-folder per scenario).
-    pub export_dir: PathBuf,
+    /// Where `x` writes exports (one sub-folder per scenario); by default the
+    /// saves folder's `exports/`.
+    pub export_dir: Option<PathBuf>,
     /// Where the presenter publishes the speaker notes, if anywhere.
     pub notes_file: Option<PathBuf>,
 }
@@ -276,7 +277,7 @@ impl Meeting {
             prompt: None,
             themes,
             theme_index,
-            export_dir: PathBuf::from("exports"),
+            export_dir: None,
             notes_file: None,
         }
     }

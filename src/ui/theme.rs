@@ -17,6 +17,9 @@ use ratatui::style::{Color, Modifier, Style};
 use serde::Deserialize;
 use std::path::Path;
 
+/// Largest theme file read.
+pub const MAX_THEME_BYTES: u64 = 64 * 1024;
+
 /// One glyph per provider, cycled: shape, not colour, tells lines apart.
 pub const GLYPHS: [&str; 8] = ["●", "■", "▲", "◆", "✚", "★", "▼", "◉"];
 /// Marks a keyframe of the selected lever on the timeline.
@@ -216,10 +219,18 @@ impl Theme {
         if !path.exists() {
             return Err(ThemeError::Unknown { name: arg.to_string() });
         }
-        let text = std::fs::read_to_string(path).map_err(|e| ThemeError::Io {
+        // A theme is a few hundred bytes: a device, pipe or huge file is refused, never read whole.
+        let io = |message: String| ThemeError::Io {
             file: arg.to_string(),
-            message: e.to_string(),
+            message,
+        };
+        let bytes = crate::document::save::read_regular(path, MAX_THEME_BYTES, true).map_err(|e| match e {
+            crate::document::save::ReadError::TooLarge(n) => io(format!(
+                "is {n} bytes; a theme file may be at most {MAX_THEME_BYTES} bytes"
+            )),
+            e => io(e.to_string()),
         })?;
+        let text = String::from_utf8(bytes).map_err(|_| io("is not UTF-8 text".into()))?;
         Theme::parse_named(&text, arg)
     }
 

@@ -355,10 +355,27 @@ fn load_path_rejects_directories_missing_files_and_non_utf8() {
     assert!(err.to_string().contains("not UTF-8"), "{err}");
 }
 
-fn text_strategy() -> impl Strategy<Value = String> {
+fn any_text() -> impl Strategy<Value = String> {
     // Any text at all, including quotes, backslashes, control characters and
     // characters outside the Basic Multilingual Plane.
-    prop_oneof![any::<String>(), "[\"\\\\\n\t\r\u{0}\u{7f}\u{2028}é☁🚀a-z ]{0,24}"]
+    prop_oneof![
+        any::<String>(),
+        "[\"\\\\\n\t\r\u{0}\u{7f}\u{2028}\u{202e}é☁🚀a-z ]{0,24}"
+    ]
+}
+
+/// Any text a file may hold: without control, invisible and direction-changing
+/// characters (newlines and tabs only where `multi_line`).
+fn text_strategy_for(multi_line: bool) -> impl Strategy<Value = String> {
+    any_text().prop_map(move |s| {
+        s.chars()
+            .filter(|&c| !cloudstrat::document::clean::is_unsafe(c) && (multi_line || (c != '\n' && c != '\t')))
+            .collect()
+    })
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    text_strategy_for(false)
 }
 
 /// A value in 0 to 1, with the awkward floats (subnormal, negative zero, the
@@ -382,7 +399,7 @@ proptest! {
     #[test]
     fn arbitrary_edits_round_trip(
         name in text_strategy().prop_filter("a name has text", |s| !s.trim().is_empty()),
-        description in text_strategy(),
+        description in text_strategy_for(true),
         author in proptest::option::of(text_strategy()),
         provider_name in text_strategy(),
         seed in any::<u64>(),
@@ -405,5 +422,31 @@ proptest! {
         let reloaded = file::parse(&first, "prop").map_err(|e| TestCaseError::fail(format!("{e}\n{first}")))?;
         prop_assert_eq!(&reloaded, &sc);
         prop_assert_eq!(file::to_ron(&reloaded), first);
+    }
+
+    /// Text holding a control, invisible or direction-changing character is
+    /// refused, naming the field, and the message itself holds none.
+    #[test]
+    fn control_characters_in_text_are_refused_by_field(
+        text in any_text(),
+        field in 0usize..3,
+    ) {
+        let mut sc = presets::default_scenario();
+        let path = match field {
+            0 => { sc.meta.name = format!("x{text}"); "name" }
+            1 => { sc.providers[0].name = text.clone(); "providers[0].name" }
+            _ => { sc.meta.description = text.clone(); "description" }
+        };
+        let multi = field == 2;
+        let bad = text.chars().any(|c| cloudstrat::document::clean::is_unsafe(c) || (!multi && (c == '\n' || c == '\t')));
+        match file::parse(&file::to_ron(&sc), "prop") {
+            Ok(_) => prop_assert!(!bad, "{text:?} was accepted"),
+            Err(e) => {
+                prop_assert!(bad, "{e}");
+                let m = e.to_string();
+                prop_assert!(m.contains(&format!("prop: {path}: holds the character U+")), "{m}");
+                prop_assert!(!m.chars().any(|c| c.is_control() && c != '\n'), "{m:?}");
+            }
+        }
     }
 }

@@ -187,19 +187,7 @@ fn start_at_the_end_of_the_calendar_does_not_panic() {
 #[test]
 fn strange_but_valid_text_round_trips() {
     let sc = presets::default_scenario();
-    for weird in [
-        "\u{0}",
-        "\"",
-        "\\",
-        "\n\r\t",
-        "\u{202e}RTL",
-        "🚀",
-        "*/",
-        "/*",
-        "//",
-        "r#\"",
-        "#![enable]",
-    ] {
+    for weird in ["\"", "\\", "🚀", "*/", "/*", "//", "r#\"", "#![enable]"] {
         let mut s = sc.clone();
         s.meta.name = format!("name {weird}");
         s.meta.description = weird.to_string();
@@ -207,6 +195,34 @@ fn strange_but_valid_text_round_trips() {
         s.providers[0].name = weird.to_string();
         exercise(&file::to_ron(&s)).unwrap_or_else(|e| panic!("{weird:?}: {e}"));
     }
+}
+
+#[test]
+fn control_and_direction_characters_in_text_are_refused_naming_the_field() {
+    let sc = presets::default_scenario();
+    for weird in [
+        "\u{0}",
+        "\u{1b}]0;owned\u{7}",
+        "\r",
+        "\u{202e}RTL",
+        "\u{9b}2J",
+        "a\u{200b}b",
+    ] {
+        let mut s = sc.clone();
+        s.meta.name = format!("name {weird}");
+        s.providers[0].name = weird.to_string();
+        let e = file::parse(&file::to_ron(&s), "hostile").expect_err(weird).to_string();
+        assert!(e.contains("hostile: name: holds the character U+"), "{weird:?}: {e}");
+        assert!(
+            e.contains("hostile: providers[0].name: holds the character U+"),
+            "{weird:?}: {e}"
+        );
+        assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");
+    }
+    // Newlines and tabs are text in a description.
+    let mut s = sc.clone();
+    s.meta.description = "two\nlines\tand a tab".into();
+    exercise(&file::to_ron(&s)).unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Byte positions at which to cut or splice the default file.

@@ -215,7 +215,24 @@ impl App {
             sc.meta.created = now;
         }
         let text = file::to_ron_document(&sc, self.pinned.as_ref());
-        match self.storage.save(path, &text) {
+        // Saving over the open file: right before it is replaced, it must still
+        // be the file that was opened or last saved here (not another
+        // dashboard's or program's save since).
+        let result = match &self.source {
+            Source::File(open) if open == path => self.storage.save_over(path, &text, self.files.disk),
+            _ => self.storage.save(path, &text),
+        };
+        match result {
+            Err(e) if e.changed_on_disk => {
+                self.files.disk = FileStamp::of(path);
+                self.mode = Mode::Reload;
+                self.playing = false;
+                self.status = Some(format!(
+                    "not saved: {} was changed on disk since it was opened here; r loads that version, k keeps yours (Ctrl-s then overwrites it)",
+                    path.display()
+                ));
+                false
+            }
             Ok(()) => {
                 self.scenario.meta = sc.meta;
                 if let Some(p) = &mut self.pinned {
@@ -352,7 +369,10 @@ impl App {
 
     /// Shows `doc` as the work, clearing history that belonged to the previous one.
     fn set_work(&mut self, doc: Document) {
-        self.run = sim::simulate(&doc.scenario);
+        // At start-up the run on screen is already this scenario's: simulate once.
+        if doc.scenario != self.scenario {
+            self.run = sim::simulate(&doc.scenario);
+        }
         self.baseline = doc.baseline.as_ref().map(sim::simulate);
         self.pinned = doc.baseline;
         self.scenario = doc.scenario;

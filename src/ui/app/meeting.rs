@@ -3,7 +3,6 @@
 //! `present`'s; this is where actions change it.
 
 use super::App;
-use crate::document::Source;
 use crate::document::notes::Notes;
 use crate::output::export::ExportFormat;
 use crate::sim::Beat;
@@ -55,9 +54,9 @@ impl App {
         self.help_from
     }
 
-    /// Where `x` writes exports (default `exports/`, one folder per scenario).
+    /// Where `x` writes exports (default: `exports/` in the saves folder, one folder per scenario).
     pub fn with_export_dir(mut self, dir: PathBuf) -> App {
-        self.meeting.export_dir = dir;
+        self.meeting.export_dir = Some(dir);
         self
     }
 
@@ -88,15 +87,15 @@ impl App {
         self
     }
 
-    /// The folder `x` writes the current scenario's export into.
+    /// The folder `x` writes the current scenario's export into: one per
+    /// document, named through the same rules as saved files, inside the
+    /// saves folder's `exports/` (or the folder given to [`App::with_export_dir`]).
     pub fn export_folder(&self) -> PathBuf {
-        let name = match &self.source {
-            Source::Preset(n) => n.clone(),
-            Source::File(p) => p
-                .file_stem()
-                .map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned()),
-        };
-        self.meeting.export_dir.join(name)
+        let own = self.storage.export_dir(&self.source);
+        match &self.meeting.export_dir {
+            Some(dir) => own.file_name().map_or_else(|| dir.clone(), |name| dir.join(name)),
+            None => own,
+        }
     }
 
     /// True when the presenter lock stops `action`: it would change a lever.

@@ -3,55 +3,18 @@
 //! opening, recover an autosave, reload a file changed on disk). Their key
 //! lines come from the keymap, like the footer's.
 
-use super::{left, put, truncate};
+use super::{left, put, truncate, wrap};
 use crate::document::Source;
 use crate::ui::app::App;
 use crate::ui::files::PickerEntry;
 use crate::ui::keymap::{self, Mode};
 use crate::ui::layout;
+use crate::ui::layout::centered;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Widget};
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
-}
-
-/// Word wrap that keeps the text's own line breaks and splits words longer
-/// than a line (file paths), so nothing of an error message is cut off.
-fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    let mut out = Vec::new();
-    if width == 0 {
-        return out;
-    }
-    for para in text.split('\n') {
-        let mut cur = String::new();
-        for word in para.split_whitespace() {
-            let mut word: Vec<char> = word.chars().collect();
-            let cur_len = cur.chars().count();
-            if cur_len > 0 && cur_len + 1 + word.len() > width {
-                out.push(std::mem::take(&mut cur));
-            }
-            if !cur.is_empty() {
-                cur.push(' ');
-            }
-            while cur.chars().count() + word.len() > width {
-                let room = width - cur.chars().count();
-                let rest = word.split_off(room.min(word.len()));
-                cur.extend(word);
-                out.push(std::mem::take(&mut cur));
-                word = rest;
-            }
-            cur.extend(word);
-        }
-        out.push(cur);
-    }
-    out
-}
 
 /// "keys  what they do" for every binding of `mode`.
 fn choices(mode: Mode) -> Vec<String> {
@@ -80,7 +43,7 @@ fn question_box(area: Rect, buf: &mut Buffer, app: &App, title: &str, text: &str
         .max()
         .unwrap_or(0) as u16;
     let w = (widest + 4).clamp(36, max_w);
-    let body = wrap_text(text, w.saturating_sub(4) as usize);
+    let body = wrap(text, w.saturating_sub(4) as usize);
     let h = (body.len() + choices.len() + 3) as u16;
     let popup = centered(area, w, h.min(area.height));
     Clear.render(popup, buf);
@@ -304,7 +267,7 @@ impl Widget for PickerWidget<'_> {
         };
         let dy = inner.bottom().saturating_sub(detail_rows);
         let style = if sel.broken.is_some() { th.bad() } else { th.text() };
-        for (i, line) in wrap_text(&detail, width).iter().take(detail_rows as usize).enumerate() {
+        for (i, line) in wrap(&detail, width).iter().take(detail_rows as usize).enumerate() {
             put(buf, inner, inner.x, dy + i as u16, line, style);
         }
     }
@@ -379,18 +342,5 @@ impl Widget for QuestionWidget<'_> {
             _ => return,
         };
         question_box(area, buf, app, title, &text, app.mode());
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wrap_text;
-
-    #[test]
-    fn wrapping_keeps_breaks_and_splits_long_words() {
-        assert_eq!(wrap_text("ab cd\nef", 5), vec!["ab cd", "ef"]);
-        assert_eq!(wrap_text("abcdefgh", 3), vec!["abc", "def", "gh"]);
-        assert_eq!(wrap_text("x abcdefgh", 4), vec!["x", "abcd", "efgh"]);
-        assert!(wrap_text("anything", 0).is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! The lever panel: the four mission levers, or every parameter, each with its
 //! value at the cursor quarter, unit and slider.
 
-use super::{left, put, right, truncate};
+use super::{left, put, right, truncate, wrap};
 use crate::output::report;
 use crate::sim::ParamRef;
 use crate::ui::app::{App, LeverView, lever_label};
@@ -185,29 +185,6 @@ impl LeverPanelWidget<'_> {
             put(buf, area, area.x, area.y + 1 + i as u16, &line, th.dim());
         }
     }
-}
-
-/// Greedy word wrap; the last line that fits gets "…" when text remains.
-pub(super) fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    if width == 0 {
-        return lines;
-    }
-    let mut cur = String::new();
-    for word in text.split_whitespace() {
-        let extra = if cur.is_empty() { 0 } else { 1 };
-        if cur.chars().count() + extra + word.chars().count() > width && !cur.is_empty() {
-            lines.push(std::mem::take(&mut cur));
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    lines.into_iter().map(|l| truncate(&l, width)).collect()
 }
 
 impl Widget for LeverPanelWidget<'_> {

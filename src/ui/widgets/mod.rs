@@ -111,30 +111,6 @@ fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Style) -
     buf.set_stringn(x, y, text, max, style).0
 }
 
-/// Cuts `s` to at most `w` characters, marking the cut with "…".
-fn truncate(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        return s.to_string();
-    }
-    if w == 0 {
-        return String::new();
-    }
-    let mut out: String = s.chars().take(w - 1).collect();
-    out.push('…');
-    out
-}
-
-/// `s` padded or cut to exactly `w` characters, right-aligned.
-fn right(s: &str, w: usize) -> String {
-    let s = truncate(s, w);
-    format!("{s:>w$}")
-}
-
-/// `s` padded or cut to exactly `w` characters, left-aligned.
-fn left(s: &str, w: usize) -> String {
-    let s = truncate(s, w);
-    format!("{s:<w$}")
-}
-
 pub use levers::value_text;
-use levers::wrap;
+// Text by display width; `left` and `right` cut and pad to exactly `w` columns.
+use crate::text::{fit_left as left, fit_right as right, truncate, wrap};

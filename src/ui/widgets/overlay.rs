@@ -4,17 +4,12 @@
 use super::{left, put, truncate};
 use crate::ui::app::App;
 use crate::ui::keymap::{self, Mode};
+use crate::ui::layout::centered;
 use crate::ui::layout::{self, MIN_HEIGHT, MIN_WIDTH};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Widget};
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
-}
 
 /// Every binding of the dashboard's keymap, in one or two columns.
 pub struct HelpWidget<'a> {

@@ -9,6 +9,7 @@ use crate::sim::{Run, Status};
 use crate::ui::app::{App, lever_label};
 use crate::ui::keymap::{self, Mode};
 use crate::ui::layout;
+use crate::ui::layout::centered;
 use crate::ui::present::PromptFor;
 use crate::ui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
@@ -228,7 +229,7 @@ impl PresentWidget<'_> {
         };
         let clock = clock(p.elapsed.as_secs());
         let right = format!(" {progress} │ {quarter} │ {clock} │ {lock} ");
-        let right_w = right.chars().count() as u16;
+        let right_w = crate::text::width(&right) as u16;
         let left_room = area.width.saturating_sub(right_w + 1) as usize;
         put(
             buf,
@@ -246,7 +247,7 @@ impl PresentWidget<'_> {
             put(buf, area, x, area.y, &format!("{lock} "), lock_style);
         } else {
             let short = format!(" {progress} ");
-            let w = short.chars().count() as u16;
+            let w = crate::text::width(&short) as u16;
             put(buf, area, area.right().saturating_sub(w), area.y, &short, th.selected());
         }
     }
@@ -449,12 +450,6 @@ impl Widget for PresentWidget<'_> {
             x = put(buf, footer, x, footer.y, &format!(" {label} "), th.dim());
         }
     }
-}
-
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let w = width.min(area.width);
-    let h = height.min(area.height);
-    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
 }
 
 /// The story's beats, one per row, with the selected one's narration below.
