@@ -3,6 +3,8 @@
 //! Pure computation (parallel with rayon where it pays); no terminal code, no I/O.
 
 pub mod attribution;
+pub mod backtest;
+pub mod calibrate;
 pub mod montecarlo;
 pub mod optimize;
 pub mod sensitivity;

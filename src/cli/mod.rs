@@ -4,6 +4,8 @@
 //! `sim`'s, file parsing and loading `document`'s, the text forms `output`'s,
 //! and the dashboard `ui`'s.
 
+pub mod model;
+
 use crate::analysis::{Kpi, attribution, montecarlo, optimize, sensitivity};
 use crate::document::file;
 use crate::document::presets;
@@ -77,6 +79,10 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Compare a scenario's run with public observations of 2023 onwards.
+    Backtest(model::BacktestArgs),
+    /// Fit named parameters to the backtest observations and write a new strategy file.
+    Calibrate(model::CalibrateArgs),
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
@@ -405,7 +411,7 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
         out.push_str(&format!(
             "market.{:<36} {:>12}  [{}]  {}\n",
             spec.name,
-            report::num(sc.market.get(k)),
+            crate::format::num(sc.market.get(k)),
             spec.range_text(),
             spec.doc
         ));
@@ -416,7 +422,7 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
             let key = format!("providers.{}.{}", p.id, spec.name);
             out.push_str(&format!(
                 "{key:<43} {:>12}  [{}]  {}\n",
-                report::num(p.params.get(k)),
+                crate::format::num(p.params.get(k)),
                 spec.range_text(),
                 spec.doc
             ));

@@ -6,7 +6,7 @@
 //! through `RawScenario`, so save → load → save gives identical bytes.
 //! Reading the disk lives in `load_path`; everything else here is pure.
 
-use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketParams, PricingPolicy, ProviderParams};
+use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderParams};
 use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
 use crate::sim::{Beat, ChartKind, Distribution, Quarter, Uncertain};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -15,7 +15,7 @@ use std::fmt;
 use std::path::Path;
 
 /// Schema version written by this program.
-pub const CURRENT_VERSION: u32 = 2;
+pub const CURRENT_VERSION: u32 = 3;
 /// Largest strategy file accepted.
 pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 
@@ -276,6 +276,7 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
         col: e.span.start.col,
         message: syntax_message(&e, text),
     })?;
+    fill_added_parameters(&mut raw, version.unwrap_or(CURRENT_VERSION), file)?;
     if let Err(problems) = text_problems(&raw) {
         return Err(LoadError::Invalid {
             file: file.into(),
@@ -286,9 +287,55 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
     validate_document(raw, file)
 }
 
+/// Parameters added in schema version 3 are absent from older files: they get
+/// the built-in default scenario's values. In a version-3 file an absent one is
+/// an error naming it.
+fn fill_added_parameters(raw: &mut RawScenario, version: u32, file: &str) -> Result<(), LoadError> {
+    let mut markets = vec![("market", &mut raw.market)];
+    if let Some(b) = raw.baseline.as_mut() {
+        markets.push(("baseline.market", &mut b.market));
+    }
+    let mut problems = Vec::new();
+    for (path, m) in markets {
+        for k in MarketKey::ADDED_IN_V3 {
+            if !m.get(k).is_nan() {
+                continue;
+            }
+            if version < 3 {
+                m.set(k, default_market_value(k));
+            } else {
+                problems.push((
+                    format!("{path}.{}", k.name()),
+                    format!("missing; every version-3 file sets it ({})", k.spec().range_text()),
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadError::Invalid {
+            file: file.into(),
+            problems,
+        })
+    }
+}
+
+/// The built-in default scenario's value of a market parameter.
+fn default_market_value(k: MarketKey) -> f64 {
+    static DEFAULT: std::sync::OnceLock<Option<MarketParams>> = std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            let text = super::presets::text("default")?;
+            ron_options().from_str::<RawScenario>(text).ok().map(|r| r.market)
+        })
+        .as_ref()
+        .map_or(f64::NAN, |m| m.get(k))
+}
+
 /// The whole-number fields of a strategy file and what they allow.
 const INTEGER_FIELDS: [(&str, &str); 3] = [
-    ("version", "a schema version, 1 to 2"),
+    ("version", "a schema version, 1 to 3"),
     ("quarters", "a whole number of quarters, 4 to 200"),
     ("seed", "a whole number from 0 to 18446744073709551615"),
 ];

@@ -404,7 +404,30 @@ impl Storage {
         sc: &crate::sim::Scenario,
         baseline: Option<&crate::sim::Scenario>,
     ) -> io::Result<PathBuf> {
-        let path = self.autosave_path(source);
+        self.write_autosave_to(source, sc, baseline, None)
+    }
+
+    /// Writes the autosave of `source` into `ours` (the file this dashboard
+    /// wrote before) or, the first time, into the document's autosave, unless
+    /// another dashboard's unsaved work of the same document is there: then
+    /// into a file of this process's own (`<name>~<pid>.ron`), so two
+    /// dashboards on one file never overwrite each other's autosave.
+    pub fn write_autosave_to(
+        &self,
+        source: &Source,
+        sc: &crate::sim::Scenario,
+        baseline: Option<&crate::sim::Scenario>,
+        ours: Option<&Path>,
+    ) -> io::Result<PathBuf> {
+        let path = match ours {
+            Some(p) => p.to_path_buf(),
+            None if self.another_autosave(source) => {
+                let main = self.autosave_path(source);
+                let stem = main.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+                main.with_file_name(format!("{stem}~{}.ron", std::process::id()))
+            }
+            None => self.autosave_path(source),
+        };
         let text = format!(
             "{AUTOSAVE_HEADER}{}\n{}",
             Self::origin(source),
@@ -419,34 +442,84 @@ impl Storage {
         Ok(path)
     }
 
-    /// The autosave of `source` when it is newer than the file (any autosave
-    /// of a preset counts) and was written for this very document.
-    pub fn find_autosave(&self, source: &Source) -> Option<Autosave> {
-        let path = self.autosave_path(source);
-        let saved = FileStamp::of(&path)?;
+    /// True when the document's autosave holds unsaved work of this very
+    /// document that is not older than its file: another dashboard's, live.
+    fn another_autosave(&self, source: &Source) -> bool {
+        let main = self.autosave_path(source);
+        let Some(saved) = FileStamp::of(&main) else {
+            return false;
+        };
         if let Source::File(f) = source
-            && FileStamp::of(f).is_some_and(|file| saved.modified <= file.modified)
+            && FileStamp::of(f).is_some_and(|file| saved.modified < file.modified)
         {
-            return None;
+            return false;
         }
-        let bytes = crate::document::save::read_regular(&path, file::MAX_FILE_BYTES, false).ok()?;
-        let text = String::from_utf8(bytes).ok()?;
-        let first = text.lines().next()?;
-        if first.strip_prefix(AUTOSAVE_HEADER) != Some(Self::origin(source).as_str()) {
-            return None;
+        crate::document::save::read_regular(&main, file::MAX_FILE_BYTES, false).is_ok_and(|bytes| {
+            String::from_utf8_lossy(&bytes)
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix(AUTOSAVE_HEADER))
+                == Some(Self::origin(source).as_str())
+        })
+    }
+
+    /// The autosaves that may belong to `source`: its own name and the
+    /// `<name>~<pid>` of a second dashboard on the same document.
+    fn autosave_candidates(&self, source: &Source) -> Vec<PathBuf> {
+        let main = self.autosave_path(source);
+        let stem = main.file_stem().unwrap_or_default().to_string_lossy().into_owned();
+        let mut out = vec![main.clone()];
+        if let Ok(entries) = std::fs::read_dir(self.dir.join(AUTOSAVE_DIR)) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let second = name
+                    .strip_prefix(&format!("{stem}~"))
+                    .and_then(|rest| rest.strip_suffix(".ron"))
+                    .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()));
+                if second {
+                    out.push(e.path());
+                }
+            }
         }
+        out
+    }
+
+    /// The newest autosave of `source` that is newer than the file (any
+    /// autosave of a preset counts) and was written for this very document.
+    pub fn find_autosave(&self, source: &Source) -> Option<Autosave> {
+        let mut found: Option<(SystemTime, PathBuf)> = None;
+        for path in self.autosave_candidates(source) {
+            let Some(saved) = FileStamp::of(&path) else { continue };
+            if let Source::File(f) = source
+                && FileStamp::of(f).is_some_and(|file| saved.modified <= file.modified)
+            {
+                continue;
+            }
+            let Ok(bytes) = crate::document::save::read_regular(&path, file::MAX_FILE_BYTES, false) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let first = text.lines().next().unwrap_or("");
+            if first.strip_prefix(AUTOSAVE_HEADER) != Some(Self::origin(source).as_str()) {
+                continue;
+            }
+            if found.as_ref().is_none_or(|(t, _)| saved.modified > *t) {
+                found = Some((saved.modified, path));
+            }
+        }
+        let (_, path) = found?;
         let document = file::load_document(&path);
         Some(Autosave { path, document })
     }
 
     /// How many autosaves of documents other than `source` wait in the saves folder.
     pub fn other_autosaves(&self, source: &Source) -> usize {
-        let own = self.autosave_path(source);
+        let own = self.autosave_candidates(source);
         std::fs::read_dir(self.dir.join(AUTOSAVE_DIR)).map_or(0, |entries| {
             entries
                 .flatten()
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "ron") && *p != own)
+                .filter(|p| p.extension().is_some_and(|x| x == "ron") && !own.contains(p))
                 .count()
         })
     }

@@ -8,8 +8,8 @@
 //! Pure: the file's text from a scenario, its run and the comparison.
 
 use super::narration;
-use super::report::{musd, pct, usd_mtok};
 use super::svg::{self, ChartOptions, Comparison, xml_escape};
+use crate::format::{musd, pct, usd_mtok};
 use crate::sim::{Run, Scenario, Status};
 use std::fmt::Write as _;
 

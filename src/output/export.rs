@@ -6,7 +6,8 @@
 //! writing them is the caller's job.
 
 use super::svg::{self, ChartOptions, Comparison};
-use crate::output::report::{self, musd};
+use crate::format::musd;
+use crate::output::report;
 use crate::sim::{ChartKind, Run, Scenario};
 use std::fmt::Write as _;
 
@@ -83,11 +84,11 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
                 .keyframes
                 .iter()
                 .filter(|k| k.target == r)
-                .map(|k| format!("{}: {}", sc.quarter_at(k.at), report::num(k.value)))
+                .map(|k| format!("{}: {}", sc.quarter_at(k.at), crate::format::num(k.value)))
                 .collect();
             vec![
                 sc.key_name(r),
-                report::num(sc.base_value(r)),
+                crate::format::num(sc.base_value(r)),
                 r.spec().unit.to_string(),
                 if kfs.is_empty() { "none".into() } else { kfs.join(", ") },
             ]
@@ -212,7 +213,7 @@ fn report_blocks(sc: &Scenario, run: &Run, cmp: Comparison) -> Vec<Block> {
                 let set: Vec<String> = beat
                     .levers
                     .iter()
-                    .map(|(r, v)| format!("{} = {}", sc.key_name(*r), report::num(*v)))
+                    .map(|(r, v)| format!("{} = {}", sc.key_name(*r), crate::format::num(*v)))
                     .collect();
                 let _ = write!(meta, "; sets {}", set.join(", "));
             }

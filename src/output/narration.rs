@@ -19,8 +19,8 @@
 //! filling also the run. [`check`] turns problems into lines and columns of
 //! the strategy file, using the places `document::file` finds.
 
-use super::report::{musd, pct, usd_mtok};
 use crate::document::file::{Located, story_texts};
+use crate::format::{musd, pct, usd_mtok};
 use crate::sim::{EventKind, Run, Scenario, Status};
 
 /// A placeholder that cannot be filled.
@@ -98,6 +98,7 @@ enum Metric {
     ExitQuarter,
     AvgPrice,
     Ceiling,
+    OpenModelCap,
     OpenPrice,
     Parity,
     UnservedShare,
@@ -137,6 +138,7 @@ const PROVIDER_METRICS: &[(&str, Metric, Form)] = &[
 const MARKET_METRICS: &[(&str, Metric, Form)] = &[
     ("price", Metric::AvgPrice, Form::Price),
     ("ceiling", Metric::Ceiling, Form::Price),
+    ("open_model_cap", Metric::OpenModelCap, Form::Price),
     ("open_price", Metric::OpenPrice, Form::Price),
     ("parity", Metric::Parity, Form::Percent),
     ("unserved_share", Metric::UnservedShare, Form::Percent),
@@ -581,7 +583,8 @@ impl Ctx<'_> {
             }
             Subject::Market => match metric {
                 Metric::AvgPrice => m.avg_price_usd_per_mtok,
-                Metric::Ceiling => m.ceiling_usd_per_mtok,
+                Metric::Ceiling => m.price_ceiling_usd_per_mtok,
+                Metric::OpenModelCap => m.open_model_cap_usd_per_mtok,
                 Metric::OpenPrice => m.open_host_price_usd_per_mtok,
                 Metric::Parity => m.open_source_parity,
                 Metric::UnservedShare => unserved(run, t),

@@ -1,62 +1,14 @@
 //! Text forms of a run: the league table, CSV and JSON. Pure functions from a
 //! scenario and its run to a string; writing them out is the caller's job.
 
+// The number formats moved to `crate::format`; these names stay for callers
+// written against `report`.
+pub use crate::format::{musd, num, pct, usd_mtok};
 use crate::sim::{Run, Scenario, Status};
 use serde::Serialize;
 
 /// The CSV header; the first thirteen columns are a stable interface.
 pub const CSV_HEADER: &str = "quarter,provider,status,share,price_usd_per_mtok,cost_usd_per_mtok,tokens_mtok,revenue_musd,gross_margin,operating_profit_musd,cash_musd,ecosystem,self_chip_share,debt_musd,capex_musd,capacity_mtok,utilization,fleet_k";
-
-/// A compact human number: 1234567 → "1.23M", 0.0123 → "0.0123".
-pub fn num(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e12 {
-        format!("{:.2}T", v / 1e12)
-    } else if a >= 1e9 {
-        format!("{:.2}G", v / 1e9)
-    } else if a >= 1e6 {
-        format!("{:.2}M", v / 1e6)
-    } else if a >= 1e4 {
-        format!("{:.1}k", v / 1e3)
-    } else if a >= 100.0 || a == 0.0 {
-        format!("{v:.0}")
-    } else if a >= 1.0 {
-        format!("{v:.2}")
-    } else {
-        format!("{v:.3}")
-    }
-}
-
-/// Money in million USD, shown as $M or $B.
-/// Sign first ("-$563M"); billions and trillions keep the text short at any size.
-pub fn musd(v: f64) -> String {
-    let sign = if v < 0.0 { "-" } else { "" };
-    let a = v.abs();
-    if a >= 1e6 {
-        format!("{sign}${:.1}T", a / 1e6)
-    } else if a >= 1e5 {
-        format!("{sign}${:.0}B", a / 1e3)
-    } else if a >= 1e3 {
-        format!("{sign}${:.1}B", a / 1e3)
-    } else {
-        format!("{sign}${a:.0}M")
-    }
-}
-
-/// Price in USD per million tokens.
-pub fn usd_mtok(v: f64) -> String {
-    if v >= 10.0 {
-        format!("${v:.1}")
-    } else if v >= 0.1 {
-        format!("${v:.2}")
-    } else {
-        format!("${v:.3}")
-    }
-}
-
-pub fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
-}
 
 /// Providers ranked by share at quarter `t` (active first), as indices.
 pub fn ranking(run: &Run, t: u32) -> Vec<usize> {
@@ -134,10 +86,11 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
     }
     let mq = &run.market[t as usize];
     s.push_str(&format!(
-        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, ceiling {}/Mtok, parity {:.0}%\n",
+        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, price ceiling {}/Mtok, open-model cap {}/Mtok, parity {:.0}%\n",
         num(mq.demand_mtok),
         usd_mtok(mq.avg_price_usd_per_mtok),
-        usd_mtok(mq.ceiling_usd_per_mtok),
+        usd_mtok(mq.price_ceiling_usd_per_mtok),
+        usd_mtok(mq.open_model_cap_usd_per_mtok),
         mq.open_source_parity * 100.0
     ));
     s.push_str(

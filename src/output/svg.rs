@@ -40,21 +40,9 @@ const BOTTOM: f64 = 56.0;
 /// Legend names longer than this many characters are shortened with "…".
 const LEGEND_CHARS: usize = 18;
 
-/// Round tick step for a span: 1, 2 or 5 times a power of ten.
+/// Round tick step for about `ticks` steps over `span` (see `format::nice_step`).
 fn nice_step(span: f64, ticks: f64) -> f64 {
-    let raw = (span / ticks).max(1e-12);
-    let mag = 10f64.powf(raw.log10().floor());
-    let f = raw / mag;
-    let m = if f <= 1.0 {
-        1.0
-    } else if f <= 2.0 {
-        2.0
-    } else if f <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    m * mag
+    crate::format::nice_step((span / ticks).max(1e-12), false)
 }
 
 /// A linear y axis: (bottom, top, step). Zero is included when the data

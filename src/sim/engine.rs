@@ -3,7 +3,7 @@
 //! `docs/MODEL.md` under the section named in the comment above it.
 
 use super::params::{HardwareGen, MarketParams, PricingPolicy, ProviderParams};
-use super::run::{Event, EventKind, MarketQuarter, ProviderQuarter, Run, Status};
+use super::run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run, Status};
 use super::scenario::Scenario;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -56,6 +56,27 @@ impl Vintage {
         self.rent_q += sign * o.rent_q;
     }
 
+    /// Totals that retirements left at rounding residue (|x| < 1e-9 of a
+    /// thousand units, or negative) are set to exactly zero, so an emptied fleet
+    /// has no phantom power, depreciation or bandwidth.
+    fn snap(&mut self) {
+        for x in [
+            &mut self.merchant_k,
+            &mut self.own_k,
+            &mut self.bw_merchant,
+            &mut self.bw_own,
+            &mut self.fl_merchant,
+            &mut self.fl_own,
+            &mut self.power,
+            &mut self.dep_q,
+            &mut self.rent_q,
+        ] {
+            if *x < 1e-9 {
+                *x = 0.0;
+            }
+        }
+    }
+
     fn scaled(&self, f: f64) -> Vintage {
         Vintage {
             merchant_k: self.merchant_k * f,
@@ -106,9 +127,12 @@ impl Workload {
         let years = f64::from(t) / 4.0;
         let params_b = m.active_params_b * (1.0 - m.active_params_decline_per_year).powf(years);
         let gb_per_token = params_b * m.bytes_per_param / m.decode_batch + m.kv_gb_per_sequence;
+        // Serving software (batching, quantisation, speculative decoding, caching)
+        // multiplies what every accelerator delivers.
+        let gain = m.serving_gain_per_year.powf(years);
         Workload {
-            tok_s_per_tbs: 1000.0 * m.bandwidth_utilization / gb_per_token,
-            tok_s_per_tflops: 1e12 * m.compute_utilization / (2.0 * params_b * 1e9),
+            tok_s_per_tbs: 1000.0 * m.bandwidth_utilization / gb_per_token * gain,
+            tok_s_per_tflops: 1e12 * m.compute_utilization / (2.0 * params_b * 1e9) * gain,
             gb_per_token,
         }
     }
@@ -139,7 +163,7 @@ fn multimodal_share(m: &MarketParams, t: u32) -> f64 {
 fn base_demand(m: &MarketParams, t: u32) -> (f64, f64, f64) {
     let (pilots, production) = adoption(m, f64::from(t));
     let adopted = production + m.pilot_token_weight * pilots;
-    let usage = m.usage_growth_per_year.powf(f64::from(t) / 4.0);
+    let usage = usage_factor(m, f64::from(t) / 4.0);
     let mm = multimodal_share(m, t);
     let weight = 1.0 - mm + mm * m.multimodal_token_weight;
     (
@@ -147,6 +171,16 @@ fn base_demand(m: &MarketParams, t: u32) -> (f64, f64, f64) {
         production,
         mm,
     )
+}
+
+/// Tokens per adopter after `years`, relative to the first quarter: the yearly
+/// growth factor starts at `usage_growth_per_year` and decays to
+/// `usage_growth_final_per_year`, its log excess halving every half-life.
+fn usage_factor(m: &MarketParams, years: f64) -> f64 {
+    let g_end = m.usage_growth_final_per_year.ln();
+    let excess = m.usage_growth_per_year.ln() - g_end;
+    let tau = m.usage_growth_half_life_years / std::f64::consts::LN_2;
+    (g_end * years + excess * tau * (1.0 - (-years / tau).exp())).exp()
 }
 
 fn price_factor(m: &MarketParams, price: f64) -> f64 {
@@ -178,10 +212,11 @@ fn unit_prices(m: &MarketParams, p: &ProviderParams, g: &HardwareGen, fleet_k: f
     let merchant_capex = list * (1.0 - discount) + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw;
     // Wright's law: cost × (cumulative / reference)^-b, b = -log2(1 - learning rate).
     let b = -(1.0 - m.own_chip_learning_rate).log2();
-    let cum = own_cum_k.max(1.0);
-    let own_unit_cost = p.own_chip_unit_cost_usd * (cum / m.own_chip_ref_volume_k).powf(-b);
+    let progress = (own_cum_k / m.own_chip_ref_volume_k).max(1.0);
+    let own_unit_cost = p.own_chip_unit_cost_usd * progress.powf(-b);
+    // A smaller, cooler chip takes a proportionally smaller share of server and hall.
     let own_capex =
-        own_unit_cost + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw * p.own_chip_power_ratio;
+        own_unit_cost + (m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw) * p.own_chip_power_ratio;
     UnitPrices {
         merchant_capex,
         own_capex,
@@ -274,6 +309,8 @@ pub fn simulate(sc: &Scenario) -> Run {
     let mut avg_price_prev = f64::NAN;
     let mut min_price_prev = f64::NAN;
     let mut demand_prev = f64::NAN;
+    // Last quarter's demand over capacity; 1 before the first quarter (no scarcity).
+    let mut tightness_prev: f64 = 1.0;
     let mut log_growth = 0.0;
     let mut price_war = false;
     let mut shortage = false;
@@ -288,6 +325,10 @@ pub fn simulate(sc: &Scenario) -> Run {
     let mut weight = vec![0.0; n];
     let mut alloc = vec![0.0; n];
     let mut served = vec![0.0; n];
+    let mut locked = vec![0.0; n];
+    let mut caps = vec![0.0; n];
+    let mut order: Vec<usize> = Vec::with_capacity(n);
+    let mut limit = vec![PriceLimit::Policy; n];
 
     for t in 0..quarters {
         while let Some(k) = sc.keyframes.get(kf).filter(|k| k.at == t) {
@@ -330,6 +371,7 @@ pub fn simulate(sc: &Scenario) -> Run {
             // Retirements due now leave before the quarter's service.
             let gone = std::mem::take(&mut s.retire[t as usize]);
             s.fleet.add(&gone, -1.0);
+            s.fleet.snap();
             if !s.active {
                 continue;
             }
@@ -350,19 +392,19 @@ pub fn simulate(sc: &Scenario) -> Run {
         }
 
         // Ceilings: the user's cap and the open-model ceiling (§4, §5).
-        let min_cost = (0..n)
-            .filter(|&i| states[i].active)
-            .map(|i| cost[i])
-            .fold(f64::INFINITY, f64::min);
-        let open_host = if min_cost.is_finite() {
-            min_cost * (1.0 + m.open_host_markup)
+        let host_cost = marginal_host_cost(&states, &cost, &cap, m.open_host_depth, &mut order);
+        // When capacity ran short last quarter every host is full and the
+        // open-model price rises with the shortage (§5).
+        let scarcity = tightness_prev.max(1.0).powf(m.scarcity_price_exponent);
+        let open_host = if host_cost.is_finite() {
+            host_cost * (1.0 + m.open_host_markup) * scarcity
         } else {
             0.0
         };
         let parity = m.open_source_parity;
         let closed_mult =
             (1.0 + m.closed_premium_at_parity).powf(parity) * (1.0 + m.closed_premium_max).powf(1.0 - parity);
-        let ceiling = m.price_ceiling_usd_per_mtok.min(open_host * closed_mult).max(1e-6);
+        let ceiling = m.price_ceiling_usd_per_mtok;
 
         // Prices by policy (§7).
         let mut below_cost = 0;
@@ -380,7 +422,7 @@ pub fn simulate(sc: &Scenario) -> Run {
                 PricingPolicy::Premium => cost_plus * (1.0 + p.policy_strength),
                 PricingPolicy::Match => {
                     if avg_price_prev.is_finite() {
-                        avg_price_prev
+                        avg_price_prev * (1.0 - p.policy_strength)
                     } else {
                         cost_plus
                     }
@@ -395,12 +437,34 @@ pub fn simulate(sc: &Scenario) -> Run {
                 }
             };
             let floor = cost[i] * p.price_floor_vs_cost;
-            price[i] = (policy * s.pressure).max(floor).min(ceiling).max(1e-6);
-            let capped = ceiling < cost[i];
+            // The provider's open-model cap: hosted open models plus the premium its
+            // exclusive model and its ecosystem still command (§5).
+            let open_cap =
+                open_host * (1.0 + p.exclusive_model * (closed_mult - 1.0) + m.ecosystem_price_premium * s.ecosystem);
+            let cap_i = ceiling.min(open_cap).max(1e-6);
+            let asked = policy * s.pressure;
+            let wanted = asked.max(floor);
+            price[i] = wanted.min(cap_i).max(1e-6);
+            limit[i] = if wanted <= cap_i {
+                if asked >= floor {
+                    PriceLimit::Policy
+                } else {
+                    PriceLimit::Floor
+                }
+            } else if ceiling <= open_cap {
+                PriceLimit::Ceiling
+            } else {
+                PriceLimit::OpenModelCap
+            };
+            caps[i] = cap_i;
+            let capped = cap_i < cost[i];
             if capped && !s.below_cost {
                 events.push(Event {
                     at: t,
-                    kind: EventKind::CeilingBelowCost { provider: i },
+                    kind: EventKind::CeilingBelowCost {
+                        provider: i,
+                        ceiling: ceiling <= open_cap,
+                    },
                 });
             }
             s.below_cost = capped;
@@ -447,24 +511,38 @@ pub fn simulate(sc: &Scenario) -> Run {
         let demand = base * price_factor(&m, avg_price) * shock;
 
         // Customer choice: locked-in customers stay, the rest choose by logit (§6, §7).
+        // Contracts hold last quarter's volume; growth beyond it is contested.
+        let held_base = if demand_prev.is_finite() { demand_prev } else { demand };
+        let price_weight = m.price_sensitivity + m.parity_price_sensitivity * parity;
         let mut locked_total = 0.0;
         let mut max_u = f64::NEG_INFINITY;
         for i in 0..n {
             if !states[i].active {
                 weight[i] = 0.0;
-                alloc[i] = 0.0;
+                locked[i] = 0.0;
                 continue;
             }
             let p = &pp[i];
             let edge = p.exclusive_model * (1.0 - parity);
-            let u = -m.price_sensitivity * (price[i] / avg_price.max(1e-9)).ln()
+            let lock_in = p.ecosystem_lock_in.min(m.lock_in_cap);
+            let u = -price_weight * (price[i] / avg_price.max(1e-9)).ln()
                 + m.quality_weight * edge
-                + m.ecosystem_weight * states[i].ecosystem;
+                + m.ecosystem_weight * states[i].ecosystem
+                - m.lock_in_aversion * lock_in;
             weight[i] = u;
             max_u = max_u.max(u);
-            alloc[i] = p.ecosystem_lock_in * states[i].share_prev * demand;
-            locked_total += alloc[i];
+            locked[i] = lock_in * states[i].share_prev * held_base;
+            locked_total += locked[i];
         }
+        // Demand that shrank below last quarter's contracts shrinks them alike.
+        if locked_total > demand && locked_total > 0.0 {
+            let f = demand / locked_total;
+            for x in locked.iter_mut() {
+                *x *= f;
+            }
+            locked_total = demand;
+        }
+        alloc.copy_from_slice(&locked);
         let mut wtotal = 0.0;
         for i in 0..n {
             if states[i].active {
@@ -504,6 +582,8 @@ pub fn simulate(sc: &Scenario) -> Run {
             overflow -= placed;
         }
         let served_total: f64 = served.iter().sum();
+        let cap_total: f64 = (0..n).filter(|&i| states[i].active).map(|i| cap[i]).sum();
+        let tightness_now = if cap_total > 1e-9 { demand / cap_total } else { 1.0 };
         let unserved_share = if demand > 0.0 {
             ((demand - served_total) / demand).max(0.0)
         } else {
@@ -545,7 +625,6 @@ pub fn simulate(sc: &Scenario) -> Run {
             }
             let p = &pp[i];
             let s = &mut states[i];
-            min_price = min_price.min(price[i]);
             let share = if demand > 0.0 {
                 (served[i] / demand).min(1.0)
             } else {
@@ -553,7 +632,10 @@ pub fn simulate(sc: &Scenario) -> Run {
             };
 
             // Revenue and margins (§6, §9).
-            let token_rev = served[i] * price[i] / 1e6;
+            // Locked-in customers pay the commitment discount that holds them (§6).
+            let lock_in = p.ecosystem_lock_in.min(m.lock_in_cap);
+            let discounted = locked[i].min(served[i]) * commitment_rate(m.commitment_discount, lock_in);
+            let token_rev = (served[i] - discounted) * price[i] / 1e6;
             let attached = token_rev * p.attach_ratio * s.ecosystem;
             let revenue = token_rev + attached;
             let cogs = fleet_cost[i] + attached * (1.0 - p.attached_margin);
@@ -567,6 +649,7 @@ pub fn simulate(sc: &Scenario) -> Run {
             let depreciation = s.fleet.dep_q.max(0.0);
             let interest = s.debt * p.interest_rate / 4.0;
             let ocf = operating_profit + depreciation - interest;
+            let net_profit = operating_profit - interest;
 
             // Capacity for next quarter (§2, §3, §10).
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
@@ -654,6 +737,8 @@ pub fn simulate(sc: &Scenario) -> Run {
                 status: Status::Active,
                 share,
                 price_usd_per_mtok: price[i],
+                cap_usd_per_mtok: caps[i],
+                price_limit: limit[i],
                 cost_usd_per_mtok: cost[i],
                 tokens_mtok: served[i],
                 demand_mtok: alloc[i],
@@ -670,6 +755,7 @@ pub fn simulate(sc: &Scenario) -> Run {
                 gross_margin,
                 opex_musd: opex,
                 operating_profit_musd: operating_profit,
+                net_profit_musd: net_profit,
                 depreciation_musd: depreciation,
                 interest_musd: interest,
                 operating_cash_flow_musd: ocf,
@@ -679,7 +765,7 @@ pub fn simulate(sc: &Scenario) -> Run {
                 debt_musd: s.debt,
                 ecosystem: s.ecosystem,
                 self_chip_share: if total_units > 0.0 {
-                    s.fleet.own_k / total_units
+                    (s.fleet.own_k / total_units).clamp(0.0, 1.0)
                 } else {
                     0.0
                 },
@@ -717,14 +803,19 @@ pub fn simulate(sc: &Scenario) -> Run {
                 if let Some(r) = rows.last_mut() {
                     r.status = Status::Exited;
                 }
+            } else {
+                // The undercut reference: providers still in the market next quarter.
+                min_price = min_price.min(price[i]);
             }
         }
         market_rows.push(MarketQuarter {
             demand_mtok: demand,
             served_mtok: served_total,
             avg_price_usd_per_mtok: avg_price,
-            ceiling_usd_per_mtok: ceiling,
+            price_ceiling_usd_per_mtok: ceiling,
+            open_model_cap_usd_per_mtok: (open_host * closed_mult).max(1e-6),
             open_host_price_usd_per_mtok: open_host,
+            tightness: tightness_now,
             open_source_parity: parity,
             adoption: production,
             multimodal_share: mm,
@@ -740,6 +831,7 @@ pub fn simulate(sc: &Scenario) -> Run {
         };
         min_price_prev = if min_price.is_finite() { min_price } else { f64::NAN };
         demand_prev = demand;
+        tightness_prev = tightness_now;
     }
 
     Run {
@@ -750,6 +842,35 @@ pub fn simulate(sc: &Scenario) -> Run {
         rows,
         events,
     }
+}
+
+/// The unit cost of the marginal open-model host: active providers in order of
+/// unit cost (ties by position in the file), the first at which their summed
+/// capacity reaches `depth` of all active capacity (§5). Infinite when no
+/// provider is active; the cheapest provider's cost when no one has capacity.
+fn marginal_host_cost(states: &[ProviderState], cost: &[f64], cap: &[f64], depth: f64, order: &mut Vec<usize>) -> f64 {
+    order.clear();
+    order.extend((0..states.len()).filter(|&i| states[i].active));
+    order.sort_by(|&a, &b| cost[a].total_cmp(&cost[b]).then(a.cmp(&b)));
+    let total: f64 = order.iter().map(|&i| cap[i]).sum();
+    let mut covered = 0.0;
+    for &i in order.iter() {
+        covered += cap[i];
+        if covered >= depth * total {
+            return cost[i];
+        }
+    }
+    order.first().map_or(f64::INFINITY, |&i| cost[i])
+}
+
+/// Discount on locked-in tokens that holds a share `lock_in` of customers:
+/// `d × λ / (1 − λ)`, at most 1. The last customers are the dearest to hold:
+/// 10% at λ = 0.5 with d = 0.1, 40% at 0.8, all of the price at λ ≥ 1/(1 + d) (§6).
+fn commitment_rate(d: f64, lock_in: f64) -> f64 {
+    if lock_in >= 1.0 {
+        return if d > 0.0 { 1.0 } else { 0.0 };
+    }
+    (d * lock_in / (1.0 - lock_in)).min(1.0)
 }
 
 fn apply(m: &mut MarketParams, pp: &mut [ProviderParams], target: super::scenario::ParamRef, v: f64) {

@@ -13,7 +13,7 @@ pub mod uncertainty;
 pub use engine::simulate;
 pub use params::{HardwareGen, MarketKey, MarketParams, ParamSpec, PricingPolicy, ProviderKey, ProviderParams};
 pub use quarter::Quarter;
-pub use run::{Event, EventKind, MarketQuarter, ProviderQuarter, Run, Status};
+pub use run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run, Status};
 pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};
 pub use story::{Beat, ChartKind};
 pub use uncertainty::{Distribution, Uncertain, sample_scenario};

@@ -51,14 +51,14 @@ macro_rules! param_table {
     (
         $(#[$smeta:meta])*
         struct $name:ident, key $key:ident {
-            $( $field:ident : $unit:literal, [$min:expr, $max:expr], $doc:literal; )*
+            $( $(#[$fmeta:meta])* $field:ident : $unit:literal, [$min:expr, $max:expr], $doc:literal; )*
         }
     ) => {
         $(#[$smeta])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            $( #[doc = $doc] pub $field: f64, )*
+            $( #[doc = $doc] $(#[$fmeta])* pub $field: f64, )*
         }
 
         /// Names one field of the parameter struct.
@@ -121,7 +121,11 @@ param_table! {
         demand_at_full_adoption_mtok: "million tokens per quarter", [1.0, 1e13], "Token demand in the first quarter if every enterprise were in production, at the reference price.";
         reference_price_usd_per_mtok: "USD per million tokens", [0.001, 10000.0], "Price at which base demand is measured (elasticity pivot).";
         price_elasticity: "", [0.0, 3.0], "Demand ∝ (price / reference price)^-elasticity.";
-        usage_growth_per_year: "× per year", [0.5, 20.0], "Growth of tokens per adopting enterprise (reasoning, agents, more use cases).";
+        usage_growth_per_year: "× per year", [0.5, 100.0], "Growth of tokens per adopting enterprise in the first quarter (reasoning, agents, more use cases).";
+        #[serde(default = "added_in_v3")]
+        usage_growth_final_per_year: "× per year", [0.5, 100.0], "Growth of tokens per adopting enterprise in the long run.";
+        #[serde(default = "added_in_v3")]
+        usage_growth_half_life_years: "years", [0.1, 100.0], "Years in which the excess of usage growth over its long-run value halves.";
         pilot_midpoint_quarters: "quarters from start", [-40.0, 200.0], "Quarter at which half of the adoption ceiling has started pilots.";
         adoption_steepness: "per quarter", [0.01, 2.0], "Steepness of the pilot S-curve.";
         adoption_lag_quarters: "quarters", [0.0, 40.0], "Delay from pilot to production (data preparation, process change).";
@@ -135,6 +139,8 @@ param_table! {
         demand_noise_sd: "log-units", [0.0, 0.5], "Standard deviation of the quarterly demand shock (seeded).";
         active_params_b: "billion parameters", [0.1, 10000.0], "Active parameters read per decoded token, traffic-weighted, first quarter.";
         active_params_decline_per_year: "share per year", [0.0, 0.9], "Yearly fall of active parameters per token (distillation, mixture of experts).";
+        #[serde(default = "added_in_v3")]
+        serving_gain_per_year: "× per year", [0.5, 10.0], "Yearly gain in tokens per second per accelerator from serving software (batching, quantisation, speculative decoding, caching).";
         bytes_per_param: "bytes", [0.125, 8.0], "Bytes per weight (2 = FP16, 1 = FP8).";
         decode_batch: "sequences", [1.0, 4096.0], "Sequences decoded together; weights are read once per step for the whole batch.";
         kv_gb_per_sequence: "GB", [0.0, 1000.0], "Key-value cache read per sequence per decode step.";
@@ -148,8 +154,22 @@ param_table! {
         generation_cadence_quarters: "quarters", [1.0, 40.0], "Quarters between chip generations; own-chip design cost is spread over one generation.";
         closed_premium_at_parity: "× open price", [0.0, 100.0], "Premium a closed model still commands over hosted open models at full parity.";
         closed_premium_max: "× open price", [0.0, 10000.0], "Premium a closed model can command over hosted open models at zero parity.";
-        open_host_markup: "share of cost", [0.0, 10.0], "Markup of the cheapest open-model host over its unit cost.";
+        open_host_markup: "share of cost", [0.0, 10.0], "Markup of the marginal open-model host over its unit cost.";
+        #[serde(default = "added_in_v3")]
+        open_host_depth: "share of capacity", [0.0, 1.0], "Share of the market's capacity, cheapest first, that open-model hosting needs; the host where it is reached sets the open-model price.";
+        #[serde(default = "added_in_v3")]
+        scarcity_price_exponent: "", [0.0, 10.0], "Open-model price rises as (last quarter's demand / capacity)^exponent when capacity is short.";
+        #[serde(default = "added_in_v3")]
+        ecosystem_price_premium: "× open price", [0.0, 10.0], "Premium over hosted open models that a full ecosystem commands (integration, support, data gravity).";
         price_sensitivity: "", [0.0, 50.0], "Logit weight on log price in customer choice.";
+        #[serde(default = "added_in_v3")]
+        parity_price_sensitivity: "", [0.0, 50.0], "Extra logit weight on log price at full parity (models become interchangeable).";
+        #[serde(default = "added_in_v3")]
+        lock_in_aversion: "", [0.0, 50.0], "Logit penalty per unit of lock-in: free buyers avoid providers that press lock-in.";
+        #[serde(default = "added_in_v3")]
+        commitment_discount: "share of price", [0.0, 1.0], "Discount on locked-in customers' tokens per unit of lock-in (the commitment deal that buys it).";
+        #[serde(default = "added_in_v3")]
+        lock_in_cap: "", [0.0, 1.0], "Highest lock-in that switching rules allow (regulation); effective lock-in is the lower of it and the provider's.";
         quality_weight: "", [0.0, 50.0], "Logit weight on effective exclusive-model edge.";
         ecosystem_weight: "", [0.0, 50.0], "Logit weight on ecosystem strength.";
         exclusive_price_premium: "× cost-plus price", [0.0, 100.0], "Extra price an exclusive model earns per unit of effective edge.";
@@ -165,7 +185,7 @@ param_table! {
         ecosystem_invest_half_musd: "million USD per quarter", [0.001, 1e6], "Investment that reaches half the saturated gain.";
         ecosystem_base_gain: "per quarter per unit share", [0.0, 1.0], "Ecosystem gain from the installed base (market share).";
         own_chip_learning_rate: "share per doubling", [0.0, 0.9], "Wright's law: own-chip unit cost falls by this share per doubling of cumulative volume.";
-        own_chip_ref_volume_k: "thousand units", [0.001, 1e7], "Cumulative volume at which the own-chip unit cost equals its reference.";
+        own_chip_ref_volume_k: "thousand units", [0.001, 1e7], "Cumulative own-chip volume up to which a chip costs `own_chip_unit_cost_usd`; learning lowers the cost beyond it.";
         sw_maturity_half_volume_k: "thousand units", [0.001, 1e7], "Cumulative own-chip volume that halves the software-maturity penalty.";
     }
 }
@@ -175,14 +195,14 @@ param_table! {
     /// pricing, ecosystem, cost structure and financing.
     struct ProviderParams, key ProviderKey {
         self_chip_volume: "thousand accelerators per quarter", [0.0, 100000.0], "Own-silicon accelerators deployed per quarter.";
-        ecosystem_lock_in: "", [0.0, 1.0], "Share of last quarter's customers who stay whatever the prices.";
+        ecosystem_lock_in: "", [0.0, 1.0], "Share of last quarter's customers held by contracts and switching costs, whatever the prices.";
         initial_share: "", [0.0, 1.0], "Share of token demand served in the first quarter.";
         initial_cash_musd: "million USD", [0.0, 1e7], "Cash at the start.";
         initial_debt_musd: "million USD", [0.0, 1e7], "Debt at the start.";
         initial_ecosystem: "", [0.0, 1.0], "Ecosystem strength at the start.";
         initial_own_chip_share: "", [0.0, 1.0], "Share of the starting fleet that is own silicon.";
         own_chip_cum_k: "thousand units", [0.0, 1e7], "Own-silicon units built before the start (learning-curve position).";
-        own_chip_unit_cost_usd: "USD", [100.0, 1e6], "Own-chip unit cost at the reference cumulative volume, design partner's margin included.";
+        own_chip_unit_cost_usd: "USD", [100.0, 1e6], "Own-chip unit cost of a programme's first units (up to the reference volume), design partner's margin included.";
         own_chip_perf_ratio: "× merchant bandwidth", [0.05, 5.0], "Own chip's memory bandwidth and FLOPs relative to the current merchant generation.";
         own_chip_power_ratio: "× merchant power", [0.05, 5.0], "Own chip's power relative to the current merchant generation.";
         own_chip_nre_musd: "million USD per generation", [0.0, 1e5], "Design (NRE) cost of one own-chip generation.";
@@ -210,6 +230,22 @@ param_table! {
     }
 }
 
+impl MarketKey {
+    /// Parameters added in schema version 3 (see [`added_in_v3`]).
+    pub const ADDED_IN_V3: [MarketKey; 10] = [
+        MarketKey::serving_gain_per_year,
+        MarketKey::open_host_depth,
+        MarketKey::usage_growth_final_per_year,
+        MarketKey::usage_growth_half_life_years,
+        MarketKey::scarcity_price_exponent,
+        MarketKey::ecosystem_price_premium,
+        MarketKey::parity_price_sensitivity,
+        MarketKey::lock_in_aversion,
+        MarketKey::commitment_discount,
+        MarketKey::lock_in_cap,
+    ];
+}
+
 impl ProviderKey {
     /// Parameters that describe the starting position: they act only at the first
     /// quarter, so they are set for the whole run and never keyframed.
@@ -232,7 +268,7 @@ impl ProviderKey {
 pub enum PricingPolicy {
     /// Unit cost × (1 + markup), times the exclusive-model premium.
     CostPlus,
-    /// Last quarter's share-weighted market price.
+    /// Last quarter's served-weighted market price, less `policy_strength`.
     Match,
     /// Last quarter's lowest price minus `policy_strength`.
     Undercut,
@@ -251,6 +287,13 @@ impl PricingPolicy {
             Self::Premium => "premium",
         }
     }
+}
+
+/// Serde default of parameters added in schema version 3: "not written". A
+/// file of an older version gets the built-in default scenario's value
+/// (`file::fill_added_parameters`); in a version-3 file the gap is an error.
+pub fn added_in_v3() -> f64 {
+    f64::NAN
 }
 
 /// One merchant accelerator generation.

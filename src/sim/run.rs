@@ -28,6 +28,11 @@ pub struct ProviderQuarter {
     pub status: Status,
     pub share: f64,
     pub price_usd_per_mtok: f64,
+    /// The provider's cap this quarter: the lower of the user's price ceiling and
+    /// its open-model cap (MODEL.md §5).
+    pub cap_usd_per_mtok: f64,
+    /// What set the price: the policy, the floor, the open-model cap or the ceiling.
+    pub price_limit: PriceLimit,
     pub cost_usd_per_mtok: f64,
     pub tokens_mtok: f64,
     pub demand_mtok: f64,
@@ -40,6 +45,8 @@ pub struct ProviderQuarter {
     pub gross_margin: f64,
     pub opex_musd: f64,
     pub operating_profit_musd: f64,
+    /// Operating profit less interest.
+    pub net_profit_musd: f64,
     pub depreciation_musd: f64,
     pub interest_musd: f64,
     pub operating_cash_flow_musd: f64,
@@ -61,6 +68,8 @@ impl ProviderQuarter {
         status: Status::Exited,
         share: 0.0,
         price_usd_per_mtok: 0.0,
+        cap_usd_per_mtok: 0.0,
+        price_limit: PriceLimit::Policy,
         cost_usd_per_mtok: 0.0,
         tokens_mtok: 0.0,
         demand_mtok: 0.0,
@@ -73,6 +82,7 @@ impl ProviderQuarter {
         gross_margin: 0.0,
         opex_musd: 0.0,
         operating_profit_musd: 0.0,
+        net_profit_musd: 0.0,
         depreciation_musd: 0.0,
         interest_musd: 0.0,
         operating_cash_flow_musd: 0.0,
@@ -96,8 +106,14 @@ pub struct MarketQuarter {
     pub demand_mtok: f64,
     pub served_mtok: f64,
     pub avg_price_usd_per_mtok: f64,
-    pub ceiling_usd_per_mtok: f64,
+    /// The user's price ceiling in force (the lever).
+    pub price_ceiling_usd_per_mtok: f64,
+    /// The market's open-model cap: what a fully exclusive model without an
+    /// ecosystem could charge over hosted open models.
+    pub open_model_cap_usd_per_mtok: f64,
     pub open_host_price_usd_per_mtok: f64,
+    /// Demand over the capacity of active providers (above 1: a shortage).
+    pub tightness: f64,
     pub open_source_parity: f64,
     pub adoption: f64,
     pub multimodal_share: f64,
@@ -107,20 +123,73 @@ pub struct MarketQuarter {
 }
 
 /// Something worth a line in the event log.
+/// What decided a provider's price in a quarter (MODEL.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceLimit {
+    /// The pricing policy (with its pressure) set the price.
+    Policy,
+    /// The policy price was below the provider's floor.
+    Floor,
+    /// The provider's open-model cap was the lower cap and bound.
+    OpenModelCap,
+    /// The user's price ceiling was the lower cap and bound.
+    Ceiling,
+}
+
+impl PriceLimit {
+    pub fn name(self) -> &'static str {
+        match self {
+            PriceLimit::Policy => "policy",
+            PriceLimit::Floor => "floor",
+            PriceLimit::OpenModelCap => "open-model cap",
+            PriceLimit::Ceiling => "price ceiling",
+        }
+    }
+
+    /// True when a cap, not the provider's own choice, set the price.
+    pub fn is_cap(self) -> bool {
+        matches!(self, PriceLimit::OpenModelCap | PriceLimit::Ceiling)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
-    KeyframeApplied { target: ParamRef, value: f64 },
-    HardwareGeneration { generation: usize },
-    ParityCrossed { threshold: f64, rising: bool },
-    PriceWarStarted { below_cost: usize },
+    KeyframeApplied {
+        target: ParamRef,
+        value: f64,
+    },
+    HardwareGeneration {
+        generation: usize,
+    },
+    ParityCrossed {
+        threshold: f64,
+        rising: bool,
+    },
+    PriceWarStarted {
+        below_cost: usize,
+    },
     PriceWarEnded,
-    OwnSiliconBreakEven { provider: usize },
-    OwnSiliconBelowBreakEven { provider: usize },
-    CeilingBelowCost { provider: usize },
-    CapacityShortage { unserved_share: f64 },
+    OwnSiliconBreakEven {
+        provider: usize,
+    },
+    OwnSiliconBelowBreakEven {
+        provider: usize,
+    },
+    /// The provider's cap fell below its unit cost; `ceiling` when the user's
+    /// price ceiling, not the open-model cap, is that cap.
+    CeilingBelowCost {
+        provider: usize,
+        ceiling: bool,
+    },
+    CapacityShortage {
+        unserved_share: f64,
+    },
     ShortageEnded,
-    ProviderExited { provider: usize },
+    ProviderExited {
+        provider: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -179,8 +248,9 @@ impl Event {
                     name(provider)
                 )
             }
-            EventKind::CeilingBelowCost { provider } => {
-                format!("{}: price ceiling is below its unit cost", name(provider))
+            EventKind::CeilingBelowCost { provider, ceiling } => {
+                let cap = if ceiling { "price ceiling" } else { "open-model cap" };
+                format!("{}: the {cap} is below its unit cost", name(provider))
             }
             EventKind::CapacityShortage { unserved_share } => {
                 format!("capacity shortage: {:.0}% of demand unserved", unserved_share * 100.0)
@@ -235,6 +305,13 @@ impl Run {
     pub fn cumulative_profit(&self, i: usize, t: u32) -> f64 {
         (0..=t.min(self.quarters.saturating_sub(1)))
             .map(|q| self.row(q, i).operating_profit_musd)
+            .sum()
+    }
+
+    /// Net profit (after interest) summed over quarters `0..=t`.
+    pub fn cumulative_net_profit(&self, i: usize, t: u32) -> f64 {
+        (0..=t.min(self.quarters.saturating_sub(1)))
+            .map(|q| self.row(q, i).net_profit_musd)
             .sum()
     }
 

@@ -336,11 +336,10 @@ impl Scenario {
         }
         if share > 1.0 + 1e-9 {
             // Enough digits to show why the sum fails: 1.0000001, not 1.000.
-            let shown = if format!("{share:.3}").parse::<f64>().is_ok_and(|r| r > 1.0) {
-                format!("{share:.3}")
-            } else {
-                format!("{share}")
-            };
+            let shown = (3..17)
+                .map(|digits| format!("{share:.digits$}"))
+                .find(|t| t.parse::<f64>().is_ok_and(|r| r > 1.0))
+                .unwrap_or_else(|| format!("{share}"));
             out.push((
                 "providers.*.initial_share".into(),
                 format!("initial shares add up to {shown}; allowed at most 1"),

@@ -33,6 +33,24 @@ impl Launch {
         Launch { rows, cols, cmd, dir }
     }
 
+    /// A shell in the pseudo-terminal running `script`, with `$CS` naming the
+    /// binary: to see what the terminal is like after `cloudstrat` ends.
+    pub fn shell(rows: u16, cols: u16, script: &str) -> Launch {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut cmd = CommandBuilder::new("sh");
+        cmd.args(["-c", script]);
+        cmd.cwd(dir.path());
+        cmd.env("CS", env!("CARGO_BIN_EXE_cloudstrat"));
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("NO_COLOR");
+        Launch { rows, cols, cmd, dir }
+    }
+
+    /// The session's own temporary folder (the working folder).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     pub fn args(mut self, args: &[&str]) -> Launch {
         for a in args {
             self.cmd.arg(a);
@@ -109,6 +127,11 @@ pub struct Session {
 }
 
 impl Session {
+    /// The process id of what the session started.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
     pub fn screen_text(&self) -> String {
         self.parser.screen().contents()
     }

@@ -73,6 +73,10 @@ fn lock_in_market() -> (Scenario, usize) {
     sc.market.price_sensitivity = 0.0;
     sc.market.quality_weight = 0.0;
     sc.market.ecosystem_weight = 0.0;
+    sc.market.parity_price_sensitivity = 0.0;
+    // Lock-in without its costs: share can only rise with it, so the optimum is 1.
+    sc.market.lock_in_aversion = 0.0;
+    sc.market.commitment_discount = 0.0;
     sc.market.demand_noise_sd = 0.0;
     let eco = sc.provider_index("eco").expect("eco");
     (sc, eco)

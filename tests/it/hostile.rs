@@ -85,7 +85,7 @@ fn deep_nesting_inside_a_real_field_is_an_error() {
     }
     // Nesting inside a field of a newer version: the version probe skips it.
     let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
-    let text = DEFAULT_RON.replacen("version: 2,", &format!("version: 9, future: {deep},"), 1);
+    let text = DEFAULT_RON.replacen("version: 3,", &format!("version: 9, future: {deep},"), 1);
     assert!(file::parse(&text, "deep").is_err());
 }
 
@@ -156,7 +156,7 @@ fn extreme_numbers_are_errors() {
             "open_source_parity: 0.3,",
             "open_source_parity: 0x7fffffffffffffffffffffff,",
         ),
-        ("version: 2,", "version: 4294967296,"),
+        ("version: 3,", "version: 4294967296,"),
         ("start: \"2023Q1\",", "start: \"99999999999999999999Q1\","),
         ("start: \"2023Q1\",", "start: \"2023Q99999999999999999999\","),
         ("start: \"2023Q1\",", "start: \"-2023Q1\","),

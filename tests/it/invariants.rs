@@ -82,7 +82,10 @@ fn check_invariants(sc: &Scenario, run: &Run) -> Result<(), TestCaseError> {
             m.demand_mtok,
             m.served_mtok,
             m.avg_price_usd_per_mtok,
-            m.ceiling_usd_per_mtok,
+            m.price_ceiling_usd_per_mtok,
+            m.open_model_cap_usd_per_mtok,
+            m.open_host_price_usd_per_mtok,
+            m.tightness,
             m.adoption,
         ] {
             prop_assert!(v.is_finite(), "market value not finite at {t}: {m:?}");
@@ -100,6 +103,28 @@ fn check_invariants(sc: &Scenario, run: &Run) -> Result<(), TestCaseError> {
                 }
             }
             prop_assert!((0.0..=1.0).contains(&r.share), "share {} at {t}", r.share);
+            prop_assert!(
+                (0.0..=1.0).contains(&r.self_chip_share),
+                "own-silicon share {} at {t}",
+                r.self_chip_share
+            );
+            for (what, v) in [
+                ("unit cost", r.cost_usd_per_mtok),
+                ("COGS", r.cogs_musd),
+                ("fleet", r.fleet_k),
+                ("capacity", r.capacity_mtok),
+                ("depreciation", r.depreciation_musd),
+                ("capex", r.capex_musd),
+            ] {
+                prop_assert!(v >= 0.0, "{what} {v} is negative at quarter {t}, provider {i}");
+            }
+            if r.status == Status::Active {
+                prop_assert!(r.price_usd_per_mtok <= r.cap_usd_per_mtok * (1.0 + 1e-12) + 1e-12);
+                prop_assert!(
+                    (r.net_profit_musd - (r.operating_profit_musd - r.interest_musd)).abs()
+                        <= 1e-9 * (1.0 + r.operating_profit_musd.abs())
+                );
+            }
             total += r.share;
             prop_assert!(
                 r.tokens_mtok <= r.capacity_mtok * (1.0 + 1e-9) + 1e-6,

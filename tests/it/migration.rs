@@ -44,3 +44,29 @@ fn a_newer_version_is_refused_with_a_clear_message() {
     let e = file::parse(&text, "new.ron").expect_err("newer version");
     assert!(e.to_string().contains("schema version 99"), "{e}");
 }
+
+#[test]
+fn a_version_2_file_gets_the_default_values_of_parameters_added_in_version_3() {
+    let path = "tests/fixtures/old/horizon_200_quarters_v2.ron";
+    let text = std::fs::read_to_string(path).expect("fixture");
+    assert!(text.contains("version: 2,") && !text.contains("lock_in_cap"));
+    let sc = cloudstrat::document::file::parse(&text, path).unwrap_or_else(|e| panic!("{e}"));
+    let def = cloudstrat::document::presets::default_scenario();
+    for k in cloudstrat::sim::MarketKey::ADDED_IN_V3 {
+        assert_eq!(sc.market.get(k), def.market.get(k), "{}", k.name());
+    }
+    // Saving writes version 3 with every parameter.
+    let saved = cloudstrat::document::file::to_ron(&sc);
+    assert!(saved.contains("version: 3,") && saved.contains("lock_in_cap:"));
+}
+
+#[test]
+fn a_version_3_file_missing_an_added_parameter_names_it() {
+    let text = cloudstrat::document::presets::text("default")
+        .expect("default")
+        .replace("        lock_in_cap: 1.0,\n", "");
+    let err = cloudstrat::document::file::parse(&text, "gap.ron")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("gap.ron: market.lock_in_cap: missing"), "{err}");
+}

@@ -424,7 +424,7 @@ fn files_that_cannot_be_opened_leave_the_screen_untouched() {
     std::fs::create_dir_all(&saves).expect("mkdir");
     let text = file::to_ron(&default_scenario());
     let cases = [
-        ("newer", text.replace("version: 2,", "version: 9,")),
+        ("newer", text.replace("version: 3,", "version: 9,")),
         ("range", text.replace("quarters: 32,", "quarters: 999,")),
         ("large", format!("//{}\n{text}", "x".repeat(1024 * 1024))),
     ];

@@ -424,7 +424,7 @@ fn export_from_the_dashboard_writes_the_files_and_says_where() {
     for b in &a.scenario().story {
         assert!(report.contains(&b.title));
     }
-    let parity = cloudstrat::output::report::num(a.scenario().base_value(ParamRef::PARITY));
+    let parity = cloudstrat::format::num(a.scenario().base_value(ParamRef::PARITY));
     assert!(
         report.contains(&parity),
         "the report shows the changed lever ({parity})"
@@ -758,8 +758,8 @@ fn narration_numbers_follow_a_lever_change() {
         let m = &a.run().market[t as usize];
         format!(
             "FrontierLab charges {}; {} goes unserved.",
-            cloudstrat::output::report::usd_mtok(r.price_usd_per_mtok),
-            cloudstrat::output::report::pct((m.demand_mtok - m.served_mtok).max(0.0) / m.demand_mtok)
+            cloudstrat::format::usd_mtok(r.price_usd_per_mtok),
+            cloudstrat::format::pct((m.demand_mtok - m.served_mtok).max(0.0) / m.demand_mtok)
         )
     };
     a.update(Action::Meeting(M::Present));
@@ -784,7 +784,7 @@ fn narration_numbers_follow_a_lever_change() {
     let area = Rect::new(0, 0, 120, 40);
     let mut buf = Buffer::empty(area);
     widgets::render_screen(&a, area, &mut buf);
-    let price = cloudstrat::output::report::usd_mtok(a.run().row(t, lab).price_usd_per_mtok);
+    let price = cloudstrat::format::usd_mtok(a.run().row(t, lab).price_usd_per_mtok);
     assert!(
         text(&buf).contains(&format!("FrontierLab charges {price};")),
         "{}",

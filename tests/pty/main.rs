@@ -10,3 +10,4 @@ mod common;
 mod dashboard;
 mod files;
 mod present;
+mod signals;

@@ -107,9 +107,10 @@ impl App {
         self.quit = true;
     }
 
-    /// Removes the autosave of the current document (the work is saved or given up).
+    /// Removes the autosave this dashboard wrote or recovered (the work is
+    /// saved or given up). Another dashboard's autosave of the same document
+    /// is its own and stays.
     pub(super) fn discard_autosave_file(&mut self) {
-        self.storage.remove_autosave(&self.source);
         if let Some(p) = self.files.autosave_file.take() {
             let _ = std::fs::remove_file(p);
         }
@@ -207,7 +208,6 @@ impl App {
     /// success the work is clean and `path` is its file; on failure a dialog
     /// says why and nothing else changes.
     fn write_document(&mut self, path: &Path, new_file: bool) -> bool {
-        let old_source = self.source.clone();
         let mut sc = self.scenario.clone();
         let now = self.storage.now();
         sc.meta.modified = now;
@@ -241,7 +241,6 @@ impl App {
                 self.clean = self.scenario.clone();
                 self.clean_baseline = self.pinned.as_ref().map(file::to_raw_baseline);
                 self.discard_autosave_file();
-                self.storage.remove_autosave(&old_source);
                 self.source = Source::File(path.to_path_buf());
                 self.files.disk = FileStamp::of(path);
                 self.status = Some(format!("saved to {}", path.display()));
@@ -453,10 +452,12 @@ impl App {
             self.discard_autosave_file();
             return;
         }
-        match self
-            .storage
-            .write_autosave(&self.source, &self.scenario, self.pinned.as_ref())
-        {
+        match self.storage.write_autosave_to(
+            &self.source,
+            &self.scenario,
+            self.pinned.as_ref(),
+            self.files.autosave_file.as_deref(),
+        ) {
             Ok(path) => {
                 self.files.autosaved = Some(self.document_state());
                 self.files.autosave_file = Some(path);

@@ -5,6 +5,7 @@
 use super::fan::Fan;
 use super::plot::DotGrid;
 use super::{put, right, truncate};
+use crate::format::{self, nice_step};
 use crate::sim::{ProviderQuarter, Run, Status};
 use crate::ui::action::ChartTab;
 use crate::ui::app::App;
@@ -29,46 +30,12 @@ enum Axis {
     Log10,
 }
 
-fn pct_label(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
-}
-
-/// Money on an axis, in million USD, short: "$150B", "-$50B", "$800M".
-fn money_label(v: f64) -> String {
-    let sign = if v < 0.0 { "-" } else { "" };
-    let a = v.abs();
-    let text = if a >= 1e6 {
-        let t = a / 1e6;
-        if (t - t.round()).abs() < 0.05 {
-            format!("{t:.0}T")
-        } else {
-            format!("{t:.1}T")
-        }
-    } else if a >= 1000.0 {
-        let b = a / 1000.0;
-        if (b - b.round()).abs() < 0.05 {
-            format!("{b:.0}B")
-        } else {
-            format!("{b:.1}B")
-        }
-    } else if (a - a.round()).abs() < 0.05 {
-        format!("{a:.0}M")
-    } else {
-        format!("{a:.1}M")
-    };
-    format!("{sign}${text}")
-}
-
-fn index_label(v: f64) -> String {
-    format!("{v:.2}")
-}
-
 fn axis(tab: ChartTab) -> Axis {
     match tab {
-        ChartTab::Share | ChartTab::OwnSilicon => Axis::Linear(pct_label),
+        ChartTab::Share | ChartTab::OwnSilicon => Axis::Linear(format::pct_axis),
         ChartTab::PriceCost => Axis::Log10,
-        ChartTab::Profit | ChartTab::Cash => Axis::Linear(money_label),
-        ChartTab::Ecosystem => Axis::Linear(index_label),
+        ChartTab::Profit | ChartTab::Cash => Axis::Linear(format::musd_axis),
+        ChartTab::Ecosystem => Axis::Linear(format::points_axis),
     }
 }
 
@@ -114,26 +81,6 @@ fn lines(run: &Run, tab: ChartTab) -> Vec<(usize, Vec<Option<f64>>, bool)> {
     out
 }
 
-fn nice_step(raw: f64) -> f64 {
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let mag = 10f64.powf(raw.log10().floor());
-    let f = raw / mag;
-    let n = if f <= 1.0 {
-        1.0
-    } else if f <= 2.0 {
-        2.0
-    } else if f <= 2.5 {
-        2.5
-    } else if f <= 5.0 {
-        5.0
-    } else {
-        10.0
-    };
-    n * mag
-}
-
 /// Y range and tick values for the visible data.
 fn y_range(values: impl Iterator<Item = f64>, ax: Axis, rows: u16) -> (f64, f64, Vec<f64>) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -161,11 +108,12 @@ fn y_range(values: impl Iterator<Item = f64>, ax: Axis, rows: u16) -> (f64, f64,
             lo = lo.min(0.0);
             hi = hi.max(0.0);
             let intervals = f64::from((rows / 3).clamp(1, 5));
-            let step = nice_step(if hi > lo {
+            let raw = if hi > lo {
                 (hi - lo) / intervals
             } else {
                 hi.abs().max(1.0) / intervals
-            });
+            };
+            let step = nice_step(raw, true);
             let lo = (lo / step).floor() * step;
             let mut hi = (hi / step).ceil() * step;
             if hi <= lo {
@@ -176,11 +124,6 @@ fn y_range(values: impl Iterator<Item = f64>, ax: Axis, rows: u16) -> (f64, f64,
             (lo, hi, ticks)
         }
     }
-}
-
-fn log_label(v: f64) -> String {
-    let p = 10f64.powf(v);
-    if p >= 1.0 { format!("${p:.0}") } else { format!("${p}") }
 }
 
 impl ChartWidget<'_> {
@@ -398,7 +341,7 @@ impl ChartWidget<'_> {
                 last_row = Some(row);
                 let text = match ax {
                     Axis::Linear(f) => f(v),
-                    Axis::Log10 => log_label(v),
+                    Axis::Log10 => format::log_price_axis(v),
                 };
                 put(buf, lab, lab.x, row, &right(&text, (lab.width - 1) as usize), th.dim());
                 put(buf, lab, axis_x, row, "┤", th.border());
@@ -501,18 +444,18 @@ mod tests {
 
     #[test]
     fn ticks_cover_the_data() {
-        let (lo, hi, ticks) = y_range([0.05, 0.42].into_iter(), Axis::Linear(pct_label), 12);
+        let (lo, hi, ticks) = y_range([0.05, 0.42].into_iter(), Axis::Linear(format::pct_axis), 12);
         assert_eq!(lo, 0.0);
         assert!(hi >= 0.42);
         assert_eq!(ticks.first().copied(), Some(0.0));
-        let (lo, hi, _) = y_range([-120.0, 300.0].into_iter(), Axis::Linear(money_label), 12);
-        assert_eq!(money_label(-50_000.0), "-$50B");
-        assert_eq!(money_label(2_500.0), "$2.5B");
-        assert_eq!(money_label(0.0), "$0M");
+        let (lo, hi, _) = y_range([-120.0, 300.0].into_iter(), Axis::Linear(format::musd_axis), 12);
+        assert_eq!(format::musd_axis(-50_000.0), "-$50B");
+        assert_eq!(format::musd_axis(2_500.0), "$2.5B");
+        assert_eq!(format::musd_axis(0.0), "$0M");
         assert!(lo <= -120.0 && hi >= 300.0);
         let (lo, hi, _) = y_range([0.05f64.log10(), 60f64.log10()].into_iter(), Axis::Log10, 12);
         assert_eq!((lo, hi), (-2.0, 2.0));
-        let (lo, hi, _) = y_range(std::iter::empty(), Axis::Linear(pct_label), 0);
+        let (lo, hi, _) = y_range(std::iter::empty(), Axis::Linear(format::pct_axis), 0);
         assert!(hi > lo);
     }
 }

@@ -66,9 +66,9 @@ fn money_delta(d: f64) -> String {
     if d.abs() < 0.5 {
         "·$0M".into()
     } else if d > 0.0 {
-        format!("▲{}", report::musd(d))
+        format!("▲{}", crate::format::musd(d))
     } else {
-        format!("▼{}", report::musd(-d))
+        format!("▼{}", crate::format::musd(-d))
     }
 }
 
@@ -189,7 +189,7 @@ impl Widget for LeagueWidget<'_> {
                         };
                         (left(&text, c.width), style)
                     }
-                    Kind::Share => (right(&report::pct(r.share), c.width), row_style),
+                    Kind::Share => (right(&crate::format::pct(r.share), c.width), row_style),
                     Kind::ShareDeltaQ => match pr {
                         Some(pr) => {
                             let d = r.share - pr.share;
@@ -204,10 +204,13 @@ impl Widget for LeagueWidget<'_> {
                         }
                         None => (right("–", c.width), th.dim()),
                     },
-                    Kind::Price => (right(&report::usd_mtok(r.price_usd_per_mtok), c.width), row_style),
-                    Kind::Cost => (right(&report::usd_mtok(r.cost_usd_per_mtok), c.width), row_style),
+                    Kind::Price => (
+                        right(&crate::format::usd_mtok(r.price_usd_per_mtok), c.width),
+                        row_style,
+                    ),
+                    Kind::Cost => (right(&crate::format::usd_mtok(r.cost_usd_per_mtok), c.width), row_style),
                     Kind::Margin => (right(&format!("{:.0}%", r.gross_margin * 100.0), c.width), row_style),
-                    Kind::Cash => (right(&report::musd(r.cash_musd), c.width), row_style),
+                    Kind::Cash => (right(&crate::format::musd(r.cash_musd), c.width), row_style),
                     Kind::CashDeltaQ => match pr {
                         Some(pr) => {
                             let d = r.cash_musd - pr.cash_musd;
@@ -226,7 +229,7 @@ impl Widget for LeagueWidget<'_> {
                         let style = if exited { th.bad() } else { row_style };
                         (right(r.status.name(), c.width), style)
                     }
-                    Kind::OwnChip => (right(&report::pct(r.self_chip_share), c.width), row_style),
+                    Kind::OwnChip => (right(&crate::format::pct(r.self_chip_share), c.width), row_style),
                 };
                 x = put(buf, inner, x, y, &text, style);
                 x = put(buf, inner, x, y, " ", th.text());

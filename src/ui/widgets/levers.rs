@@ -2,7 +2,7 @@
 //! value at the cursor quarter, unit and slider.
 
 use super::{left, put, right, truncate, wrap};
-use crate::output::report;
+use crate::format::{self, sig3};
 use crate::sim::ParamRef;
 use crate::ui::app::{App, LeverView, lever_label};
 use crate::ui::layout::{self, LeverRow};
@@ -18,20 +18,6 @@ pub struct LeverPanelWidget<'a> {
 }
 
 /// Three significant digits without trailing zeros: 15, 16.9, 0.125, 1.23M.
-fn sig3(v: f64) -> String {
-    let a = v.abs();
-    if a >= 1e4 || a == 0.0 {
-        return report::num(v);
-    }
-    let decimals = (2 - a.log10().floor() as i32).clamp(0, 6) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
-
 /// A value with a short unit: "85%", "$60.0/Mtok", "15 k/q".
 pub fn value_text(r: ParamRef, v: f64) -> String {
     let spec = r.spec();
@@ -39,30 +25,18 @@ pub fn value_text(r: ParamRef, v: f64) -> String {
     // Unitless parameters bounded by 0 and 1 are fractions, shown as percentages.
     let fraction = matches!(unit, "" | "0 to 1") && spec.min >= 0.0 && spec.max <= 1.0;
     match unit {
-        _ if fraction => {
-            let p = v * 100.0;
-            if (p - p.round()).abs() < 1e-9 {
-                format!("{p:.0}%")
-            } else {
-                format!("{p:.1}%")
-            }
-        }
+        _ if fraction => format::pct_trim(v),
         "share of enterprises" | "share of requests" | "share of pilots" | "share of revenue" | "share of demand" => {
-            let p = v * 100.0;
-            if (p - p.round()).abs() < 1e-9 {
-                format!("{p:.0}%")
-            } else {
-                format!("{p:.1}%")
-            }
+            format::pct_trim(v)
         }
-        "USD per million tokens" => format!("{}/Mtok", report::usd_mtok(v)),
+        "USD per million tokens" => format!("{}/Mtok", format::usd_mtok(v)),
         // Thousands of accelerators: a million and up reads as M, not "kk".
         "thousand accelerators per quarter" if v.abs() >= 1000.0 => format!("{}M/q", sig3(v / 1000.0)),
         "thousand accelerators per quarter" => format!("{}k/q", sig3(v)),
-        "million USD" => report::musd(v),
-        "million USD per quarter" => format!("{}/q", report::musd(v)),
-        "million USD per year" => format!("{}/yr", report::musd(v)),
-        "million USD per generation" => format!("{}/gen", report::musd(v)),
+        "million USD" => format::musd(v),
+        "million USD per quarter" => format!("{}/q", format::musd(v)),
+        "million USD per year" => format!("{}/yr", format::musd(v)),
+        "million USD per generation" => format!("{}/gen", format::musd(v)),
         "USD" | "USD per accelerator" => format!("${}", sig3(v)),
         "" => sig3(v),
         u if u.chars().count() <= 6 => format!("{} {u}", sig3(v)),

@@ -93,7 +93,7 @@ pub fn input_label(sc: &Scenario, key: &str) -> String {
 pub fn input_value(sc: &Scenario, key: &str, v: f64) -> String {
     match parse_input(sc, key).0 {
         Some(r) => super::value_text(r, v),
-        None => crate::output::report::num(v),
+        None => crate::format::num(v),
     }
 }
 

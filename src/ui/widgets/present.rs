@@ -168,14 +168,11 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
         let d = now.cash_musd - r.cash_musd;
         let (arrow, style) = trend(d, true);
         let sign = if d < 0.0 { "" } else { "+" };
-        (
-            format!("{arrow} {sign}{} {since}", crate::output::report::musd(d)),
-            style,
-        )
+        (format!("{arrow} {sign}{} {since}", crate::format::musd(d)), style)
     });
     out.push(Figure {
         label: format!("{name} · cash"),
-        value: value(crate::output::report::musd(now.cash_musd)),
+        value: value(crate::format::musd(now.cash_musd)),
         change,
     });
     if beat.is_none_or(|b| b == 0) || exited {

@@ -1,0 +1,132 @@
+//! The second model's trade-offs: the backtest acceptance, lock-in with a cost,
+//! net profit, and every mission lever able to move an outcome.
+
+use cloudstrat::analysis::Kpi;
+use cloudstrat::analysis::backtest;
+use cloudstrat::analysis::optimize::best_responses;
+use cloudstrat::document::presets::default_scenario;
+use cloudstrat::sim::{ParamRef, ProviderKey, Scenario, simulate};
+
+#[test]
+fn the_default_scenario_passes_the_backtest_acceptance() {
+    let sc = default_scenario();
+    let b = backtest::evaluate(&sc, &simulate(&sc), &backtest::builtin());
+    let score = b.score.expect("covered observations");
+    assert!(score <= 0.7, "backtest score {score:.3} above 0.7");
+    assert!(b.passed >= 23, "only {} of {} within thresholds", b.passed, b.covered);
+}
+
+#[test]
+fn a_worse_default_fails_the_backtest_acceptance() {
+    let mut sc = default_scenario();
+    sc.market.usage_growth_per_year = 2.0;
+    let b = backtest::evaluate(&sc, &simulate(&sc), &backtest::builtin());
+    assert!(b.score.unwrap_or(f64::INFINITY) > 0.7 || b.passed < 23);
+}
+
+fn lock_in_optima(sc: &Scenario) -> Vec<f64> {
+    let eq = best_responses(
+        sc,
+        &[ProviderKey::ecosystem_lock_in],
+        Kpi::CumulativeProfit,
+        sc.quarters - 1,
+        3,
+    );
+    eq.optima.iter().map(|o| o.settings[0].1).collect()
+}
+
+#[test]
+fn best_lock_in_is_inside_the_range_differs_and_moves_with_growth() {
+    let sc = default_scenario();
+    let fast = lock_in_optima(&sc);
+    let inside: Vec<f64> = fast.iter().copied().filter(|&l| l > 0.01 && l < 0.99).collect();
+    assert!(inside.len() >= 3, "interior optima {fast:?}");
+    assert!(inside.windows(2).any(|w| (w[0] - w[1]).abs() > 0.01), "{fast:?}");
+    let mut slow = sc.clone();
+    slow.market.usage_growth_per_year = 8.0;
+    let slow = lock_in_optima(&slow);
+    assert!(
+        fast.iter().zip(&slow).any(|(a, b)| (a - b).abs() > 0.01),
+        "{fast:?} vs {slow:?}"
+    );
+}
+
+#[test]
+fn net_profit_charges_interest() {
+    let sc = default_scenario();
+    let run = simulate(&sc);
+    let neo = sc.provider_index("neo").expect("neo");
+    let t = run.last();
+    let interest: f64 = (0..=t).map(|q| run.row(q, neo).interest_musd).sum();
+    assert!(interest > 0.0);
+    let gap = run.cumulative_profit(neo, t) - run.cumulative_net_profit(neo, t);
+    assert!((gap - interest).abs() <= 1e-6 * interest.max(1.0));
+}
+
+/// Headline outcomes of every provider at the horizon.
+fn outcomes(sc: &Scenario) -> Vec<f64> {
+    let run = simulate(sc);
+    let t = run.last();
+    let mut v = Vec::new();
+    for i in 0..sc.providers.len() {
+        let r = run.row(t, i);
+        v.push(r.share);
+        v.push(r.price_usd_per_mtok);
+        v.push(run.cumulative_profit(i, t));
+        v.push(
+            run.events
+                .iter()
+                .filter(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { provider } if provider == i))
+                .map(|e| f64::from(e.at))
+                .sum(),
+        );
+    }
+    v
+}
+
+#[test]
+fn every_mission_lever_swept_over_its_range_moves_an_outcome() {
+    let sc = default_scenario();
+    let mut levers = vec![ParamRef::PARITY, ParamRef::CEILING];
+    for i in 0..sc.providers.len() {
+        levers.push(ParamRef::self_chip_volume(i));
+        levers.push(ParamRef::lock_in(i));
+    }
+    for lever in levers {
+        let spec = lever.spec();
+        let hi = if spec.max > 1e3 { 1e3 } else { spec.max };
+        let points = [spec.min, (spec.min + hi) / 4.0, (spec.min + hi) / 2.0, hi];
+        let runs: Vec<Vec<f64>> = points
+            .iter()
+            .map(|&v| {
+                let mut s = sc.clone();
+                s.set_whole_run(lever, v);
+                outcomes(&s)
+            })
+            .collect();
+        assert!(
+            runs.windows(2).any(|w| w[0] != w[1]),
+            "{} changes no outcome over its range",
+            sc.key_name(lever)
+        );
+    }
+}
+
+#[test]
+fn parity_hurts_the_lab_and_the_reseller() {
+    let mut low = default_scenario();
+    low.set_whole_run(ParamRef::PARITY, 0.1);
+    let mut high = low.clone();
+    high.set_whole_run(ParamRef::PARITY, 0.95);
+    let (rl, rh) = (simulate(&low), simulate(&high));
+    let t = rl.last();
+    for id in ["lab", "neo"] {
+        let i = low.provider_index(id).expect("provider");
+        assert!(
+            rh.cumulative_profit(i, t) < rl.cumulative_profit(i, t),
+            "{id}: {} at parity 0.95 vs {} at 0.1",
+            rh.cumulative_profit(i, t),
+            rl.cumulative_profit(i, t)
+        );
+    }
+}
