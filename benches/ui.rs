@@ -5,7 +5,7 @@
 
 use cloudstrat::document::Source;
 use cloudstrat::document::presets::default_scenario;
-use cloudstrat::ui::{Action, App, ChartTab, Step, Theme, widgets};
+use cloudstrat::ui::{Action, App, Metric, Step, Theme, widgets};
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,8 +14,8 @@ use std::hint::black_box;
 fn lever_change_to_frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("ui");
     for (name, baseline, tab) in [
-        ("lever_change_frame_200x60", false, ChartTab::Share),
-        ("lever_change_frame_200x60_baseline_price", true, ChartTab::PriceCost),
+        ("lever_change_frame_200x60", false, Metric::Share),
+        ("lever_change_frame_200x60_baseline_price", true, Metric::PriceCost),
     ] {
         let mut app = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
         app.update(Action::Resize { width: 200, height: 60 });

@@ -9,7 +9,7 @@ pub mod montecarlo;
 pub mod optimize;
 pub mod sensitivity;
 
-use crate::sim::{ProviderQuarter, Run};
+use crate::sim::{Metric, ProviderQuarter, Run};
 use std::fmt;
 use std::str::FromStr;
 
@@ -26,13 +26,19 @@ pub enum Kpi {
     Cost,
     /// Operating profit in the quarter, million USD.
     OperatingProfit,
+    /// Net profit (operating profit less interest) summed from the start, million USD.
+    CumulativeNetProfit,
+    /// Net profit in the quarter, million USD.
+    NetProfit,
     Ecosystem,
     SelfChipShare,
 }
 
 impl Kpi {
-    pub const ALL: [Kpi; 8] = [
+    pub const ALL: [Kpi; 10] = [
         Kpi::CumulativeProfit,
+        Kpi::CumulativeNetProfit,
+        Kpi::NetProfit,
         Kpi::Share,
         Kpi::Cash,
         Kpi::Price,
@@ -50,6 +56,8 @@ impl Kpi {
             Kpi::Price => "price",
             Kpi::Cost => "cost",
             Kpi::OperatingProfit => "operating_profit",
+            Kpi::CumulativeNetProfit => "cumulative_net_profit",
+            Kpi::NetProfit => "net_profit",
             Kpi::Ecosystem => "ecosystem",
             Kpi::SelfChipShare => "self_chip_share",
         }
@@ -57,7 +65,9 @@ impl Kpi {
 
     pub fn unit(self) -> &'static str {
         match self {
-            Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit => "million USD",
+            Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit | Kpi::CumulativeNetProfit | Kpi::NetProfit => {
+                "million USD"
+            }
             Kpi::Price | Kpi::Cost => "USD per million tokens",
             Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => "fraction",
         }
@@ -65,13 +75,15 @@ impl Kpi {
 
     fn of_row(self, r: &ProviderQuarter) -> f64 {
         match self {
-            Kpi::Share => r.share,
-            Kpi::Cash => r.cash_musd,
-            Kpi::Price => r.price_usd_per_mtok,
             Kpi::Cost => r.cost_usd_per_mtok,
-            Kpi::OperatingProfit | Kpi::CumulativeProfit => r.operating_profit_musd,
-            Kpi::Ecosystem => r.ecosystem,
-            Kpi::SelfChipShare => r.self_chip_share,
+            Kpi::CumulativeProfit => r.operating_profit_musd,
+            Kpi::NetProfit | Kpi::CumulativeNetProfit => r.net_profit_musd,
+            Kpi::Share => Metric::Share.raw(r),
+            Kpi::Cash => Metric::Cash.raw(r),
+            Kpi::Price => Metric::PriceCost.raw(r),
+            Kpi::OperatingProfit => Metric::OperatingProfit.raw(r),
+            Kpi::Ecosystem => Metric::Ecosystem.raw(r),
+            Kpi::SelfChipShare => Metric::SelfChipShare.raw(r),
         }
     }
 
@@ -79,6 +91,7 @@ impl Kpi {
     pub fn value(self, run: &Run, i: usize, t: u32) -> f64 {
         match self {
             Kpi::CumulativeProfit => run.cumulative_profit(i, t),
+            Kpi::CumulativeNetProfit => run.cumulative_net_profit(i, t),
             _ => self.of_row(run.row(t.min(run.last()), i)),
         }
     }
@@ -89,7 +102,7 @@ impl Kpi {
         (0..run.quarters)
             .map(|t| {
                 let v = self.of_row(run.row(t, i));
-                if self == Kpi::CumulativeProfit {
+                if self.is_cumulative() {
                     acc += v;
                     acc
                 } else {
@@ -97,6 +110,27 @@ impl Kpi {
                 }
             })
             .collect()
+    }
+}
+
+impl Kpi {
+    /// Summed from the first quarter rather than read at one quarter.
+    pub fn is_cumulative(self) -> bool {
+        matches!(self, Kpi::CumulativeProfit | Kpi::CumulativeNetProfit)
+    }
+}
+
+/// The KPI a chart plots (its fan bands): the six metrics are KPIs too.
+impl From<Metric> for Kpi {
+    fn from(m: Metric) -> Kpi {
+        match m {
+            Metric::Share => Kpi::Share,
+            Metric::PriceCost => Kpi::Price,
+            Metric::OperatingProfit => Kpi::OperatingProfit,
+            Metric::Cash => Kpi::Cash,
+            Metric::Ecosystem => Kpi::Ecosystem,
+            Metric::SelfChipShare => Kpi::SelfChipShare,
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 use super::svg::{self, ChartOptions, Comparison};
 use crate::format::musd;
 use crate::output::report;
-use crate::sim::{ChartKind, Run, Scenario};
+use crate::sim::{Metric, Run, Scenario};
 use std::fmt::Write as _;
 
 /// Output format of `export`.
@@ -31,7 +31,7 @@ enum Block {
     Para(String),
     Table(Vec<String>, Vec<Vec<String>>),
     List(Vec<String>),
-    Chart(ChartKind),
+    Chart(Metric),
 }
 
 /// Every file of the export, as (file name, contents). With a baseline in
@@ -46,7 +46,7 @@ pub fn export(sc: &Scenario, run: &Run, cmp: Comparison, format: ExportFormat) -
                 ("report.md".to_string(), markdown(&blocks).into_bytes()),
                 ("run.csv".to_string(), report::csv(sc, run).into_bytes()),
             ];
-            for k in ChartKind::ALL {
+            for k in Metric::ALL {
                 files.push((format!("{}.svg", k.name()), svg::chart(sc, run, k, &opt).into_bytes()));
             }
             files
@@ -221,7 +221,7 @@ fn report_blocks(sc: &Scenario, run: &Run, cmp: Comparison) -> Vec<Block> {
         }
     }
     b.push(Block::Heading(2, "Charts".into()));
-    for k in ChartKind::ALL {
+    for k in Metric::ALL {
         b.push(Block::Chart(k));
     }
     b
@@ -362,6 +362,6 @@ fn html(sc: &Scenario, run: &Run, opt: &ChartOptions, blocks: &[Block]) -> Strin
 }
 
 /// One chart as a standalone SVG document (no comparison, the whole horizon).
-pub fn svg_chart(sc: &Scenario, run: &Run, kind: ChartKind) -> String {
+pub fn svg_chart(sc: &Scenario, run: &Run, kind: Metric) -> String {
     svg::chart(sc, run, kind, &ChartOptions::default())
 }

@@ -6,7 +6,7 @@
 //! Pure apart from reading the installed fonts once.
 
 use super::svg::{self, ChartOptions};
-use crate::sim::{ChartKind, Run, Scenario};
+use crate::sim::{Metric, Run, Scenario};
 use std::sync::{Arc, OnceLock};
 
 /// Slide size in pixels; the second image of each chart is twice this.
@@ -41,7 +41,7 @@ pub fn render_png(svg: &str, width: u32, height: u32) -> Result<Vec<u8>, String>
 /// Every chart as `NAME.png` (1920×1080) and `NAME@2x.png` (3840×2160).
 pub fn pngs(sc: &Scenario, run: &Run, opt: &ChartOptions) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for kind in ChartKind::ALL {
+    for kind in Metric::ALL {
         let svg = svg::chart(sc, run, kind, opt);
         for (suffix, scale) in [("", 1), ("@2x", 2)] {
             let (w, h) = (SLIDE.0 * scale, SLIDE.1 * scale);

@@ -8,7 +8,7 @@ use crate::sim::{Run, Scenario, Status};
 use serde::Serialize;
 
 /// The CSV header; the first thirteen columns are a stable interface.
-pub const CSV_HEADER: &str = "quarter,provider,status,share,price_usd_per_mtok,cost_usd_per_mtok,tokens_mtok,revenue_musd,gross_margin,operating_profit_musd,cash_musd,ecosystem,self_chip_share,debt_musd,capex_musd,capacity_mtok,utilization,fleet_k";
+pub const CSV_HEADER: &str = "quarter,provider,status,share,price_usd_per_mtok,cost_usd_per_mtok,tokens_mtok,revenue_musd,gross_margin,operating_profit_musd,cash_musd,ecosystem,self_chip_share,debt_musd,capex_musd,capacity_mtok,utilization,fleet_k,net_profit_musd,interest_musd,cap_usd_per_mtok,price_limit";
 
 /// Providers ranked by share at quarter `t` (active first), as indices.
 pub fn ranking(run: &Run, t: u32) -> Vec<usize> {
@@ -24,7 +24,7 @@ pub fn ranking(run: &Run, t: u32) -> Vec<usize> {
 }
 
 /// Header of `league_rows`.
-pub const LEAGUE_HEADER: [&str; 10] = [
+pub const LEAGUE_HEADER: [&str; 11] = [
     "#",
     "provider",
     "share",
@@ -32,6 +32,7 @@ pub const LEAGUE_HEADER: [&str; 10] = [
     "unit cost",
     "gross margin",
     "cum. profit",
+    "cum. net profit",
     "cash",
     "own chip",
     "status",
@@ -40,7 +41,7 @@ pub const LEAGUE_HEADER: [&str; 10] = [
 /// The league table at quarter `t` as text cells, ranked: rank, provider, share,
 /// price, unit cost, gross margin, cumulative operating profit, cash, own-silicon
 /// share, status.
-pub fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<[String; 10]> {
+pub fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<[String; 11]> {
     ranking(run, t)
         .into_iter()
         .enumerate()
@@ -54,6 +55,7 @@ pub fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<[String; 10]> {
                 usd_mtok(r.cost_usd_per_mtok),
                 pct(r.gross_margin),
                 musd(run.cumulative_profit(i, t)),
+                musd(run.cumulative_net_profit(i, t)),
                 musd(r.cash_musd),
                 pct(r.self_chip_share),
                 r.status.name().to_string(),
@@ -75,13 +77,13 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
     );
     s.push_str(&format!("League table at {}\n", run.quarter(t).label()));
     s.push_str(&format!(
-        "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9}  {}\n",
-        "#", "provider", "share", "price", "cost", "margin", "cum.profit", "cash", "own chip", "status"
+        "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>9}  {}\n",
+        "#", "provider", "share", "price", "cost", "margin", "cum.profit", "cum.net", "cash", "own chip", "status"
     ));
     for row in league_rows(sc, run, t) {
         s.push_str(&format!(
-            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>9}  {}\n",
-            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]
+            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>9}  {}\n",
+            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]
         ));
     }
     let mq = &run.market[t as usize];
@@ -114,7 +116,7 @@ pub fn csv(sc: &Scenario, run: &Run) -> String {
         for (i, p) in sc.providers.iter().enumerate() {
             let r = run.row(t, i);
             s.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                 run.quarter(t),
                 p.id,
                 r.status.name(),
@@ -132,7 +134,11 @@ pub fn csv(sc: &Scenario, run: &Run) -> String {
                 r.capex_musd,
                 r.capacity_mtok,
                 r.utilization,
-                r.fleet_k
+                r.fleet_k,
+                r.net_profit_musd,
+                r.interest_musd,
+                r.cap_usd_per_mtok,
+                r.price_limit.key()
             ));
         }
     }
@@ -312,7 +318,7 @@ pub fn mc_json(sc: &Scenario, r: &crate::analysis::montecarlo::McResult, seed: u
 pub fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
     use crate::analysis::Kpi;
     match k {
-        Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit => musd(v),
+        Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit | Kpi::CumulativeNetProfit | Kpi::NetProfit => musd(v),
         Kpi::Price | Kpi::Cost => usd_mtok(v),
         Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => pct(v),
     }

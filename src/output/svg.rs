@@ -9,7 +9,7 @@
 
 use crate::analysis::Kpi;
 use crate::analysis::montecarlo::McResult;
-use crate::sim::{ChartKind, Rgb, Run, Scenario, Status};
+use crate::sim::{Metric, Rgb, Run, Scenario, Status};
 use std::fmt::Write as _;
 
 /// What a chart shows beside the run itself.
@@ -101,9 +101,9 @@ fn decimals(step: f64) -> usize {
 }
 
 /// Labels for one axis: one unit and one precision for every tick.
-pub fn tick_labels(kind: ChartKind, ticks: &[f64], step: f64) -> Vec<String> {
+pub fn tick_labels(kind: Metric, ticks: &[f64], step: f64) -> Vec<String> {
     match kind {
-        ChartKind::OperatingProfit | ChartKind::Cash => {
+        Metric::OperatingProfit | Metric::Cash => {
             let top = ticks.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
             let (div, unit) = if top >= 1e6 {
                 (1e6, "T")
@@ -122,18 +122,18 @@ pub fn tick_labels(kind: ChartKind, ticks: &[f64], step: f64) -> Vec<String> {
                 .collect()
         }
         // Decades: each written with the digits it needs ($0.01, $0.1, $1, $10).
-        ChartKind::PriceCost => ticks
+        Metric::PriceCost => ticks
             .iter()
             .map(|v| {
                 let d = if *v >= 1.0 { 0 } else { (-v.log10()).round() as usize };
                 format!("${v:.d$}")
             })
             .collect(),
-        ChartKind::Share | ChartKind::SelfChipShare => {
+        Metric::Share | Metric::SelfChipShare => {
             let d = decimals(step);
             ticks.iter().map(|v| format!("{v:.d$}%")).collect()
         }
-        ChartKind::Ecosystem => {
+        Metric::Ecosystem => {
             let d = decimals(step).max(1);
             ticks.iter().map(|v| format!("{v:.d$}")).collect()
         }
@@ -141,15 +141,8 @@ pub fn tick_labels(kind: ChartKind, ticks: &[f64], step: f64) -> Vec<String> {
 }
 
 /// The Monte Carlo KPI a chart's main lines show.
-pub fn chart_kpi(kind: ChartKind) -> Kpi {
-    match kind {
-        ChartKind::Share => Kpi::Share,
-        ChartKind::PriceCost => Kpi::Price,
-        ChartKind::OperatingProfit => Kpi::OperatingProfit,
-        ChartKind::Cash => Kpi::Cash,
-        ChartKind::Ecosystem => Kpi::Ecosystem,
-        ChartKind::SelfChipShare => Kpi::SelfChipShare,
-    }
+pub fn chart_kpi(kind: Metric) -> Kpi {
+    Kpi::from(kind)
 }
 
 /// Escapes text for XML and HTML. Characters XML does not allow (controls
@@ -223,7 +216,7 @@ struct Series {
     dashed: bool,
 }
 
-fn series_of(run: &Run, kind: ChartKind, providers: usize) -> Vec<Series> {
+fn series_of(run: &Run, kind: Metric, providers: usize) -> Vec<Series> {
     let mut out = Vec::new();
     for i in 0..providers.min(run.providers) {
         out.push(Series {
@@ -243,7 +236,7 @@ fn series_of(run: &Run, kind: ChartKind, providers: usize) -> Vec<Series> {
 }
 
 /// One chart as a standalone SVG document.
-pub fn chart(sc: &Scenario, run: &Run, kind: ChartKind, opt: &ChartOptions) -> String {
+pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> String {
     let n = sc.providers.len();
     let log = kind.log_scale();
     let cut = |s: &mut Vec<Series>| {
@@ -258,7 +251,7 @@ pub fn chart(sc: &Scenario, run: &Run, kind: ChartKind, opt: &ChartOptions) -> S
     let mut ghosts = opt.compare.baseline.map(|b| series_of(b, kind, n)).unwrap_or_default();
     cut(&mut ghosts);
     // Bands in the chart's units (shares in per cent), up to the reveal.
-    let scale = if matches!(kind, ChartKind::Share | ChartKind::SelfChipShare) {
+    let scale = if matches!(kind, Metric::Share | Metric::SelfChipShare) {
         100.0
     } else {
         1.0
@@ -297,7 +290,7 @@ pub fn chart(sc: &Scenario, run: &Run, kind: ChartKind, opt: &ChartOptions) -> S
         (a, b, t, labels)
     } else {
         let (mut a, mut b, step) = linear_axis(lo, hi);
-        if matches!(kind, ChartKind::Share | ChartKind::SelfChipShare) {
+        if matches!(kind, Metric::Share | Metric::SelfChipShare) {
             a = a.max(0.0);
             b = b.min(100.0);
         }
@@ -535,7 +528,7 @@ pub fn chart(sc: &Scenario, run: &Run, kind: ChartKind, opt: &ChartOptions) -> S
             y + 5.0
         );
     };
-    if kind == ChartKind::PriceCost {
+    if kind == Metric::PriceCost {
         key(
             &mut s,
             "stroke=\"#555\" stroke-width=\"3\" stroke-dasharray=\"7 5\"",
@@ -626,17 +619,17 @@ mod tests {
     fn one_unit_and_one_precision_per_axis() {
         let t = ticks(0.0, 5000.0, 1000.0);
         assert_eq!(
-            tick_labels(ChartKind::Cash, &t, 1000.0),
+            tick_labels(Metric::Cash, &t, 1000.0),
             ["$0B", "$1B", "$2B", "$3B", "$4B", "$5B"]
         );
         let t = ticks(-500.0, 1500.0, 500.0);
         assert_eq!(
-            tick_labels(ChartKind::OperatingProfit, &t, 500.0),
+            tick_labels(Metric::OperatingProfit, &t, 500.0),
             ["-$0.5B", "$0.0B", "$0.5B", "$1.0B", "$1.5B"]
         );
         let t: Vec<f64> = (-2..=2).map(|e| 10f64.powi(e)).collect();
         assert_eq!(
-            tick_labels(ChartKind::PriceCost, &t, 1.0),
+            tick_labels(Metric::PriceCost, &t, 1.0),
             ["$0.01", "$0.1", "$1", "$10", "$100"]
         );
     }

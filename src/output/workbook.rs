@@ -7,7 +7,7 @@
 
 use super::report;
 use super::svg::Comparison;
-use crate::sim::{ChartKind, Run, Scenario, Status};
+use crate::sim::{Metric, Run, Scenario, Status};
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLine, ChartLineDashType, ChartType, Color, Format, Workbook, XlsxError,
 };
@@ -18,17 +18,17 @@ fn sheet_name(s: &str) -> String {
 }
 
 /// The number format of a metric's cells and its unit in the header.
-fn number_format(kind: ChartKind) -> (&'static str, &'static str) {
+fn number_format(kind: Metric) -> (&'static str, &'static str) {
     match kind {
-        ChartKind::Share | ChartKind::SelfChipShare => ("0.0", "%"),
-        ChartKind::PriceCost => ("$0.000", "USD per million tokens"),
-        ChartKind::OperatingProfit | ChartKind::Cash => ("#,##0", "million USD"),
-        ChartKind::Ecosystem => ("0.00", "index 0 to 1"),
+        Metric::Share | Metric::SelfChipShare => ("0.0", "%"),
+        Metric::PriceCost => ("$0.000", "USD per million tokens"),
+        Metric::OperatingProfit | Metric::Cash => ("#,##0", "million USD"),
+        Metric::Ecosystem => ("0.00", "index 0 to 1"),
     }
 }
 
 /// Column headers and values (one per quarter, `None` after an exit) of one metric.
-fn columns(sc: &Scenario, run: &Run, kind: ChartKind, suffix: &str) -> Vec<(String, usize, bool, Vec<Option<f64>>)> {
+fn columns(sc: &Scenario, run: &Run, kind: Metric, suffix: &str) -> Vec<(String, usize, bool, Vec<Option<f64>>)> {
     let mut out = Vec::new();
     for (i, p) in sc.providers.iter().enumerate().take(run.providers) {
         let mut gone = false;
@@ -52,7 +52,7 @@ fn columns(sc: &Scenario, run: &Run, kind: ChartKind, suffix: &str) -> Vec<(Stri
 fn build(sc: &Scenario, run: &Run, cmp: Comparison) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
-    for kind in ChartKind::ALL {
+    for kind in Metric::ALL {
         let (num, unit) = number_format(kind);
         let cell = Format::new().set_num_format(num);
         let mut cols = columns(sc, run, kind, "");

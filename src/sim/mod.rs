@@ -3,6 +3,7 @@
 //! scenario and its seed.
 
 pub mod engine;
+pub mod metric;
 pub mod params;
 pub mod quarter;
 pub mod run;
@@ -11,9 +12,12 @@ pub mod story;
 pub mod uncertainty;
 
 pub use engine::simulate;
+pub use metric::Metric;
+/// The name a story beat's chart had before it became the one [`Metric`].
+pub use metric::Metric as ChartKind;
 pub use params::{HardwareGen, MarketKey, MarketParams, ParamSpec, PricingPolicy, ProviderKey, ProviderParams};
 pub use quarter::Quarter;
 pub use run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run, Status};
 pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};
-pub use story::{Beat, ChartKind};
+pub use story::Beat;
 pub use uncertainty::{Distribution, Uncertain, sample_scenario};

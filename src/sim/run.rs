@@ -147,6 +147,16 @@ impl PriceLimit {
         }
     }
 
+    /// The name in CSV and JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            PriceLimit::Policy => "policy",
+            PriceLimit::Floor => "floor",
+            PriceLimit::OpenModelCap => "open_model_cap",
+            PriceLimit::Ceiling => "ceiling",
+        }
+    }
+
     /// True when a cap, not the provider's own choice, set the price.
     pub fn is_cap(self) -> bool {
         matches!(self, PriceLimit::OpenModelCap | PriceLimit::Ceiling)

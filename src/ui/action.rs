@@ -13,93 +13,6 @@ pub enum Step {
     BigUp,
 }
 
-/// The six chart tabs, in key order `1` to `6`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChartTab {
-    Share,
-    PriceCost,
-    Profit,
-    Cash,
-    Ecosystem,
-    OwnSilicon,
-}
-
-impl ChartTab {
-    pub const ALL: [ChartTab; 6] = [
-        ChartTab::Share,
-        ChartTab::PriceCost,
-        ChartTab::Profit,
-        ChartTab::Cash,
-        ChartTab::Ecosystem,
-        ChartTab::OwnSilicon,
-    ];
-
-    /// The full title, used in the chart's border and in the help.
-    pub fn title(self) -> &'static str {
-        match self {
-            ChartTab::Share => "Market share",
-            ChartTab::PriceCost => "Price vs unit cost",
-            ChartTab::Profit => "Operating profit",
-            ChartTab::Cash => "Cash",
-            ChartTab::Ecosystem => "Ecosystem strength",
-            ChartTab::OwnSilicon => "Own-silicon share",
-        }
-    }
-
-    /// A label for the tab bar on medium-width screens.
-    pub fn medium(self) -> &'static str {
-        match self {
-            ChartTab::Share => "Share",
-            ChartTab::PriceCost => "Price & cost",
-            ChartTab::Profit => "Profit",
-            ChartTab::Cash => "Cash",
-            ChartTab::Ecosystem => "Ecosystem",
-            ChartTab::OwnSilicon => "Own silicon",
-        }
-    }
-
-    /// A one-word label for the tab bar on narrow screens.
-    pub fn short(self) -> &'static str {
-        match self {
-            ChartTab::Share => "Share",
-            ChartTab::PriceCost => "Price",
-            ChartTab::Profit => "Profit",
-            ChartTab::Cash => "Cash",
-            ChartTab::Ecosystem => "Eco",
-            ChartTab::OwnSilicon => "Chips",
-        }
-    }
-
-    /// What the y axis measures.
-    pub fn unit(self) -> &'static str {
-        match self {
-            ChartTab::Share => "% of tokens served",
-            ChartTab::PriceCost => "USD per million tokens, log scale",
-            ChartTab::Profit => "USD per quarter",
-            ChartTab::Cash => "USD",
-            ChartTab::Ecosystem => "index, 0 to 1",
-            ChartTab::OwnSilicon => "% of fleet",
-        }
-    }
-
-    /// The unit, abbreviated for narrow charts.
-    pub fn unit_short(self) -> &'static str {
-        match self {
-            ChartTab::Share => "% of tokens",
-            ChartTab::PriceCost => "$/Mtok, log",
-            ChartTab::Profit => "$/quarter",
-            ChartTab::Cash => "$",
-            ChartTab::Ecosystem => "0 to 1",
-            ChartTab::OwnSilicon => "% of fleet",
-        }
-    }
-
-    /// 1-based number shown on the tab and used as its key.
-    pub fn number(self) -> usize {
-        ChartTab::ALL.iter().position(|&t| t == self).unwrap_or(0) + 1
-    }
-}
-
 /// A request to change the dashboard's state.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Action {
@@ -189,7 +102,7 @@ pub enum Action {
     /// Playback timer fired: advance one quarter.
     Tick,
     /// Show a chart tab.
-    ShowTab(ChartTab),
+    ShowTab(crate::sim::Metric),
     /// Pin the current run as the baseline, or unpin it.
     ToggleBaseline,
     /// Undo the last lever change.

@@ -9,7 +9,6 @@
 //! from one that a lever change has made stale. The maths is `analysis`'s;
 //! nothing here draws.
 
-use super::action::ChartTab;
 use crate::analysis::Kpi;
 use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::montecarlo::{self, McResult};
@@ -29,26 +28,15 @@ pub const JOB_POLL: Duration = Duration::from_millis(100);
 /// The levers the best-response search moves.
 pub const OPTIMIZED_LEVERS: [ProviderKey; 2] = [ProviderKey::self_chip_volume, ProviderKey::ecosystem_lock_in];
 /// KPIs the tornado and the waterfall cycle through with `k`, default first.
-pub const PANEL_KPIS: [Kpi; 6] = [
+pub const PANEL_KPIS: [Kpi; 7] = [
     Kpi::CumulativeProfit,
     Kpi::Share,
+    Kpi::CumulativeNetProfit,
     Kpi::Cash,
     Kpi::OperatingProfit,
     Kpi::Ecosystem,
     Kpi::Price,
 ];
-
-/// The KPI a chart tab plots, for its fan bands.
-pub fn tab_kpi(tab: ChartTab) -> Kpi {
-    match tab {
-        ChartTab::Share => Kpi::Share,
-        ChartTab::PriceCost => Kpi::Price,
-        ChartTab::Profit => Kpi::OperatingProfit,
-        ChartTab::Cash => Kpi::Cash,
-        ChartTab::Ecosystem => Kpi::Ecosystem,
-        ChartTab::OwnSilicon => Kpi::SelfChipShare,
-    }
-}
 
 /// A KPI's name for people: "cumulative profit".
 pub fn kpi_label(k: Kpi) -> String {

@@ -5,13 +5,14 @@
 //! `App::update` applies an [`Action`]; drawing lives in `widgets` and only
 //! reads an `&App`.
 
-use super::action::{Action, ChartTab, Step};
+use super::action::{Action, Step};
 use super::analysis::{AnalysisState, JobRunner};
 use super::keymap::Mode;
 use super::present::Meeting;
 use super::scale::Scale;
 use super::theme::Theme;
 use crate::document::Source;
+use crate::sim::Metric;
 use crate::sim::{self, MarketKey, ParamRef, ProviderKey, Run, Scenario, Uncertain};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
@@ -136,7 +137,7 @@ pub struct App {
     provider: usize,
     lever_view: LeverView,
     lever: usize,
-    tab: ChartTab,
+    tab: Metric,
     mode: Mode,
     playing: bool,
     speed: usize,
@@ -186,7 +187,7 @@ impl App {
             provider: 0,
             lever_view: LeverView::Mission,
             lever: 0,
-            tab: ChartTab::Share,
+            tab: Metric::Share,
             mode: Mode::Normal,
             playing: false,
             speed: DEFAULT_SPEED,
@@ -251,7 +252,7 @@ impl App {
     pub fn selected_lever(&self) -> usize {
         self.lever
     }
-    pub fn tab(&self) -> ChartTab {
+    pub fn tab(&self) -> Metric {
         self.tab
     }
     pub fn mode(&self) -> Mode {

@@ -1,8 +1,9 @@
 //! Key bindings: one table per mode, from which key handling, the `?` help and
 //! the footer hints are all generated, so they cannot disagree.
 
-use super::action::{Action, ChartTab, Step};
+use super::action::{Action, Step};
 use super::present::MeetingAction as M;
+use crate::sim::Metric;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// What the keyboard is talking to.
@@ -236,37 +237,37 @@ const NORMAL: &[Binding] = &[
     bind(&[Key::ch(']')], Action::Faster, "play faster", None),
     bind(
         &[Key::ch('1')],
-        Action::ShowTab(ChartTab::Share),
+        Action::ShowTab(Metric::Share),
         "chart: market share",
         Some("chart"),
     ),
     bind(
         &[Key::ch('2')],
-        Action::ShowTab(ChartTab::PriceCost),
+        Action::ShowTab(Metric::PriceCost),
         "chart: price vs unit cost",
         Some("chart"),
     ),
     bind(
         &[Key::ch('3')],
-        Action::ShowTab(ChartTab::Profit),
+        Action::ShowTab(Metric::OperatingProfit),
         "chart: operating profit",
         Some("chart"),
     ),
     bind(
         &[Key::ch('4')],
-        Action::ShowTab(ChartTab::Cash),
+        Action::ShowTab(Metric::Cash),
         "chart: cash",
         Some("chart"),
     ),
     bind(
         &[Key::ch('5')],
-        Action::ShowTab(ChartTab::Ecosystem),
+        Action::ShowTab(Metric::Ecosystem),
         "chart: ecosystem strength",
         Some("chart"),
     ),
     bind(
         &[Key::ch('6')],
-        Action::ShowTab(ChartTab::OwnSilicon),
+        Action::ShowTab(Metric::SelfChipShare),
         "chart: own-silicon share",
         Some("chart"),
     ),

@@ -4,8 +4,8 @@
 //! exactly what was drawn there. Everything is a pure function of the
 //! terminal size and the app's state.
 
-use super::action::ChartTab;
 use super::app::{App, LeverView};
+use crate::sim::Metric;
 use ratatui::layout::{Constraint, Layout, Rect};
 
 /// A `width` × `height` box in the middle of `area` (shrunk to fit): where
@@ -231,7 +231,7 @@ pub fn inner(area: Rect) -> Rect {
 /// The parts of the chart panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChartGeometry {
-    pub tabs: Vec<(ChartTab, Rect)>,
+    pub tabs: Vec<(Metric, Rect)>,
     /// Which tab labels fit: 0 full titles, 1 medium, 2 short.
     pub tab_form: u8,
     /// Where the lines are drawn.
@@ -246,7 +246,7 @@ pub struct ChartGeometry {
 }
 
 /// Tab labels as drawn: "1 Market share" (form 0), "1 Share" (form 2).
-pub fn tab_label(tab: ChartTab, form: u8) -> String {
+pub fn tab_label(tab: Metric, form: u8) -> String {
     let name = match form {
         0 => tab.title(),
         1 => tab.medium(),
@@ -258,7 +258,7 @@ pub fn tab_label(tab: ChartTab, form: u8) -> String {
 pub fn chart(area: Rect) -> ChartGeometry {
     let inner = inner(area);
     let width_of = |form| -> u16 {
-        ChartTab::ALL
+        Metric::ALL
             .iter()
             .map(|&t| tab_label(t, form).chars().count() as u16 + 1)
             .sum()
@@ -267,7 +267,7 @@ pub fn chart(area: Rect) -> ChartGeometry {
     let mut tabs = Vec::new();
     let mut x = inner.x;
     if inner.height > 0 {
-        for &t in &ChartTab::ALL {
+        for &t in &Metric::ALL {
             let w = tab_label(t, tab_form).chars().count() as u16 + 1;
             let w = w.min(inner.right().saturating_sub(x));
             if w == 0 {

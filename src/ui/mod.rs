@@ -20,7 +20,8 @@ pub mod signals;
 pub mod theme;
 pub mod widgets;
 
-pub use action::{Action, ChartTab, Step};
+pub use crate::sim::Metric;
+pub use action::{Action, Step};
 pub use app::App;
 pub use keymap::Mode;
 pub use present::MeetingAction;

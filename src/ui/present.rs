@@ -8,8 +8,7 @@
 //! which belongs to the presenter's own edits. `App` wires these to keys
 //! (see `app/meeting.rs`); nothing here draws or does I/O.
 
-use super::action::ChartTab;
-use crate::sim::{Beat, ChartKind, Keyframe, ParamRef, Scenario};
+use crate::sim::{Beat, Keyframe, Metric, ParamRef, Scenario};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -130,30 +129,6 @@ pub fn undo_beat(sc: &mut Scenario, changes: &[LeverChange]) {
     }
 }
 
-/// The chart tab showing a story chart.
-pub fn tab_of(kind: ChartKind) -> ChartTab {
-    match kind {
-        ChartKind::Share => ChartTab::Share,
-        ChartKind::PriceCost => ChartTab::PriceCost,
-        ChartKind::OperatingProfit => ChartTab::Profit,
-        ChartKind::Cash => ChartTab::Cash,
-        ChartKind::Ecosystem => ChartTab::Ecosystem,
-        ChartKind::SelfChipShare => ChartTab::OwnSilicon,
-    }
-}
-
-/// The story chart a tab shows.
-pub fn kind_of(tab: ChartTab) -> ChartKind {
-    match tab {
-        ChartTab::Share => ChartKind::Share,
-        ChartTab::PriceCost => ChartKind::PriceCost,
-        ChartTab::Profit => ChartKind::OperatingProfit,
-        ChartTab::Cash => ChartKind::Cash,
-        ChartTab::Ecosystem => ChartKind::Ecosystem,
-        ChartTab::OwnSilicon => ChartKind::SelfChipShare,
-    }
-}
-
 /// The cursor moving between two quarters over a few frames.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Glide {
@@ -200,7 +175,7 @@ pub struct Presentation {
     /// `elapsed` when the beat on screen came up.
     pub beat_started: Duration,
     /// The dashboard's chart, provider and cursor before presenting, restored on leaving.
-    pub before: (ChartTab, usize, u32),
+    pub before: (Metric, usize, u32),
 }
 
 impl Presentation {

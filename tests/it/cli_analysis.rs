@@ -47,7 +47,7 @@ fn montecarlo_writes_ordered_percentiles_and_the_seed_decides() {
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("quarter,provider,kpi,p5,p25,p50,p75,p95"));
     let rows: Vec<&str> = lines.collect();
-    assert_eq!(rows.len(), 32 * 5 * 8);
+    assert_eq!(rows.len(), 32 * 5 * cloudstrat::analysis::Kpi::ALL.len());
     for r in rows {
         let p: Vec<f64> = r.split(',').skip(3).map(|x| x.parse().expect("number")).collect();
         assert!(p.windows(2).all(|w| w[0] <= w[1]), "{r}");

@@ -4,7 +4,7 @@
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::output::export::{ExportFormat, export, svg_chart};
 use cloudstrat::output::svg::Comparison;
-use cloudstrat::sim::{Beat, ChartKind, Scenario, simulate};
+use cloudstrat::sim::{Beat, Metric, Scenario, simulate};
 
 /// The files of a text export as text.
 fn texts(files: Vec<(String, Vec<u8>)>) -> Vec<(String, String)> {
@@ -22,7 +22,7 @@ fn with_story() -> Scenario {
             title: "2023: scarcity <&>".into(),
             narration: "Demand outruns capacity.".into(),
             notes: String::new(),
-            chart: ChartKind::Share,
+            chart: Metric::Share,
             focus: 2,
             levers: vec![],
         },
@@ -31,7 +31,7 @@ fn with_story() -> Scenario {
             title: "2025: the parity shock".into(),
             narration: "Open models catch up.".into(),
             notes: String::new(),
-            chart: ChartKind::PriceCost,
+            chart: Metric::PriceCost,
             focus: 3,
             levers: vec![(cloudstrat::sim::ParamRef::PARITY, 0.9)],
         },
@@ -43,7 +43,7 @@ fn with_story() -> Scenario {
 fn every_chart_is_well_formed_with_one_series_per_provider() {
     let sc = default_scenario();
     let run = simulate(&sc);
-    for kind in ChartKind::ALL {
+    for kind in Metric::ALL {
         let svg = svg_chart(&sc, &run, kind);
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
         let series: Vec<&str> = doc
@@ -51,7 +51,7 @@ fn every_chart_is_well_formed_with_one_series_per_provider() {
             .filter(|n| n.attribute("class") == Some("series"))
             .filter_map(|n| n.attribute("data-provider"))
             .collect();
-        let per_provider = if kind == ChartKind::PriceCost { 2 } else { 1 };
+        let per_provider = if kind == Metric::PriceCost { 2 } else { 1 };
         assert_eq!(series.len(), sc.providers.len() * per_provider, "{}", kind.name());
         for p in &sc.providers {
             assert_eq!(series.iter().filter(|s| **s == p.id).count(), per_provider);
@@ -140,7 +140,7 @@ fn exported_charts_carry_the_baseline_bands_and_exits_with_sensible_axes() {
     let exits: Vec<usize> = (0..run.providers)
         .filter(|&i| run.row(run.last(), i).status == cloudstrat::sim::Status::Exited)
         .collect();
-    for kind in ChartKind::ALL {
+    for kind in Metric::ALL {
         let svg = cloudstrat::output::svg::chart(&sc, &run, kind, &opt);
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
         let count = |class: &str| {
@@ -148,7 +148,7 @@ fn exported_charts_carry_the_baseline_bands_and_exits_with_sensible_axes() {
                 .filter(|n| n.attribute("class") == Some(class))
                 .count()
         };
-        let per_provider = if kind == ChartKind::PriceCost { 2 } else { 1 };
+        let per_provider = if kind == Metric::PriceCost { 2 } else { 1 };
         assert_eq!(
             count("baseline"),
             sc.providers.len() * per_provider,
@@ -181,7 +181,7 @@ fn exported_charts_carry_the_baseline_bands_and_exits_with_sensible_axes() {
             "{}: {ticks:?}",
             kind.name()
         );
-        let scale = if matches!(kind, ChartKind::Share | ChartKind::SelfChipShare) {
+        let scale = if matches!(kind, Metric::Share | Metric::SelfChipShare) {
             100.0
         } else {
             1.0
@@ -330,7 +330,7 @@ fn the_workbook_opens_with_a_sheet_and_a_chart_per_metric() {
     let mut wb: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).expect("calamine opens it");
     let names = wb.sheet_names();
-    assert_eq!(names.len(), ChartKind::ALL.len() + 1, "{names:?}");
+    assert_eq!(names.len(), Metric::ALL.len() + 1, "{names:?}");
     assert_eq!(names.last().map(String::as_str), Some("League table"));
     // Wide form: a row per quarter, a column per provider, then the baseline's.
     let share = wb.worksheet_range("Market share").expect("share sheet");
@@ -360,8 +360,8 @@ fn the_workbook_opens_with_a_sheet_and_a_chart_per_metric() {
                 .is_ok_and(|f| f.name().is_ok_and(|n| n.starts_with("xl/charts/chart")))
         })
         .count();
-    assert_eq!(charts, ChartKind::ALL.len());
-    for sheet in 1..=ChartKind::ALL.len() {
+    assert_eq!(charts, Metric::ALL.len());
+    for sheet in 1..=Metric::ALL.len() {
         let rels = format!("xl/worksheets/_rels/sheet{sheet}.xml.rels");
         let mut text = String::new();
         std::io::Read::read_to_string(&mut zip.by_name(&rels).expect("sheet has a drawing"), &mut text).expect("utf-8");

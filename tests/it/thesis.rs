@@ -211,3 +211,140 @@ fn a_longer_adoption_lag_delays_demand() {
     let reach = |d: &[f64]| d.iter().position(|&x| x >= threshold);
     assert!(reach(&long) > reach(&short));
 }
+
+// The nine claims of PRODUCT.md, each holding in the default scenario and
+// failing under the setting MODEL.md's thesis table names.
+
+#[test]
+fn claim_1_parity_shrinks_the_closed_premium_and_lowers_the_cap() {
+    let sc = default_scenario();
+    let run = simulate(&sc);
+    // The 2025Q1 parity keyframe: the open-model cap over the hosted-open price falls.
+    let ratio = |t: usize| run.market[t].open_model_cap_usd_per_mtok / run.market[t].open_host_price_usd_per_mtok;
+    assert!(ratio(8) < 0.5 * ratio(7), "{} then {}", ratio(7), ratio(8));
+    // Fails when closed models keep their premium at parity.
+    let mut kept = sc.clone();
+    kept.market.closed_premium_at_parity = kept.market.closed_premium_max;
+    let run = simulate(&kept);
+    let ratio = |t: usize| run.market[t].open_model_cap_usd_per_mtok / run.market[t].open_host_price_usd_per_mtok;
+    assert!((ratio(8) - ratio(7)).abs() <= 1e-9 * ratio(7));
+}
+
+#[test]
+fn claim_3_unit_cost_keeps_falling_and_demand_is_bounded_by_adoption() {
+    let sc = default_scenario();
+    let run = simulate(&sc);
+    let hyper = idx(&sc, "hyper");
+    let cost = |r: &Run, t: u32| r.row(t, hyper).cost_usd_per_mtok;
+    assert!(
+        cost(&run, 12) < cost(&run, 0) / 8.0,
+        "{} → {}",
+        cost(&run, 0),
+        cost(&run, 12)
+    );
+    assert!(run.market.iter().all(|m| m.adoption < 1.0));
+    // Fails without model, software and hardware progress.
+    let mut still = sc.clone();
+    still.market.active_params_decline_per_year = 0.0;
+    still.market.serving_gain_per_year = 1.0;
+    let first = still.hardware[0].clone();
+    for g in still.hardware.iter_mut() {
+        (g.bandwidth_tb_s, g.tflops, g.power_kw, g.build_cost_usd) =
+            (first.bandwidth_tb_s, first.tflops, first.power_kw, first.build_cost_usd);
+    }
+    let r = simulate(&still);
+    assert!(cost(&r, 12) > cost(&r, 0) * 0.7, "{} → {}", cost(&r, 0), cost(&r, 12));
+}
+
+#[test]
+fn claim_4_the_pure_reseller_does_not_cover_its_costs() {
+    let sc = default_scenario();
+    let run = simulate(&sc);
+    let neo = idx(&sc, "neo");
+    let t = run.last();
+    assert!(run.cumulative_net_profit(neo, t) < 0.0);
+    // Fails with a cost edge and cheap money.
+    let mut edge = sc.clone();
+    edge.providers[neo].params.serving_efficiency = 2.5;
+    edge.providers[neo].params.interest_rate = 0.03;
+    let run = simulate(&edge);
+    assert!(
+        run.cumulative_net_profit(neo, t) > 0.0,
+        "{}",
+        run.cumulative_net_profit(neo, t)
+    );
+}
+
+#[test]
+fn claim_5_an_ecosystem_is_worth_money() {
+    let sc = default_scenario();
+    let eco = idx(&sc, "eco");
+    let t = sc.quarters - 1;
+    let with = simulate(&sc).cumulative_net_profit(eco, t);
+    let mut without = sc.clone();
+    without.providers[eco].params.attach_ratio = 0.0;
+    without.providers[eco].params.initial_ecosystem = 0.0;
+    without.providers[eco].params.ecosystem_invest_musd = 0.0;
+    let no = simulate(&without).cumulative_net_profit(eco, t);
+    assert!(with > no * 1.2, "{with} vs {no}");
+}
+
+#[test]
+fn claim_7_adoption_lag_and_abandonment_hold_demand_back() {
+    let demand = |lag: f64, abandon: f64| {
+        let mut sc = default_scenario();
+        sc.market.adoption_lag_quarters = lag;
+        sc.market.abandonment = abandon;
+        sc.market.demand_noise_sd = 0.0;
+        simulate(&sc).market[4].demand_mtok
+    };
+    assert!(demand(4.0, 0.3) < 0.8 * demand(0.0, 0.0));
+}
+
+#[test]
+fn claim_8_multimodal_requests_add_demand_and_switch_off_at_weight_one() {
+    let demand = |w: f64| {
+        let mut sc = default_scenario();
+        sc.market.multimodal_token_weight = w;
+        sc.market.demand_noise_sd = 0.0;
+        simulate(&sc).market[20].demand_mtok
+    };
+    assert!(demand(3.0) > 1.2 * demand(1.0));
+    let mut sc = default_scenario();
+    sc.market.multimodal_token_weight = 1.0;
+    sc.market.multimodal_share_growth_per_year = 0.3;
+    let mut flat = sc.clone();
+    flat.market.multimodal_share_growth_per_year = 0.0;
+    assert_eq!(
+        simulate(&sc).market[20].demand_mtok,
+        simulate(&flat).market[20].demand_mtok
+    );
+}
+
+#[test]
+fn parity_helps_a_well_funded_open_model_host_take_share() {
+    let host = |parity: f64| {
+        let mut sc = default_scenario();
+        let open = idx(&sc, "open");
+        sc.providers[open].params.credit_line_musd = 5000.0;
+        sc.set_whole_run(ParamRef::PARITY, parity);
+        let run = simulate(&sc);
+        run.row(run.last(), open).share
+    };
+    assert!(host(0.95) > host(0.1), "{} vs {}", host(0.95), host(0.1));
+    // Switched off: without the quality edge and the parity price weight,
+    // parity cannot move buyers towards open models.
+    let off = |parity: f64| {
+        let mut sc = default_scenario();
+        let open = idx(&sc, "open");
+        sc.providers[open].params.credit_line_musd = 5000.0;
+        sc.market.quality_weight = 0.0;
+        sc.market.parity_price_sensitivity = 0.0;
+        sc.market.exclusive_price_premium = 0.0;
+        sc.market.closed_premium_at_parity = sc.market.closed_premium_max;
+        sc.set_whole_run(ParamRef::PARITY, parity);
+        let run = simulate(&sc);
+        run.row(run.last(), open).share
+    };
+    assert!((off(0.95) - off(0.1)).abs() < 1e-9);
+}

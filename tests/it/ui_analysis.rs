@@ -8,7 +8,7 @@ use cloudstrat::document::presets::default_scenario;
 use cloudstrat::ui::analysis::{JobKind, JobRunner, JobTask, MC_RUNS};
 use cloudstrat::ui::keymap::{self, Mode, action_for_key, keymap};
 use cloudstrat::ui::widgets::{self, JobStatusWidget, OptimumWidget, TornadoWidget, WaterfallWidget, waterfall_steps};
-use cloudstrat::ui::{self, Action, App, ChartTab, ScriptedEvents, Step, Theme};
+use cloudstrat::ui::{self, Action, App, Metric, ScriptedEvents, Step, Theme};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -188,7 +188,7 @@ fn every_chart_tab_draws_bands() {
     let mut a = app_with(JobRunner::inline());
     a.update(Action::RunMonteCarlo);
     a.update(Action::PollJobs);
-    for tab in ChartTab::ALL {
+    for tab in Metric::ALL {
         a.update(Action::ShowTab(tab));
         let s = text(&a, 120, 40);
         assert!(s.contains('░') || s.contains('▒'), "{tab:?}: no band\n{s}");

@@ -4,7 +4,7 @@
 use cloudstrat::document::Source;
 use cloudstrat::document::presets::default_scenario;
 use cloudstrat::ui::keymap::{self, Mode, action_for_key, keymap};
-use cloudstrat::ui::{Action, App, ChartTab, Step, Theme, widgets};
+use cloudstrat::ui::{Action, App, Metric, Step, Theme, widgets};
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui::layout::Rect;
@@ -48,7 +48,7 @@ fn every_listed_key_produces_its_action() {
     assert_eq!(plain(Home), Some(Action::FirstQuarter));
     assert_eq!(plain(End), Some(Action::LastQuarter));
     assert_eq!(ch(' '), Some(Action::TogglePlay));
-    for (n, tab) in ChartTab::ALL.iter().enumerate() {
+    for (n, tab) in Metric::ALL.iter().enumerate() {
         let c = char::from_digit(n as u32 + 1, 10).unwrap();
         assert_eq!(ch(c), Some(Action::ShowTab(*tab)));
     }

@@ -6,7 +6,7 @@ use cloudstrat::document::Source;
 use cloudstrat::document::presets::{self, default_scenario};
 use cloudstrat::sim::{ParamRef, Scenario};
 use cloudstrat::ui::keymap::{self, Mode};
-use cloudstrat::ui::{self, Action, App, ChartTab, MeetingAction as M, ScriptedEvents, Step, Theme, widgets};
+use cloudstrat::ui::{self, Action, App, MeetingAction as M, Metric, ScriptedEvents, Step, Theme, widgets};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -34,7 +34,7 @@ fn settle(a: &mut App) {
 }
 
 /// Everything stepping through beats may touch.
-fn state(a: &App) -> (Scenario, u32, ChartTab, usize, Option<usize>, usize, usize) {
+fn state(a: &App) -> (Scenario, u32, Metric, usize, Option<usize>, usize, usize) {
     (
         a.scenario().clone(),
         a.cursor(),
@@ -211,7 +211,7 @@ fn beats_apply_their_lever_changes_and_stepping_back_undoes_them() {
 fn leaving_midway_restores_the_dashboard() {
     let mut a = app_for(story_with_levers());
     a.update(Action::StepForward);
-    a.update(Action::ShowTab(ChartTab::Cash));
+    a.update(Action::ShowTab(Metric::Cash));
     a.update(Action::NextProvider);
     let before = state(&a);
     a.update(Action::Meeting(M::Present));
@@ -324,7 +324,7 @@ fn adding_a_beat_asks_for_a_title_and_marks_the_scenario_modified() {
         .find(|b| b.title == "Demand outruns fleets")
         .expect("the new beat");
     assert_eq!(b.at, 3);
-    assert_eq!(b.chart, cloudstrat::sim::ChartKind::OperatingProfit);
+    assert_eq!(b.chart, cloudstrat::sim::Metric::OperatingProfit);
     assert_eq!(b.focus, 1);
     assert!(a.is_modified());
     assert!(

@@ -7,7 +7,7 @@ use cloudstrat::ui::widgets::{
     self, ChartWidget, ConfirmQuitWidget, EventLogWidget, FooterWidget, HeaderWidget, HelpWidget, LeagueWidget,
     LeverPanelWidget, TooSmallWidget,
 };
-use cloudstrat::ui::{Action, App, ChartTab, Step, Theme};
+use cloudstrat::ui::{Action, App, Metric, Step, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Color;
@@ -20,7 +20,7 @@ fn app() -> App {
 /// Apps in a spread of states: pinned baseline, later cursor, all-parameters view, each tab.
 fn states() -> Vec<App> {
     let mut out = Vec::new();
-    for tab in ChartTab::ALL {
+    for tab in Metric::ALL {
         let mut a = app();
         a.update(Action::ShowTab(tab));
         out.push(a);
@@ -29,7 +29,7 @@ fn states() -> Vec<App> {
     a.update(Action::ToggleBaseline);
     a.update(Action::LastQuarter);
     a.update(Action::Adjust(Step::BigUp));
-    a.update(Action::ShowTab(ChartTab::PriceCost));
+    a.update(Action::ShowTab(Metric::PriceCost));
     out.push(a);
     let mut a = app();
     a.update(Action::ToggleAllParams);

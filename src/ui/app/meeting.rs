@@ -8,9 +8,7 @@ use crate::output::export::ExportFormat;
 use crate::sim::Beat;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
-use crate::ui::present::{
-    Glide, Meeting, MeetingAction, Presentation, Prompt, PromptFor, apply_beat, kind_of, tab_of, undo_beat,
-};
+use crate::ui::present::{Glide, Meeting, MeetingAction, Presentation, Prompt, PromptFor, apply_beat, undo_beat};
 use crate::ui::theme::Theme;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -171,7 +169,7 @@ impl App {
             }
             MeetingAction::GoToBeat => {
                 if let Some(b) = self.scenario.story.get(self.meeting.selected_beat) {
-                    let (at, tab, focus) = (b.at, tab_of(b.chart), b.focus);
+                    let (at, tab, focus) = (b.at, b.chart, b.focus);
                     self.set_cursor(at);
                     self.tab = tab;
                     if focus < self.scenario.providers.len() {
@@ -264,7 +262,7 @@ impl App {
                     title: text,
                     narration: String::new(),
                     notes: String::new(),
-                    chart: kind_of(self.tab),
+                    chart: self.tab,
                     focus: self.provider,
                     levers: Vec::new(),
                 };
@@ -401,7 +399,7 @@ impl App {
     }
 
     fn show_beat(&mut self, beat: &Beat) {
-        self.tab = tab_of(beat.chart);
+        self.tab = beat.chart;
         if beat.focus < self.scenario.providers.len() {
             self.provider = beat.focus;
         }

@@ -6,8 +6,9 @@ use super::fan::Fan;
 use super::plot::DotGrid;
 use super::{put, right, truncate};
 use crate::format::{self, nice_step};
-use crate::sim::{ProviderQuarter, Run, Status};
-use crate::ui::action::ChartTab;
+use crate::sim::Metric;
+use crate::sim::metric::series_until_exit;
+use crate::sim::{ProviderQuarter, Run};
 use crate::ui::app::App;
 use crate::ui::layout::{self, ChartGeometry, quarter_column, quarter_dot_x};
 use crate::ui::theme;
@@ -30,51 +31,34 @@ enum Axis {
     Log10,
 }
 
-fn axis(tab: ChartTab) -> Axis {
+fn axis(tab: Metric) -> Axis {
     match tab {
-        ChartTab::Share | ChartTab::OwnSilicon => Axis::Linear(format::pct_axis),
-        ChartTab::PriceCost => Axis::Log10,
-        ChartTab::Profit | ChartTab::Cash => Axis::Linear(format::musd_axis),
-        ChartTab::Ecosystem => Axis::Linear(format::points_axis),
+        Metric::Share | Metric::SelfChipShare => Axis::Linear(format::pct_axis),
+        Metric::PriceCost => Axis::Log10,
+        Metric::OperatingProfit | Metric::Cash => Axis::Linear(format::musd_axis),
+        Metric::Ecosystem => Axis::Linear(format::points_axis),
     }
 }
 
-/// The main series of `tab`; for the price tab, the price.
-fn primary(tab: ChartTab, r: &ProviderQuarter) -> f64 {
-    match tab {
-        ChartTab::Share => r.share,
-        ChartTab::PriceCost => r.price_usd_per_mtok,
-        ChartTab::Profit => r.operating_profit_musd,
-        ChartTab::Cash => r.cash_musd,
-        ChartTab::Ecosystem => r.ecosystem,
-        ChartTab::OwnSilicon => r.self_chip_share,
-    }
-}
-
-/// One provider's values over the run; `None` once it has exited, or where a
+/// One provider's values over the run, ending where every chart ends an
+/// exiting provider's line (see [`series_until_exit`]); `None` also where a
 /// log axis cannot show the value.
-fn series(run: &Run, i: usize, tab: ChartTab, f: impl Fn(&ProviderQuarter) -> f64) -> Vec<Option<f64>> {
-    (0..run.quarters)
-        .map(|t| {
-            let r = run.row(t, i);
-            if r.status == Status::Exited {
-                return None;
-            }
-            let v = f(r);
-            match axis(tab) {
-                Axis::Log10 => (v > 0.0 && v.is_finite()).then(|| v.log10()),
-                Axis::Linear(_) => v.is_finite().then_some(v),
-            }
+fn series(run: &Run, i: usize, tab: Metric, f: impl Fn(&ProviderQuarter) -> f64) -> Vec<Option<f64>> {
+    series_until_exit(run, i, f)
+        .into_iter()
+        .map(|v| match axis(tab) {
+            Axis::Log10 => v.filter(|v| *v > 0.0 && v.is_finite()).map(f64::log10),
+            Axis::Linear(_) => v.filter(|v| v.is_finite()),
         })
         .collect()
 }
 
 /// The lines of one run: (provider, values, dashed).
-fn lines(run: &Run, tab: ChartTab) -> Vec<(usize, Vec<Option<f64>>, bool)> {
+fn lines(run: &Run, tab: Metric) -> Vec<(usize, Vec<Option<f64>>, bool)> {
     let mut out = Vec::new();
     for i in 0..run.providers {
-        out.push((i, series(run, i, tab, |r| primary(tab, r)), false));
-        if tab == ChartTab::PriceCost {
+        out.push((i, series(run, i, tab, |r| tab.raw(r)), false));
+        if tab == Metric::PriceCost {
             out.push((i, series(run, i, tab, |r| r.cost_usd_per_mtok), true));
         }
     }
@@ -132,7 +116,7 @@ impl ChartWidget<'_> {
         let th = app.theme();
         let sc = app.scenario();
         let mut extra = Vec::new();
-        if app.tab() == ChartTab::PriceCost {
+        if app.tab() == Metric::PriceCost {
             extra.push("dashed=cost");
         }
         if app.baseline().is_some() {
@@ -410,6 +394,24 @@ impl ChartWidget<'_> {
     }
 }
 
+/// Which cap set each capped provider's price at quarter `t`, for the price
+/// chart's bottom border: " caps at 2025 Q1: FrontierLab open-model cap ".
+fn binding_caps(sc: &crate::sim::Scenario, run: &crate::sim::Run, t: u32) -> String {
+    let t = t.min(run.last());
+    let capped: Vec<String> = (0..sc.providers.len())
+        .filter_map(|i| {
+            let r = run.row(t, i);
+            (r.status == crate::sim::Status::Active && r.price_limit.is_cap())
+                .then(|| format!("{} {}", sc.providers[i].name, r.price_limit.name()))
+        })
+        .collect();
+    if capped.is_empty() {
+        format!(" {}: no cap binds ", run.quarter(t).label())
+    } else {
+        format!(" caps at {}: {} ", run.quarter(t).label(), capped.join(" · "))
+    }
+}
+
 impl Widget for ChartWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.is_empty() {
@@ -422,10 +424,14 @@ impl Widget for ChartWidget<'_> {
         if title.chars().count() + 4 > area.width as usize {
             title = format!(" {} · {} ", tab.title(), tab.unit_short());
         }
-        Block::bordered()
+        let mut block = Block::bordered()
             .border_style(th.border())
-            .title(Line::styled(title, th.title()))
-            .render(area, buf);
+            .title(Line::styled(title, th.title()));
+        if tab == crate::sim::Metric::PriceCost {
+            let note = binding_caps(app.scenario(), app.run(), app.cursor());
+            block = block.title_bottom(Line::styled(note, th.dim()).right_aligned());
+        }
+        block.render(area, buf);
         let g = layout::chart(area);
         for &(t, r) in &g.tabs {
             let style = if t == tab { th.selected() } else { th.dim() };
@@ -457,5 +463,27 @@ mod tests {
         assert_eq!((lo, hi), (-2.0, 2.0));
         let (lo, hi, _) = y_range(std::iter::empty(), Axis::Linear(format::pct_axis), 0);
         assert!(hi > lo);
+    }
+
+    #[test]
+    fn an_exiting_line_ends_at_its_exit_quarter_as_in_the_svg_and_stories() {
+        let mut sc = crate::document::presets::default_scenario();
+        let key = sc.parse_key("providers.neo.min_cash_musd").expect("a provider key");
+        sc.set_whole_run(key, 9e6);
+        let run = crate::sim::simulate(&sc);
+        let neo = sc.provider_index("neo").expect("neo");
+        let exit = (0..run.quarters)
+            .find(|&t| run.row(t, neo).status == crate::sim::Status::Exited)
+            .expect("neo exits") as usize;
+        for m in Metric::ALL {
+            let screen = series(&run, neo, m, |r| m.raw(r));
+            let shown = screen.iter().rposition(Option::is_some);
+            assert_eq!(shown, Some(exit), "{m:?} on screen");
+            assert_eq!(
+                m.series(&run, neo).iter().rposition(Option::is_some),
+                Some(exit),
+                "{m:?} in exports"
+            );
+        }
     }
 }

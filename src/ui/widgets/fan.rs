@@ -6,10 +6,10 @@
 //! they read without colour too. Only percentiles of the scenario as it is now
 //! reach here; the chart asks `App::fresh_fan`.
 
+use crate::analysis::Kpi;
 use crate::analysis::montecarlo::McResult;
+use crate::sim::Metric;
 use crate::sim::Rgb;
-use crate::ui::action::ChartTab;
-use crate::ui::analysis::tab_kpi;
 use crate::ui::theme::Theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -28,8 +28,8 @@ pub struct Fan {
 
 impl Fan {
     /// The bands of `tab` from `mc`; `log` when the axis is log10.
-    pub fn new(mc: &McResult, tab: ChartTab, log: bool) -> Fan {
-        let kpi = tab_kpi(tab);
+    pub fn new(mc: &McResult, tab: Metric, log: bool) -> Fan {
+        let kpi = Kpi::from(tab);
         let series = (0..mc.providers)
             .map(|i| {
                 (0..mc.quarters)

@@ -39,6 +39,7 @@ enum Kind {
     ShareDeltaBase,
     CashDeltaBase,
     OwnChip,
+    NetCum,
 }
 
 const fn col(header: &'static str, width: usize, priority: u8, kind: Kind) -> Column {
@@ -121,6 +122,7 @@ impl Widget for LeagueWidget<'_> {
             col("Cash Δq", 8, 4, Kind::CashDeltaQ),
             col("Status", 6, 3, Kind::Status),
             col("Own chip", 8, 5, Kind::OwnChip),
+            col("Net cum.", 8, 6, Kind::NetCum),
         ];
         if base.is_some() {
             cols.insert(4, col("Δbase", 6, 1, Kind::ShareDeltaBase));
@@ -211,6 +213,10 @@ impl Widget for LeagueWidget<'_> {
                     Kind::Cost => (right(&crate::format::usd_mtok(r.cost_usd_per_mtok), c.width), row_style),
                     Kind::Margin => (right(&format!("{:.0}%", r.gross_margin * 100.0), c.width), row_style),
                     Kind::Cash => (right(&crate::format::musd(r.cash_musd), c.width), row_style),
+                    Kind::NetCum => (
+                        right(&crate::format::musd(run.cumulative_net_profit(i, t)), c.width),
+                        row_style,
+                    ),
                     Kind::CashDeltaQ => match pr {
                         Some(pr) => {
                             let d = r.cash_musd - pr.cash_musd;

@@ -53,7 +53,7 @@ pub fn provider_name(sc: &Scenario, i: usize) -> String {
 
 /// "cumulative profit of Hyperscaler at 2030 Q4 (horizon)".
 pub fn subject(sc: &Scenario, provider: usize, kpi: Kpi, t: u32) -> String {
-    let when = if kpi == Kpi::CumulativeProfit { "to" } else { "at" };
+    let when = if kpi.is_cumulative() { "to" } else { "at" };
     format!(
         "{} of {} {when} {} (horizon)",
         kpi_label(kpi),

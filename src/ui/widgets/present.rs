@@ -502,7 +502,7 @@ impl Widget for BeatsWidget<'_> {
                 "{:>2}  {:<8} {:<13} {:<12} {}{levers}",
                 i + 1,
                 sc.quarter_at(b.at).label(),
-                truncate(super::super::present::tab_of(b.chart).medium(), 13),
+                truncate(b.chart.medium(), 13),
                 truncate(provider, 12),
                 b.title
             );
