@@ -12,6 +12,7 @@ use crate::document::presets;
 use crate::document::{CliError, resolve, resolve_document};
 use crate::output::export::ExportFormat;
 use crate::output::report;
+pub use crate::output::{print_out, warn};
 use crate::sim::{self, Quarter, Scenario};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -263,25 +264,6 @@ pub fn write_out(out: Option<&Path>, text: &str) -> Result<(), CliError> {
         }
         None => print_out(text),
     }
-}
-
-/// Writes `text` to standard output. A closed pipe (`| head`) is not an
-/// error worth reporting; any other failure (a full disk behind `>`) is.
-pub fn print_out(text: &str) -> Result<(), CliError> {
-    let mut o = std::io::stdout().lock();
-    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(CliError::Input(format!("cannot write to standard output: {e}")))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Writes a line to standard error, made safe for a terminal. A failure
-/// (a full disk behind `2>`) is ignored: there is nowhere left to report it.
-pub fn warn(line: &str) {
-    let mut e = std::io::stderr().lock();
-    let _ = writeln!(e, "{}", crate::document::clean::for_terminal(line));
 }
 
 pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {

@@ -440,6 +440,55 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
     let mut problems: Vec<(String, String)> = Vec::new();
     let mut bad = |path: &str, msg: String| problems.push((path.to_string(), msg));
 
+    let (created, modified, start_q) = validate_header(&raw, &mut bad);
+    let hardware_from = validate_hardware(&raw, start_q, &mut bad);
+    let providers = validate_providers(&raw, &mut bad);
+    let mut scenario = Scenario {
+        meta: Meta {
+            name: raw.name,
+            description: raw.description,
+            author: raw.author,
+            created: created.unwrap_or_default(),
+            modified: modified.unwrap_or_default(),
+        },
+        start: start_q,
+        quarters: raw.quarters,
+        seed: raw.seed,
+        market: raw.market,
+        hardware: raw.hardware,
+        hardware_from,
+        providers,
+        keyframes: Vec::new(),
+        uncertainty: Vec::new(),
+        story: Vec::new(),
+    };
+    scenario.keyframes = validate_keyframes(&raw.keyframes, &scenario, "", &mut bad);
+    scenario.sort_keyframes();
+    scenario.uncertainty = validate_uncertainty(&raw.uncertainty, &scenario, &mut bad);
+    scenario.story = validate_story(&raw.story, &scenario, &mut bad);
+    let baseline = raw.baseline.as_ref().map(|b| validate_baseline(b, &scenario, &mut bad));
+    for (path, msg) in scenario.problems() {
+        // Keyframe problems were reported above with their index.
+        if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
+            problems.push((path, msg));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Document { scenario, baseline })
+    } else {
+        Err(LoadError::Invalid {
+            file: file.into(),
+            problems,
+        })
+    }
+}
+
+/// The file's timestamps, start and horizon, and its name: the parts every
+/// other section is checked against.
+fn validate_header(
+    raw: &RawScenario,
+    bad: &mut impl FnMut(&str, String),
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Quarter) {
     let created = parse_time(&raw.created);
     if created.is_none() {
         bad(
@@ -476,7 +525,12 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
     if raw.name.trim().is_empty() {
         bad("name", "must not be empty".into());
     }
-    let start_q = start.clone().unwrap_or(Quarter::DEFAULT_START);
+    (created, modified, start.unwrap_or(Quarter::DEFAULT_START))
+}
+
+/// Each hardware generation's ranges; returns when each becomes available,
+/// in quarters from `start_q`.
+fn validate_hardware(raw: &RawScenario, start_q: Quarter, bad: &mut impl FnMut(&str, String)) -> Vec<i64> {
     let mut hardware_from = Vec::with_capacity(raw.hardware.len());
     for (i, g) in raw.hardware.iter().enumerate() {
         match g.available.parse::<Quarter>() {
@@ -501,6 +555,11 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
             }
         }
     }
+    hardware_from
+}
+
+/// Providers' ids and colours (their parameters were range-checked on parsing).
+fn validate_providers(raw: &RawScenario, bad: &mut impl FnMut(&str, String)) -> Vec<Provider> {
     let mut providers = Vec::with_capacity(raw.providers.len());
     for (i, p) in raw.providers.iter().enumerate() {
         let valid_id = !p.id.is_empty()
@@ -532,34 +591,20 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
             params: p.params.clone(),
         });
     }
-    let mut scenario = Scenario {
-        meta: Meta {
-            name: raw.name,
-            description: raw.description,
-            author: raw.author,
-            created: created.unwrap_or_default(),
-            modified: modified.unwrap_or_default(),
-        },
-        start: start_q,
-        quarters: raw.quarters,
-        seed: raw.seed,
-        market: raw.market,
-        hardware: raw.hardware,
-        hardware_from,
-        providers,
-        keyframes: Vec::new(),
-        uncertainty: Vec::new(),
-        story: Vec::new(),
-    };
-    scenario.keyframes = validate_keyframes(&raw.keyframes, &scenario, "", &mut bad);
-    scenario.sort_keyframes();
-    for (i, u) in raw.uncertainty.iter().enumerate() {
+    providers
+}
+
+/// The `uncertainty` section: known keys, existing keyframes, distributions
+/// inside the parameter's allowed range, nothing uncertain twice.
+fn validate_uncertainty(raw: &[RawUncertain], sc: &Scenario, bad: &mut impl FnMut(&str, String)) -> Vec<Uncertain> {
+    let mut out: Vec<Uncertain> = Vec::new();
+    for (i, u) in raw.iter().enumerate() {
         let path = format!("uncertainty[{i}]");
         let (key, at) = match u.key.split_once('@') {
             Some((k, q)) => (k, Some(q)),
             None => (u.key.as_str(), None),
         };
-        let target = match scenario.parse_key(key) {
+        let target = match sc.parse_key(key) {
             Ok(r) => r,
             Err(e) => {
                 bad(&format!("{path}.key"), e.to_string());
@@ -568,10 +613,7 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
         };
         let at = match at.map(|q| q.parse::<Quarter>()) {
             None => None,
-            Some(Ok(q)) => match scenario
-                .index_of(q)
-                .filter(|t| scenario.keyframe_quarters(target).any(|k| k == *t))
-            {
+            Some(Ok(q)) => match sc.index_of(q).filter(|t| sc.keyframe_quarters(target).any(|k| k == *t)) {
                 Some(t) => Some(t),
                 None => {
                     bad(&format!("{path}.key"), format!("{key} has no keyframe at {q}"));
@@ -599,25 +641,32 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
             );
             continue;
         }
-        if scenario.uncertainty.iter().any(|x| x.target == target && x.at == at) {
+        if out.iter().any(|x| x.target == target && x.at == at) {
             bad(&format!("{path}.key"), format!("{} is uncertain twice", u.key));
             continue;
         }
-        scenario.uncertainty.push(Uncertain {
+        out.push(Uncertain {
             target,
             at,
             dist: u.dist,
         });
     }
-    for (i, b) in raw.story.iter().enumerate() {
+    out
+}
+
+/// The `story` section: beats inside the horizon and in quarter order, a
+/// known focus provider, a title, valid lever changes.
+fn validate_story(raw: &[RawBeat], sc: &Scenario, bad: &mut impl FnMut(&str, String)) -> Vec<Beat> {
+    let mut out: Vec<Beat> = Vec::new();
+    for (i, b) in raw.iter().enumerate() {
         let path = format!("story[{i}]");
         let at = match b.at.parse::<Quarter>() {
-            Ok(q) => match scenario.index_of(q) {
+            Ok(q) => match sc.index_of(q) {
                 Some(t) => t,
                 None => {
                     bad(
                         &format!("{path}.at"),
-                        format!("{q} is outside the horizon {} to {}", scenario.start, scenario.end()),
+                        format!("{q} is outside the horizon {} to {}", sc.start, sc.end()),
                     );
                     continue;
                 }
@@ -627,7 +676,7 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
                 continue;
             }
         };
-        let Some(focus) = scenario.provider_index(&b.focus) else {
+        let Some(focus) = sc.provider_index(&b.focus) else {
             bad(
                 &format!("{path}.focus"),
                 format!("no provider `{}` in this scenario", b.focus),
@@ -639,7 +688,7 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
         }
         let mut levers = Vec::new();
         for (j, l) in b.levers.iter().enumerate() {
-            match scenario.parse_key(&l.key) {
+            match sc.parse_key(&l.key) {
                 Ok(r) => match r.spec().check(l.value) {
                     Some(m) => bad(&format!("{path}.levers[{j}].value"), format!("{}: {m}", l.key)),
                     None => levers.push((r, l.value)),
@@ -647,10 +696,10 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
                 Err(e) => bad(&format!("{path}.levers[{j}].key"), e.to_string()),
             }
         }
-        if scenario.story.last().is_some_and(|prev: &Beat| prev.at > at) {
+        if out.last().is_some_and(|prev: &Beat| prev.at > at) {
             bad(&format!("{path}.at"), "beats must be listed in quarter order".into());
         }
-        scenario.story.push(Beat {
+        out.push(Beat {
             at,
             title: b.title.clone(),
             narration: b.narration.clone(),
@@ -660,21 +709,7 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
             levers,
         });
     }
-    let baseline = raw.baseline.as_ref().map(|b| validate_baseline(b, &scenario, &mut bad));
-    for (path, msg) in scenario.problems() {
-        // Keyframe problems were reported above with their index.
-        if !path.starts_with("keyframes") && !problems.iter().any(|(p, _)| *p == path) {
-            problems.push((path, msg));
-        }
-    }
-    if problems.is_empty() {
-        Ok(Document { scenario, baseline })
-    } else {
-        Err(LoadError::Invalid {
-            file: file.into(),
-            problems,
-        })
-    }
+    out
 }
 
 /// Validates keyframes against `sc`'s horizon and keys; `prefix` goes before

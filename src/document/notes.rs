@@ -305,7 +305,7 @@ pub fn cmd_notes(scenario: &str) -> Result<(), CliError> {
                 path.display()
             ),
         };
-        return crate::cli::print_out(&text);
+        return crate::output::print_out(&text);
     }
     follow(&path, scenario).map_err(|e| CliError::Input(format!("notes: {e}")))
 }

@@ -9,6 +9,7 @@ pub mod report;
 use crate::document::CliError;
 use crate::sim::{self, Scenario};
 use export::ExportFormat;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes the export files of `sc` into `dir`; returns the paths written.
@@ -24,4 +25,23 @@ pub fn write_export(sc: &Scenario, dir: &Path, format: ExportFormat) -> Result<V
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes `text` to standard output. A closed pipe (`| head`) is not an
+/// error worth reporting; any other failure (a full disk behind `>`) is.
+pub fn print_out(text: &str) -> Result<(), CliError> {
+    let mut o = std::io::stdout().lock();
+    match o.write_all(text.as_bytes()).and_then(|()| o.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Input(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes a line to standard error, made safe for a terminal. A failure
+/// (a full disk behind `2>`) is ignored: there is nowhere left to report it.
+pub fn warn(line: &str) {
+    let mut e = std::io::stderr().lock();
+    let _ = writeln!(e, "{}", crate::document::clean::for_terminal(line));
 }

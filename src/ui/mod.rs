@@ -387,11 +387,11 @@ pub fn run_document_with(
     if failed {
         let _ = restore_terminal();
         if let Some(line) = &said {
-            crate::cli::warn(line);
+            crate::output::warn(line);
         }
     }
     if let Some(sig) = signalled {
-        crate::cli::warn(&format!("cloudstrat: {sig}"));
+        crate::output::warn(&format!("cloudstrat: {sig}"));
         drop(signals);
         std::process::exit(sig.exit_code());
     }
