@@ -62,10 +62,62 @@ pub trait EventSource {
 
 /// The terminal's events. Without a timeout it waits until a key or mouse
 /// event arrives, looking every [`signals::SIGNAL_POLL`] for a signal, which
-/// ends the wait with an error carrying [`signals::Signalled`].
+/// ends the wait with an error carrying [`signals::Signalled`]. A terminal
+/// that hung up (the SSH connection or the window closed) ends it the same
+/// way, as SIGHUP: the terminal is watched for that before crossterm reads
+/// it, since a hung-up terminal reads as endless end-of-file, on which
+/// crossterm would spin.
 #[derive(Default)]
 pub struct TerminalEvents {
     pub signals: signals::SignalWatch,
+    /// The terminal had bytes crossterm did not take (it reads only on a new
+    /// edge of readiness): wait for a hang-up only, not for input, or every
+    /// wait would end at once.
+    stale: bool,
+}
+
+impl TerminalEvents {
+    pub fn new(signals: signals::SignalWatch) -> TerminalEvents {
+        TerminalEvents { signals, stale: false }
+    }
+
+    /// Waits up to `wait` for the terminal to have input (when `input`) or
+    /// to hang up; true when it has input.
+    fn wait_for_input(wait: Duration, input: bool) -> io::Result<bool> {
+        #[cfg(unix)]
+        {
+            use rustix::event::{PollFd, PollFlags, Timespec, poll};
+            use std::io::IsTerminal;
+            let stdin = io::stdin();
+            let tty;
+            let fd = if stdin.is_terminal() {
+                std::os::fd::AsFd::as_fd(&stdin)
+            } else {
+                tty = std::fs::File::open("/dev/tty")?;
+                std::os::fd::AsFd::as_fd(&tty)
+            };
+            let events = if input { PollFlags::IN } else { PollFlags::empty() };
+            let mut fds = [PollFd::from_borrowed_fd(fd, events)];
+            let timeout = Timespec {
+                tv_sec: wait.as_secs() as i64,
+                tv_nsec: i64::from(wait.subsec_nanos()),
+            };
+            match poll(&mut fds, Some(&timeout)) {
+                Ok(_) | Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+            let gone = PollFlags::HUP | PollFlags::ERR | PollFlags::NVAL;
+            if fds[0].revents().intersects(gone) {
+                return Err(signals::Signalled(signals::SIGHUP).into_error());
+            }
+            Ok(fds[0].revents().contains(PollFlags::IN))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = (wait, input);
+            Ok(false)
+        }
+    }
 }
 
 impl EventSource for TerminalEvents {
@@ -75,20 +127,26 @@ impl EventSource for TerminalEvents {
             if let Some(sig) = self.signals.pending() {
                 return Err(sig.into_error());
             }
+            // Input (or a resize crossterm noticed), once the terminal is known to be there.
+            let readable = Self::wait_for_input(Duration::ZERO, true)?;
+            if event::poll(Duration::ZERO)? {
+                self.stale = false;
+                return event::read().map(Some);
+            }
+            self.stale = readable;
+            if until.is_some_and(|u| Instant::now() >= u) {
+                return Ok(None);
+            }
             let slice = match until {
                 None => signals::SIGNAL_POLL,
                 Some(u) => u.saturating_duration_since(Instant::now()).min(signals::SIGNAL_POLL),
             };
-            if event::poll(slice)? {
-                return event::read().map(Some);
-            }
-            if until.is_some_and(|u| Instant::now() >= u) {
-                return Ok(None);
-            }
+            Self::wait_for_input(slice, !self.stale)?;
         }
     }
 
     fn queued(&mut self) -> io::Result<Option<Event>> {
+        Self::wait_for_input(Duration::ZERO, false)?;
         if event::poll(Duration::ZERO)? {
             event::read().map(Some)
         } else {
@@ -360,9 +418,7 @@ pub fn run_document_with(
     // Not `terminal.clear()`: that asks the terminal where its cursor is, and
     // a bare pseudo-terminal never answers.
     terminal.backend_mut().clear_region(ClearType::All)?;
-    let mut events = TerminalEvents {
-        signals: signals.watch(),
-    };
+    let mut events = TerminalEvents::new(signals.watch());
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         run_app(&mut terminal, &mut app, &mut events)
     }));

@@ -14,6 +14,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
+/// The number of SIGHUP, also used for a terminal that hung up without one.
+#[cfg(unix)]
+pub const SIGHUP: i32 = signal_hook::consts::SIGHUP;
+#[cfg(not(unix))]
+pub const SIGHUP: i32 = 1;
+
 /// How often a waiting loop looks for a signal.
 pub const SIGNAL_POLL: Duration = Duration::from_millis(100);
 

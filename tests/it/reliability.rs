@@ -869,8 +869,8 @@ proptest::proptest! {
         }
     }
 
-    /// The engine's invariants (costs ≥ 0, shares in [0, 1]) on mutated presets.
-    /// Rounding residue still breaks them (finding 3, the model stream's fix).
+    /// The engine's invariants (costs ≥ 0, shares in [0, 1]) on mutated presets
+    /// (finding 3).
     #[test]
     fn mutated_presets_keep_costs_non_negative_and_shares_in_range((name, text) in mutated_preset()) {
         if let Some(run) = load_and_simulate(&name, &text)? {
@@ -899,9 +899,8 @@ proptest::proptest! {
 }
 
 /// Finding 3, the engine's part: from a valid file with two legal values
-/// changed, rounding residue after a fleet retires makes a unit cost negative.
-/// The engine stream owns the fix (clamps and snapping in `sim::engine`); this
-/// reproduction is ignored until it lands, and then should pass as it is.
+/// changed, rounding residue after a fleet retired made a unit cost negative
+/// (the fix, clamps and snapping, is in `sim::engine`).
 #[test]
 fn rounding_residue_never_makes_a_cost_negative() {
     let text = cloudstrat::document::presets::text("chips-at-scale")
