@@ -105,6 +105,8 @@ pub enum Action {
     ShowTab(crate::sim::Metric),
     /// Pin the current run as the baseline, or unpin it.
     ToggleBaseline,
+    /// Show or hide the backtest's public observations on the charts.
+    ToggleObservations,
     /// Undo the last lever change.
     Undo,
     /// Redo the last undone lever change.

@@ -128,6 +128,8 @@ pub struct App {
     storage: crate::document::storage::Storage,
     run: Run,
     baseline: Option<Run>,
+    /// The backtest observations drawn as points on the charts (`v`).
+    observations: bool,
     /// The scenario the baseline run came from, saved with the file.
     pinned: Option<Scenario>,
     /// The baseline section as last loaded or saved.
@@ -180,6 +182,7 @@ impl App {
             storage: crate::document::storage::Storage::new(PathBuf::from("saves")),
             run,
             baseline: None,
+            observations: false,
             pinned: None,
             clean_baseline: None,
             files: super::files::FilesState::default(),
@@ -237,6 +240,10 @@ impl App {
     }
     pub fn baseline(&self) -> Option<&Run> {
         self.baseline.as_ref()
+    }
+    /// Whether the charts show the backtest's observations.
+    pub fn shows_observations(&self) -> bool {
+        self.observations
     }
     pub fn cursor(&self) -> u32 {
         self.cursor
@@ -462,6 +469,14 @@ impl App {
                 }
             }
             Action::ShowTab(tab) => self.tab = tab,
+            Action::ToggleObservations => {
+                self.observations = !self.observations;
+                self.status = Some(if self.observations {
+                    "observations shown: points are the public record (share and price charts); `cloudstrat backtest` lists them all".into()
+                } else {
+                    "observations hidden".into()
+                });
+            }
             Action::ToggleBaseline => {
                 if self.baseline.take().is_some() {
                     self.pinned = None;

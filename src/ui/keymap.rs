@@ -277,6 +277,12 @@ const NORMAL: &[Binding] = &[
         "pin or unpin the baseline",
         Some("baseline"),
     ),
+    bind(
+        &[Key::ch('v')],
+        Action::ToggleObservations,
+        "history on the charts",
+        None,
+    ),
     bind(&[Key::ch('u')], Action::Undo, "undo a lever change", Some("undo")),
     bind(
         &[Key::ctrl('r')],

@@ -91,3 +91,33 @@ fn quit_prompt_after_changes() {
     assert!(!app.should_quit(), "unsaved changes must be confirmed");
     insta::assert_snapshot!("quit_prompt_80x24", t.backend());
 }
+
+#[test]
+fn observations_appear_on_the_share_and_price_charts_and_go_away() {
+    let count = |t: &Terminal<TestBackend>| {
+        t.backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.symbol() == cloudstrat::ui::widgets::chart::OBSERVED)
+            .count()
+    };
+    let (_, plain) = screen(120, 40, vec![]);
+    assert_eq!(count(&plain), 0);
+    let (app, shown) = screen(120, 40, vec![ch('v')]);
+    assert!(app.shows_observations());
+    // Eight share observations of two providers, some sharing a cell at most.
+    assert!(count(&shown) >= 6, "{}", count(&shown));
+    let (_, price) = screen(120, 40, vec![ch('v'), ch('2')]);
+    assert!(count(&price) >= 2);
+    let (_, hidden) = screen(120, 40, vec![ch('v'), ch('v')]);
+    assert_eq!(count(&hidden), 0);
+    insta::assert_snapshot!("observations_120x40", shown.backend());
+}
+
+#[test]
+fn the_price_chart_says_which_cap_binds() {
+    let (_, t) = screen(120, 40, vec![ch('2')]);
+    let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("no cap binds") || text.contains("caps at"), "{text}");
+}

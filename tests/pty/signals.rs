@@ -85,4 +85,3 @@ fn a_hangup_autosaves_restores_the_terminal_and_exits_129() {
 fn sigterm_autosaves_restores_the_terminal_and_exits_143() {
     ends_with_autosave_and_restored_terminal("TERM", 15);
 }
-

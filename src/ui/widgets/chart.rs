@@ -123,14 +123,18 @@ impl ChartWidget<'_> {
             extra.push("dim=baseline");
         }
         let extra = extra.join("  ");
-        let full: usize =
-            sc.providers.iter().map(|p| p.name.chars().count() + 4).sum::<usize>() + extra.chars().count();
+        let full: usize = sc
+            .providers
+            .iter()
+            .map(|p| crate::text::width(&p.name) + 4)
+            .sum::<usize>()
+            + crate::text::width(&extra);
         let avail = area.width as usize;
         let name_w = if full <= avail {
             usize::MAX
         } else {
             let n = sc.providers.len().max(1);
-            (avail.saturating_sub(extra.chars().count() + 1) / n).saturating_sub(4)
+            (avail.saturating_sub(crate::text::width(&extra) + 1) / n).saturating_sub(4)
         };
         let mut x = area.x;
         for (i, p) in sc.providers.iter().enumerate() {
@@ -184,11 +188,20 @@ impl ChartWidget<'_> {
                 f.cut_after(beat_at);
             }
         }
+        let mut observed = if app.shows_observations() {
+            observations(sc, tab)
+        } else {
+            Vec::new()
+        };
+        if let Some((_, beat_at)) = reveal {
+            observed.retain(|&(_, t, _)| t <= beat_at);
+        }
         let all = current
             .iter()
             .chain(ghosts.iter())
             .flat_map(|(_, s, _)| s.iter().flatten().copied())
-            .chain(fan.iter().flat_map(Fan::values));
+            .chain(fan.iter().flat_map(Fan::values))
+            .chain(observed.iter().map(|&(_, _, v)| v));
         let (lo, hi, ticks) = y_range(all, ax, plot.height);
         if let Some((cursor, _)) = reveal {
             mask(&mut current, cursor);
@@ -305,6 +318,17 @@ impl ChartWidget<'_> {
             }
         }
 
+        // The public record: a ring in the provider's colour at each observation.
+        for &(i, t, v) in &observed {
+            let Some(p) = sc.providers.get(i) else { continue };
+            let x = plot.x + (to_x(t) / 2) as u16;
+            let y = plot.y + (to_y(v) / 4).clamp(0, i32::from(plot.height) - 1) as u16;
+            if let Some(c) = buf.cell_mut((x.min(plot.right() - 1), y)) {
+                c.set_symbol(OBSERVED);
+                c.set_style(th.provider(p.color).add_modifier(Modifier::BOLD));
+            }
+        }
+
         // Y axis: tick labels and the axis line.
         let lab = g.y_labels;
         if lab.width >= 2 {
@@ -388,6 +412,28 @@ impl ChartWidget<'_> {
             put(buf, row, cl_x, years.y, &cursor_label, th.selected());
         }
     }
+}
+
+/// The glyph of a public observation on a chart.
+pub const OBSERVED: &str = "◎";
+
+/// The backtest observations that are points of `tab`'s lines: (provider,
+/// quarter index, value on the chart's scale). Shares go on the share chart,
+/// prices on the price chart; the others are not plotted series.
+fn observations(sc: &crate::sim::Scenario, tab: Metric) -> Vec<(usize, u32, f64)> {
+    use crate::analysis::backtest::{Measure, builtin};
+    builtin()
+        .into_iter()
+        .filter_map(|o| {
+            let (id, v) = match (&o.measure, tab) {
+                (Measure::Share { provider }, Metric::Share) => (provider.clone(), o.value),
+                (Measure::Price { provider }, Metric::PriceCost) => (provider.clone(), o.value.log10()),
+                _ => return None,
+            };
+            let t = sc.index_of(o.at.parse().ok()?)?;
+            Some((sc.provider_index(&id)?, t, v))
+        })
+        .collect()
 }
 
 /// Which cap set each capped provider's price at quarter `t`, for the price

@@ -1,6 +1,6 @@
 //! Drawing: one widget per panel, each reading an `&App` and nothing else.
 
-mod chart;
+pub mod chart;
 mod dialog;
 mod events;
 mod fan;
