@@ -1,6 +1,10 @@
 //! What a run becomes outside the dashboard: text, CSV and JSON (`report`),
-//! and the report with its charts for slides and documents (`export`). Both
-//! are pure, as is filling story text with live numbers (`narration`); [`write_export`] is the one place that puts an export on disk.
+//! story text filled with live numbers (`narration`), the report with its
+//! charts for slides and documents (`export`, `svg`, `raster`), the
+//! self-presenting deck (`deck`) and the Excel workbook (`workbook`). All of
+//! them are pure; [`write_export`] is the one place that puts an export on
+//! disk, and [`print_out`] and [`warn`] the way text reaches standard output
+//! and standard error.
 
 pub mod deck;
 pub mod export;
