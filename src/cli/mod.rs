@@ -177,17 +177,32 @@ pub struct ExportArgs {
     /// Folder to write into (created if missing).
     #[arg(long)]
     pub out: PathBuf,
-    /// `md`: report.md, run.csv and SVG charts; `html`: one self-contained report.html.
+    /// `md`: report.md, run.csv and SVG charts; `html`: one self-contained
+    /// report.html; `slides`: a deck.html that presents itself in a browser;
+    /// `png`: the charts at 1920×1080 and 3840×2160; `xlsx`: a workbook with a
+    /// native chart per metric.
     #[arg(long, value_enum, default_value_t = ExportKind::Md)]
     pub format: ExportKind,
     #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
     pub sets: Vec<String>,
+    /// Also run a Monte Carlo of this many runs and draw its bands on the charts.
+    #[arg(long, value_name = "N")]
+    pub runs: Option<usize>,
+    /// Compare with this strategy file or preset instead of the baseline pinned in the file.
+    #[arg(long, value_name = "SCENARIO", conflicts_with = "no_baseline")]
+    pub baseline: Option<String>,
+    /// Leave out the baseline pinned in the strategy file.
+    #[arg(long)]
+    pub no_baseline: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportKind {
     Md,
     Html,
+    Slides,
+    Png,
+    Xlsx,
 }
 
 #[derive(Debug, clap::Args)]
@@ -596,12 +611,44 @@ pub fn cmd_attribute(a: &AttrArgs) -> Result<(), CliError> {
 }
 
 pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
-    let sc = load_with_sets(&a.scenario, &a.sets)?;
+    let (doc, _) = crate::document::resolve_document(&a.scenario)?;
+    let mut sc = doc.scenario;
+    apply_sets(&mut sc, &a.sets)?;
     let format = match a.format {
         ExportKind::Md => ExportFormat::Markdown,
         ExportKind::Html => ExportFormat::Html,
+        ExportKind::Slides => ExportFormat::Slides,
+        ExportKind::Png => ExportFormat::Png,
+        ExportKind::Xlsx => ExportFormat::Xlsx,
     };
-    let written = crate::output::write_export(&sc, &a.out, format)?;
+    // The baseline pinned in the file is the comparison the slides carry.
+    let pinned = match &a.baseline {
+        Some(other) => Some(resolve(other)?.0),
+        None => doc.baseline.filter(|_| !a.no_baseline),
+    };
+    let baseline = match pinned.map(|b| sim::simulate(&b)) {
+        Some(b) if b.quarters != sc.quarters || b.providers != sc.providers.len() => {
+            return Err(CliError::Input(
+                "the baseline must have the same providers and horizon as the scenario to be drawn beside it".into(),
+            ));
+        }
+        b => b,
+    };
+    let fan = match a.runs {
+        None => None,
+        Some(0) | Some(10_000_001..) => {
+            return Err(CliError::Usage("--runs: allowed 1 to 10000000".into()));
+        }
+        Some(runs) => {
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            montecarlo::monte_carlo(&sc, runs, 1, &|_| {}, &cancel)
+        }
+    };
+    let cmp = crate::output::svg::Comparison {
+        baseline: baseline.as_ref(),
+        fan: fan.as_ref(),
+    };
+    let written = crate::output::write_export(&sc, &a.out, cmp, format)?;
     let list: String = written.iter().map(|p| format!("{}\n", p.display())).collect();
     write_out(None, &list)
 }

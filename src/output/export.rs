@@ -5,10 +5,9 @@
 //! so the two always say the same thing. Pure: returns file names and contents;
 //! writing them is the caller's job.
 
-use crate::format::nice_step;
-use crate::format::{musd, usd_mtok};
+use super::svg::{self, ChartOptions, Comparison};
+use crate::format::musd;
 use crate::output::report;
-use crate::sim::metric::series_until_exit;
 use crate::sim::{Metric, Run, Scenario};
 use std::fmt::Write as _;
 
@@ -19,6 +18,12 @@ pub enum ExportFormat {
     Markdown,
     /// One `report.html` with the charts inline.
     Html,
+    /// One `deck.html` that presents the story in a browser, offline.
+    Slides,
+    /// Each chart as PNG at 1920×1080 and at twice that.
+    Png,
+    /// `workbook.xlsx`: a sheet per metric with a native line chart.
+    Xlsx,
 }
 
 enum Block {
@@ -29,21 +34,41 @@ enum Block {
     Chart(Metric),
 }
 
-/// Every file of the export, as (file name, contents).
-pub fn export(sc: &Scenario, run: &Run, format: ExportFormat) -> Vec<(String, String)> {
-    let blocks = report_blocks(sc, run);
+/// Every file of the export, as (file name, contents). With a baseline in
+/// `cmp`, charts draw its ghost lines and the league tables gain Δ columns;
+/// with Monte Carlo results, charts draw the fan bands.
+pub fn export(sc: &Scenario, run: &Run, cmp: Comparison, format: ExportFormat) -> Vec<(String, Vec<u8>)> {
+    let opt = report_chart_options(sc, cmp);
+    let blocks = report_blocks(sc, run, cmp);
     match format {
         ExportFormat::Markdown => {
             let mut files = vec![
-                ("report.md".to_string(), markdown(&blocks)),
-                ("run.csv".to_string(), report::csv(sc, run)),
+                ("report.md".to_string(), markdown(&blocks).into_bytes()),
+                ("run.csv".to_string(), report::csv(sc, run).into_bytes()),
             ];
             for k in Metric::ALL {
-                files.push((format!("{}.svg", k.name()), svg_chart(sc, run, k)));
+                files.push((format!("{}.svg", k.name()), svg::chart(sc, run, k, &opt).into_bytes()));
             }
             files
         }
-        ExportFormat::Html => vec![("report.html".to_string(), html(sc, run, &blocks))],
+        ExportFormat::Html => vec![("report.html".to_string(), html(sc, run, &opt, &blocks).into_bytes())],
+        ExportFormat::Slides => vec![("deck.html".to_string(), super::deck::deck(sc, run, cmp).into_bytes())],
+        ExportFormat::Png => super::raster::pngs(sc, run, &opt),
+        ExportFormat::Xlsx => vec![("workbook.xlsx".to_string(), super::workbook::workbook(sc, run, cmp))],
+    }
+}
+
+/// The report's charts: the comparison, and the story's beats marked by number.
+fn report_chart_options<'a>(sc: &Scenario, cmp: Comparison<'a>) -> ChartOptions<'a> {
+    ChartOptions {
+        compare: cmp,
+        reveal: None,
+        marks: sc
+            .story
+            .iter()
+            .enumerate()
+            .map(|(n, b)| (b.at, format!("{}", n + 1)))
+            .collect(),
     }
 }
 
@@ -71,11 +96,31 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<Vec<String>> {
-    report::league_rows(sc, run, t).into_iter().map(Vec::from).collect()
+/// The league table at `t`; with a baseline, Δ share, Δ cumulative profit and
+/// Δ cash against it at the same quarter.
+fn league_rows(sc: &Scenario, run: &Run, baseline: Option<&Run>, t: u32) -> Vec<Vec<String>> {
+    let order = report::ranking(run, t);
+    report::league_rows(sc, run, t)
+        .into_iter()
+        .zip(order)
+        .map(|(row, i)| {
+            let mut row = Vec::from(row);
+            if let Some(b) = baseline.filter(|b| b.quarters == run.quarters && b.providers == run.providers) {
+                let (now, then) = (run.row(t, i), b.row(t, i));
+                row.push(format!("{:+.1} pts", (now.share - then.share) * 100.0));
+                row.push(signed_musd(run.cumulative_profit(i, t) - b.cumulative_profit(i, t)));
+                row.push(signed_musd(now.cash_musd - then.cash_musd));
+            }
+            row
+        })
+        .collect()
 }
 
-fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
+fn signed_musd(v: f64) -> String {
+    if v > 0.0 { format!("+{}", musd(v)) } else { musd(v) }
+}
+
+fn report_blocks(sc: &Scenario, run: &Run, cmp: Comparison) -> Vec<Block> {
     let mut b = vec![Block::Heading(1, sc.meta.name.clone())];
     if !sc.meta.description.is_empty() {
         b.push(Block::Para(sc.meta.description.clone()));
@@ -116,18 +161,27 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
         ],
         lever_rows(sc),
     ));
-    let header: Vec<String> = report::LEAGUE_HEADER.iter().map(|s| s.to_string()).collect();
+    let mut header: Vec<String> = report::LEAGUE_HEADER.iter().map(|s| s.to_string()).collect();
     b.push(Block::Heading(2, "League tables".into()));
-    b.push(Block::Para(
-        "Share of tokens served, price and unit cost in USD per million tokens, gross margin of the quarter, operating profit summed from the start, cash at the quarter's end.".into(),
-    ));
+    let mut about = "Share of tokens served, price and unit cost in USD per million tokens, gross margin of the quarter, operating profit summed from the start, cash at the quarter's end.".to_string();
+    if cmp.baseline.is_some() {
+        header.extend(["Δ share".into(), "Δ cum. profit".into(), "Δ cash".into()]);
+        about.push_str(" Δ columns compare with the pinned baseline at the same quarter.");
+    }
+    if let Some(mc) = cmp.fan {
+        about.push_str(&format!(
+            " Charts show Monte Carlo bands from {} runs: p5 to p95 light, p25 to p75 darker.",
+            mc.runs
+        ));
+    }
+    b.push(Block::Para(about));
     let last = run.last();
     for t in (0..run.quarters).filter(|&t| run.quarter(t).q() == 4 && t != last) {
         b.push(Block::Heading(3, format!("End of {}", run.quarter(t).year())));
-        b.push(Block::Table(header.clone(), league_rows(sc, run, t)));
+        b.push(Block::Table(header.clone(), league_rows(sc, run, cmp.baseline, t)));
     }
     b.push(Block::Heading(3, format!("Horizon, {}", run.quarter(last).label())));
-    b.push(Block::Table(header, league_rows(sc, run, last)));
+    b.push(Block::Table(header, league_rows(sc, run, cmp.baseline, last)));
     b.push(Block::Heading(2, "Events".into()));
     if run.events.is_empty() {
         b.push(Block::Para("No events.".into()));
@@ -173,35 +227,44 @@ fn report_blocks(sc: &Scenario, run: &Run) -> Vec<Block> {
     b
 }
 
+/// A table cell's text: inline syntax escaped (block syntax means nothing in a cell).
 fn md_cell(s: &str) -> String {
-    md_text(s).replace('|', "\\|").replace('\n', " ")
+    md_inline(s)
 }
 
-/// Text that Markdown renders as written: angle brackets would otherwise pass
-/// through as raw HTML, brackets and backticks make links, images and code
-/// (`![x](http://…)`, `[x](javascript:…)`), and a line starting with `#`, `>`,
-/// `-`, `+` or `=` would become a heading, quote or list. Control characters
-/// are dropped.
+/// Text that Markdown renders exactly as written, on one line. Every ASCII
+/// punctuation character that CommonMark (with GFM tables and strikethrough)
+/// reads as inline syntax anywhere is backslash-escaped: emphasis `*` `_`,
+/// links `[` `]` `!`, code `` ` ``, raw HTML and autolinks `<` `>`, entities
+/// `&`, strikethrough `~`, table cells `|`, headings `#` and the backslash
+/// itself. Characters that are syntax only at the start of a block (`-` `+`
+/// `=` and `1.` or `1)`) are escaped there. Line breaks become spaces, so no
+/// line of the text can start a block of its own.
 pub fn md_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut line_start = true;
-    for c in crate::document::clean::for_terminal(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '[' | ']' | '`' | '*' | '_' | '!' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' | '-' | '+' | '=' if line_start => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\u{FFFD}' => {}
-            _ => out.push(c),
+    let mut out = md_inline(s);
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    let after = out[digits..].chars().nth(1);
+    if out.starts_with(['-', '+', '=']) {
+        out.insert(0, '\\');
+    } else if digits > 0 && out[digits..].starts_with(['.', ')']) && after.is_none_or(|c| c == ' ') {
+        out.insert(digits, '\\');
+    }
+    out
+}
+
+fn md_inline(s: &str) -> String {
+    // Control characters are dropped (they become U+FFFD first).
+    let clean = crate::document::clean::for_terminal(s).replace('\u{FFFD}', "");
+    let flat: String = clean.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(flat.len() + 8);
+    for c in flat.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|' | '#' | '!'
+        ) {
+            out.push('\\');
         }
-        line_start = c == '\n' || (line_start && c == ' ');
+        out.push(c);
     }
     out
 }
@@ -246,26 +309,9 @@ fn markdown(blocks: &[Block]) -> String {
     s
 }
 
-/// Escapes text for XML and HTML. Characters XML does not allow (controls
-/// other than tab and newline, and the ones [`crate::clean`] deems unsafe)
-/// are dropped, so the SVG stays valid whatever a name holds.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            c if crate::document::clean::is_unsafe(c) || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use super::svg::xml_escape;
 
-fn html(sc: &Scenario, run: &Run, blocks: &[Block]) -> String {
+fn html(sc: &Scenario, run: &Run, opt: &ChartOptions, blocks: &[Block]) -> String {
     let mut s = String::from("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     let _ = writeln!(s, "<title>{}</title>", xml_escape(&sc.meta.name));
     s.push_str(
@@ -304,7 +350,7 @@ fn html(sc: &Scenario, run: &Run, blocks: &[Block]) -> String {
                 s.push_str("</table>\n");
             }
             Block::Chart(k) => {
-                let svg = svg_chart(sc, run, *k);
+                let svg = svg::chart(sc, run, *k, opt);
                 // The inline copy drops the XML declaration.
                 let body = svg.split_once("?>\n").map_or(svg.as_str(), |(_, b)| b);
                 let _ = writeln!(s, "<figure>\n{body}</figure>");
@@ -315,238 +361,7 @@ fn html(sc: &Scenario, run: &Run, blocks: &[Block]) -> String {
     s
 }
 
-const W: f64 = 960.0;
-const H: f64 = 540.0;
-const LEFT: f64 = 90.0;
-const RIGHT: f64 = 200.0;
-const TOP: f64 = 60.0;
-const BOTTOM: f64 = 60.0;
-
-fn tick_label(v: f64, kind: Metric) -> String {
-    match kind {
-        Metric::OperatingProfit | Metric::Cash => musd(v),
-        Metric::PriceCost => usd_mtok(v),
-        Metric::Share | Metric::SelfChipShare => format!("{v:.0}%"),
-        Metric::Ecosystem => format!("{v:.1}"),
-    }
-}
-
-/// One chart as a standalone SVG document: a line per provider in its colour, a
-/// marker shape per provider (so lines differ without colour), axes in years and
-/// in the chart's unit, and a legend.
+/// One chart as a standalone SVG document (no comparison, the whole horizon).
 pub fn svg_chart(sc: &Scenario, run: &Run, kind: Metric) -> String {
-    let n = sc.providers.len();
-    let mut series: Vec<(usize, Vec<Option<f64>>, bool)> = Vec::new();
-    for i in 0..n {
-        series.push((i, kind.series(run, i), false));
-        if kind.second(run.row(0, i)).is_some() {
-            // Every row has the second value when the first has one.
-            let cost = series_until_exit(run, i, |r| kind.second(r).unwrap_or_default());
-            series.push((i, cost, true));
-        }
-    }
-    let log = kind.log_scale();
-    let vals = series
-        .iter()
-        .flat_map(|(_, v, _)| v.iter().flatten().copied())
-        .filter(|v| !log || *v > 0.0);
-    let (mut lo, mut hi) = vals.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    if !lo.is_finite() {
-        (lo, hi) = (0.0, 1.0);
-    }
-    let tf = |v: f64| if log { v.max(1e-9).log10() } else { v };
-    let (mut ylo, mut yhi) = if log {
-        (tf(lo).floor(), tf(hi).ceil().max(tf(lo).floor() + 1.0))
-    } else {
-        let lo = lo.min(0.0);
-        let step = nice_step(((hi - lo).max(1e-9) / 5.0).max(1e-12), false);
-        ((lo / step).floor() * step, (hi / step).ceil() * step)
-    };
-    if yhi <= ylo {
-        yhi = ylo + 1.0;
-    }
-    if matches!(kind, Metric::Share | Metric::SelfChipShare) {
-        (ylo, yhi) = (0.0, yhi.clamp(10.0, 100.0));
-    }
-    let x0 = run.quarter(0).as_year_f64();
-    let x1 = run.quarter(run.last()).as_year_f64().max(x0 + 0.25);
-    let px = |x: f64| LEFT + (x - x0) / (x1 - x0) * (W - LEFT - RIGHT);
-    let py = |y: f64| TOP + (1.0 - (tf(y) - ylo) / (yhi - ylo)) * (H - TOP - BOTTOM);
-    let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        s,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"sans-serif\" font-size=\"14\">"
-    );
-    let _ = writeln!(
-        s,
-        "<rect x=\"0\" y=\"0\" width=\"{W}\" height=\"{H}\" fill=\"#ffffff\"/>"
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{LEFT}\" y=\"30\" font-size=\"20\" font-weight=\"bold\">{} — {}</text>",
-        xml_escape(kind.title()),
-        xml_escape(&sc.meta.name)
-    );
-    let _ = writeln!(
-        s,
-        "<text x=\"{LEFT}\" y=\"50\" fill=\"#444\">{}</text>",
-        xml_escape(kind.unit())
-    );
-    // Y grid and labels.
-    s.push_str("<g class=\"y-axis\" stroke=\"#dddddd\">\n");
-    let yticks: Vec<f64> = if log {
-        (ylo as i32..=yhi as i32).map(|e| 10f64.powi(e)).collect()
-    } else {
-        let step = nice_step(((yhi - ylo) / 5.0).max(1e-12), false);
-        let mut v = ylo;
-        let mut out = Vec::new();
-        while v <= yhi + step * 1e-9 {
-            out.push(v);
-            v += step;
-        }
-        out
-    };
-    for v in &yticks {
-        let y = py(*v);
-        let _ = writeln!(
-            s,
-            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/>",
-            W - RIGHT
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" stroke=\"none\" fill=\"#333\">{}</text>",
-            LEFT - 8.0,
-            y + 5.0,
-            xml_escape(&tick_label(*v, kind))
-        );
-    }
-    s.push_str("</g>\n<g class=\"x-axis\" stroke=\"#dddddd\">\n");
-    for year in (x0.ceil() as i32)..=(x1.floor() as i32) {
-        let x = px(f64::from(year));
-        let _ = writeln!(
-            s,
-            "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{:.1}\"/>",
-            H - BOTTOM
-        );
-        let _ = writeln!(
-            s,
-            "<text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" stroke=\"none\" fill=\"#333\">{year}</text>",
-            H - BOTTOM + 22.0
-        );
-    }
-    s.push_str("</g>\n");
-    let _ = writeln!(
-        s,
-        "<rect x=\"{LEFT}\" y=\"{TOP}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"#333\"/>",
-        W - LEFT - RIGHT,
-        H - TOP - BOTTOM
-    );
-    // One series per provider (and a dashed cost line on the price chart).
-    for (i, values, dashed) in &series {
-        let p = &sc.providers[*i];
-        let color = p.color.hex();
-        let points: Vec<String> = values
-            .iter()
-            .enumerate()
-            .filter_map(|(t, v)| v.filter(|x| !log || *x > 0.0).map(|v| (t, v)))
-            .map(|(t, v)| format!("{:.1},{:.1}", px(run.quarter(t as u32).as_year_f64()), py(v)))
-            .collect();
-        let dash = if *dashed { " stroke-dasharray=\"6 4\"" } else { "" };
-        let label = if *dashed {
-            format!("{} unit cost", p.name)
-        } else {
-            p.name.clone()
-        };
-        let _ = writeln!(
-            s,
-            "<g class=\"series\" data-provider=\"{}\"><title>{}</title><polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2.5\"{dash} points=\"{}\"/>",
-            xml_escape(&p.id),
-            xml_escape(&label),
-            points.join(" ")
-        );
-        if !*dashed {
-            for (t, v) in values.iter().enumerate().filter(|(t, _)| t % 4 == 0) {
-                if let Some(v) = v.filter(|x| !log || *x > 0.0) {
-                    s.push_str(&marker(*i, px(run.quarter(t as u32).as_year_f64()), py(v), &color));
-                }
-            }
-        }
-        s.push_str("</g>\n");
-    }
-    // Legend.
-    for (row, p) in sc.providers.iter().enumerate() {
-        let y = TOP + 10.0 + row as f64 * 26.0;
-        let x = W - RIGHT + 20.0;
-        let color = p.color.hex();
-        let _ = writeln!(
-            s,
-            "<line x1=\"{x}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"{color}\" stroke-width=\"2.5\"/>",
-            x + 30.0
-        );
-        s.push_str(&marker(row, x + 15.0, y, &color));
-        let _ = writeln!(
-            s,
-            "<text x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            x + 38.0,
-            y + 5.0,
-            xml_escape(&p.name)
-        );
-    }
-    if kind == Metric::PriceCost {
-        let y = TOP + 10.0 + n as f64 * 26.0;
-        let x = W - RIGHT + 20.0;
-        let _ = writeln!(
-            s,
-            "<line x1=\"{x}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\" stroke=\"#555\" stroke-width=\"2.5\" stroke-dasharray=\"6 4\"/>",
-            x + 30.0
-        );
-        let _ = writeln!(s, "<text x=\"{:.1}\" y=\"{:.1}\">unit cost</text>", x + 38.0, y + 5.0);
-    }
-    s.push_str("</svg>\n");
-    s
-}
-
-/// A marker whose shape depends on the provider index.
-fn marker(i: usize, x: f64, y: f64, color: &str) -> String {
-    let r = 5.0;
-    match i % 6 {
-        0 => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{color}\"/>\n"),
-        1 => format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{}\" height=\"{}\" fill=\"{color}\"/>\n",
-            x - r,
-            y - r,
-            2.0 * r,
-            2.0 * r
-        ),
-        2 => format!(
-            "<polygon points=\"{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"{color}\"/>\n",
-            y - r,
-            x - r,
-            y + r,
-            x + r,
-            y + r
-        ),
-        3 => format!(
-            "<polygon points=\"{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}\" fill=\"{color}\"/>\n",
-            y - r,
-            x + r,
-            y + r,
-            x - r
-        ),
-        4 => format!(
-            "<path d=\"M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}\" stroke=\"{color}\" stroke-width=\"3\"/>\n",
-            x - r,
-            y - r,
-            x + r,
-            y + r,
-            x - r,
-            y + r,
-            x + r,
-            y - r
-        ),
-        _ => format!(
-            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"2.5\"/>\n"
-        ),
-    }
+    svg::chart(sc, run, kind, &ChartOptions::default())
 }

@@ -2,9 +2,13 @@
 //! and the report with its charts for slides and documents (`export`). Both
 //! are pure, as is filling story text with live numbers (`narration`); [`write_export`] is the one place that puts an export on disk.
 
+pub mod deck;
 pub mod export;
 pub mod narration;
+pub mod raster;
 pub mod report;
+pub mod svg;
+pub mod workbook;
 
 use crate::document::CliError;
 use crate::sim::{self, Scenario};
@@ -13,14 +17,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writes the export files of `sc` into `dir`; returns the paths written.
-pub fn write_export(sc: &Scenario, dir: &Path, format: ExportFormat) -> Result<Vec<PathBuf>, CliError> {
+pub fn write_export(
+    sc: &Scenario,
+    dir: &Path,
+    cmp: svg::Comparison,
+    format: ExportFormat,
+) -> Result<Vec<PathBuf>, CliError> {
     let run = sim::simulate(sc);
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("{}: cannot create folder: {e}", dir.display())))?;
     let mut written = Vec::new();
-    for (name, text) in export::export(sc, &run, format) {
+    for (name, bytes) in export::export(sc, &run, cmp, format) {
         let path = dir.join(name);
-        crate::document::save::write_atomic(&path, text.as_bytes())
+        crate::document::save::write_atomic(&path, &bytes)
             .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
         written.push(path);
     }

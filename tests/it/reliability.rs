@@ -602,9 +602,13 @@ fn escape_sequences_from_files_reach_no_terminal_svg_or_markdown() {
     sc.meta.name = "a\u{1b}[2J\u{0}b".into();
     sc.story[0].title = "![x](http://tracker/p.png) [click](javascript:alert(1)) <b>".into();
     let run = cloudstrat::sim::simulate(&sc);
-    for (name, text) in
-        cloudstrat::output::export::export(&sc, &run, cloudstrat::output::export::ExportFormat::Markdown)
-    {
+    for (name, bytes) in cloudstrat::output::export::export(
+        &sc,
+        &run,
+        cloudstrat::output::svg::Comparison::default(),
+        cloudstrat::output::export::ExportFormat::Markdown,
+    ) {
+        let text = String::from_utf8(bytes).expect("text");
         assert!(!text.contains('\u{1b}') && !text.contains('\u{0}'), "{name}");
         if name.ends_with(".svg") {
             roxmltree::Document::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));

@@ -882,3 +882,50 @@ fn clicker_keys_step_jump_and_blank() {
         "{helps:?}"
     );
 }
+
+#[test]
+fn japanese_and_emoji_narration_wraps_without_loss() {
+    let narration = "オープンモデルが追いつくと、閉じたモデルの価格上限は一四半期で大きく下がります。🚀 顧客はエコシステムで選びます。";
+    let mut sc = default_scenario();
+    sc.story[0].narration = narration.into();
+    sc.story[0].notes = "価格の話は短く。質問があれば{lab.price@beat}を伝える。".into();
+    let mut a = app_for(sc);
+    a.update(Action::Meeting(M::Present));
+    let notes = a.notes().expect("presenting");
+    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    // The notes window at 40 columns: every character of the narration is on screen.
+    let area = Rect::new(0, 0, 40, 30);
+    let mut buf = Buffer::empty(area);
+    ratatui::widgets::Widget::render(
+        cloudstrat::document::notes::NotesWidget {
+            notes: Some(&notes),
+            waiting_for: "default",
+            now_unix_ms: 0,
+        },
+        area,
+        &mut buf,
+    );
+    // Wide characters take two cells; the second cell of each is blank.
+    let screen = squeeze(&text(&buf));
+    assert!(
+        screen.contains(&squeeze(narration)),
+        "narration lost in the notes window:\n{}",
+        text(&buf)
+    );
+    assert!(screen.contains(&squeeze(&notes.notes)), "notes lost:\n{}", text(&buf));
+    // Every line fits its 40 columns.
+    for y in 0..area.height {
+        let (mut x, mut w) = (0, 0);
+        while x < area.width {
+            let cw = cloudstrat::text::width(buf[(x, y)].symbol()).max(1);
+            w += cw;
+            x += cw as u16;
+        }
+        assert!(w <= 40, "row {y} is {w} columns wide");
+    }
+    // The presentation at 120 columns shows it whole too.
+    let area = Rect::new(0, 0, 120, 40);
+    let mut buf = Buffer::empty(area);
+    widgets::render_screen(&a, area, &mut buf);
+    assert!(squeeze(&text(&buf)).contains(&squeeze(narration)), "{}", text(&buf));
+}

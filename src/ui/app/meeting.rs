@@ -334,7 +334,15 @@ impl App {
     fn export(&mut self) {
         let dir = self.export_folder();
         self.status = Some(
-            match crate::output::write_export(&self.scenario, &dir, ExportFormat::Markdown) {
+            match crate::output::write_export(
+                &self.scenario,
+                &dir,
+                crate::output::svg::Comparison {
+                    baseline: self.baseline(),
+                    fan: self.fresh_fan(),
+                },
+                ExportFormat::Markdown,
+            ) {
                 Ok(files) => format!("exported {} files to {}", files.len(), dir.display()),
                 Err(e) => format!("export failed: {}", e.message()),
             },

@@ -123,14 +123,18 @@ impl ChartWidget<'_> {
             extra.push("dim=baseline");
         }
         let extra = extra.join("  ");
-        let full: usize =
-            sc.providers.iter().map(|p| p.name.chars().count() + 4).sum::<usize>() + extra.chars().count();
+        let full: usize = sc
+            .providers
+            .iter()
+            .map(|p| crate::text::width(&p.name) + 4)
+            .sum::<usize>()
+            + crate::text::width(&extra);
         let avail = area.width as usize;
         let name_w = if full <= avail {
             usize::MAX
         } else {
             let n = sc.providers.len().max(1);
-            (avail.saturating_sub(extra.chars().count() + 1) / n).saturating_sub(4)
+            (avail.saturating_sub(crate::text::width(&extra) + 1) / n).saturating_sub(4)
         };
         let mut x = area.x;
         for (i, p) in sc.providers.iter().enumerate() {

@@ -226,7 +226,7 @@ impl PresentWidget<'_> {
         };
         let clock = clock(p.elapsed.as_secs());
         let right = format!(" {progress} │ {quarter} │ {clock} │ {lock} ");
-        let right_w = right.chars().count() as u16;
+        let right_w = crate::text::width(&right) as u16;
         let left_room = area.width.saturating_sub(right_w + 1) as usize;
         put(
             buf,
@@ -244,7 +244,7 @@ impl PresentWidget<'_> {
             put(buf, area, x, area.y, &format!("{lock} "), lock_style);
         } else {
             let short = format!(" {progress} ");
-            let w = short.chars().count() as u16;
+            let w = crate::text::width(&short) as u16;
             put(buf, area, area.right().saturating_sub(w), area.y, &short, th.selected());
         }
     }
