@@ -26,8 +26,13 @@
   }
 
   function updatePresenter() {
-    if (!presenter || presenter.closed) { return; }
-    var d = presenter.document;
+    var d = null;
+    if (presenter && !presenter.closed) {
+      d = presenter.document;
+    } else if (document.body.classList.contains("presenter")) {
+      d = document;
+    }
+    if (!d) { return; }
     var s = slides[current];
     var next = slides[current + 1];
     d.getElementById("beat").textContent = "Beat " + (current + 1) + " / " + slides.length;
@@ -39,15 +44,32 @@
   }
 
   function tick() {
-    if (presenter && !presenter.closed) {
-      var t = presenter.document.getElementById("clock");
-      if (t) { t.textContent = "elapsed " + clock(Date.now() - started) + " · this beat " + clock(Date.now() - beatStarted); }
+    var d = presenter && !presenter.closed ? presenter.document : document;
+    var t = d.getElementById("clock");
+    if (t) { t.textContent = "elapsed " + clock(Date.now() - started) + " · this beat " + clock(Date.now() - beatStarted); }
+  }
+
+  // Where no second window may open (a blocked pop-up), the presenter view
+  // is a panel on this screen instead: for a laptop screen the room does not see.
+  function inlinePresenter() {
+    if (!document.getElementById("presenter-panel")) {
+      var p = document.createElement("div");
+      p.id = "presenter-panel";
+      ["beat", "clock", "title", "notes", "narration", "next"].forEach(function (id) {
+        var e = document.createElement("div");
+        e.id = id;
+        p.appendChild(e);
+      });
+      document.body.appendChild(p);
     }
+    document.body.classList.toggle("presenter");
+    updatePresenter();
+    tick();
   }
 
   function openPresenter() {
     presenter = window.open("", "cloudstrat-presenter", "width=900,height=640");
-    if (!presenter) { return; }
+    if (!presenter) { inlinePresenter(); return; }
     var d = presenter.document;
     d.open();
     d.write("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Presenter view</title>" +

@@ -29,6 +29,10 @@ h2{margin:.8vh 0 .6vh;font-size:4.2vh}
 .chart{flex:1;min-height:0;display:flex;justify-content:center}
 .chart svg{height:100%;width:auto;max-width:100%}
 aside.notes{display:none}
+#presenter-panel{display:none}
+body.presenter #presenter-panel{display:block;position:fixed;right:1vw;bottom:1vh;width:34vw;max-height:60vh;overflow:auto;background:#111;color:#eee;padding:1.2vh 1vw;font-size:1.8vh;border-left:4px solid #f0b400}
+body.presenter #presenter-panel #clock{font-size:2.6vh;font-weight:bold}
+body.presenter #presenter-panel #narration{display:none}
 @media print{section.slide{display:flex;page-break-after:always;height:auto;min-height:100vh}}
 ";
 

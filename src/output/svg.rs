@@ -170,29 +170,10 @@ fn ellipsize(s: &str, max: usize) -> String {
     crate::text::truncate(s, max)
 }
 
-/// A provider colour dark enough to read on white from the back of a room:
-/// darkened until its contrast with white is at least 3:1.
+/// A provider colour dark enough to read on white from the back of a room
+/// (contrast at least 3:1).
 pub fn on_white(c: Rgb) -> String {
-    let lum = |c: Rgb| {
-        let ch = |v: u8| {
-            let v = f64::from(v) / 255.0;
-            if v <= 0.03928 {
-                v / 12.92
-            } else {
-                ((v + 0.055) / 1.055).powf(2.4)
-            }
-        };
-        0.2126 * ch(c.0) + 0.7152 * ch(c.1) + 0.0722 * ch(c.2)
-    };
-    let mut c = c;
-    for _ in 0..20 {
-        if 1.05 / (lum(c) + 0.05) >= 3.0 {
-            break;
-        }
-        let dim = |v: u8| (f64::from(v) * 0.85) as u8;
-        c = Rgb(dim(c.0), dim(c.1), dim(c.2));
-    }
-    c.hex()
+    c.readable_on_white(3.0).hex()
 }
 
 /// A provider's values, `None` after it exits (the exit quarter is kept).

@@ -30,6 +30,33 @@ impl Rgb {
     pub fn hex(self) -> String {
         format!("#{:02x}{:02x}{:02x}", self.0, self.1, self.2)
     }
+
+    /// Relative luminance (WCAG), 0 for black to 1 for white.
+    pub fn luminance(self) -> f64 {
+        let ch = |v: u8| {
+            let v = f64::from(v) / 255.0;
+            if v <= 0.03928 {
+                v / 12.92
+            } else {
+                ((v + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * ch(self.0) + 0.7152 * ch(self.1) + 0.0722 * ch(self.2)
+    }
+
+    /// This colour darkened, in steps, until its contrast with white is at
+    /// least `ratio` (3 reads as a line or large text from the back of a room).
+    pub fn readable_on_white(self, ratio: f64) -> Rgb {
+        let mut c = self;
+        for _ in 0..40 {
+            if 1.05 / (c.luminance() + 0.05) >= ratio {
+                break;
+            }
+            let dim = |v: u8| (f64::from(v) * 0.9) as u8;
+            c = Rgb(dim(c.0), dim(c.1), dim(c.2));
+        }
+        c
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

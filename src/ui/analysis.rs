@@ -90,15 +90,58 @@ pub fn same_model(a: &Scenario, b: &Scenario) -> bool {
         && a.uncertainty == b.uncertainty
 }
 
+/// A question as the dashboard asks it now, borrowing its scenario: checking
+/// whether a result is current every frame costs no copy of the scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub kind: JobKind,
+    pub scenario: &'a Scenario,
+    pub baseline: Option<&'a Scenario>,
+    pub provider: usize,
+    pub kpi: Kpi,
+    pub quarter: u32,
+}
+
+impl Asked<'_> {
+    /// The request to start a job for this question.
+    pub fn to_request(&self) -> Request {
+        Request {
+            kind: self.kind,
+            scenario: self.scenario.clone(),
+            baseline: self.baseline.cloned(),
+            provider: self.provider,
+            kpi: self.kpi,
+            quarter: self.quarter,
+        }
+    }
+}
+
 impl Request {
+    /// The request as a question.
+    pub fn asked(&self) -> Asked<'_> {
+        Asked {
+            kind: self.kind,
+            scenario: &self.scenario,
+            baseline: self.baseline.as_ref(),
+            provider: self.provider,
+            kpi: self.kpi,
+            quarter: self.quarter,
+        }
+    }
+
     /// True when a result computed for `self` answers `other`.
     pub fn answers(&self, other: &Request) -> bool {
-        self.kind == other.kind
-            && self.provider == other.provider
-            && self.kpi == other.kpi
-            && self.quarter == other.quarter
-            && same_model(&self.scenario, &other.scenario)
-            && match (&self.baseline, &other.baseline) {
+        self.answers_asked(&other.asked())
+    }
+
+    /// True when a result computed for `self` answers the question `q`.
+    pub fn answers_asked(&self, q: &Asked<'_>) -> bool {
+        self.kind == q.kind
+            && self.provider == q.provider
+            && self.kpi == q.kpi
+            && self.quarter == q.quarter
+            && same_model(&self.scenario, q.scenario)
+            && match (&self.baseline, q.baseline) {
                 (None, None) => true,
                 (Some(a), Some(b)) => same_model(a, b),
                 _ => false,
@@ -315,8 +358,8 @@ impl AnalysisState {
     }
 
     /// True when a job already computing `request` runs.
-    pub fn computing(&self, request: &Request) -> bool {
-        self.jobs.iter().any(|j| j.request.answers(request))
+    pub fn computing(&self, q: &Asked<'_>) -> bool {
+        self.jobs.iter().any(|j| j.request.answers_asked(q))
     }
 
     /// Asks the jobs of `kind` to stop and forgets them: their results, if they

@@ -258,7 +258,13 @@ impl Theme {
 
     pub fn provider_color(&self, c: Rgb) -> Option<Color> {
         let d = |v: u8| (u16::from(v) * u16::from(100 - self.provider_darken.min(100)) / 100) as u8;
-        self.color.then_some(Color::Rgb(d(c.0), d(c.1), d(c.2)))
+        let mut c = Rgb(d(c.0), d(c.1), d(c.2));
+        // Themes that darken are for light backgrounds: every series stays
+        // readable there, however light the provider's own colour.
+        if self.provider_darken > 0 {
+            c = c.readable_on_white(3.0);
+        }
+        self.color.then_some(Color::Rgb(c.0, c.1, c.2))
     }
 
     /// A provider's line, glyph and name.

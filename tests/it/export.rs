@@ -289,6 +289,8 @@ fn the_deck_has_one_slide_per_beat_and_refers_to_nothing_outside() {
     // Notes are in the page for the presenter view, hidden from the slides.
     assert!(html.contains("<aside class=\"notes\">PRIVATE: keep it short</aside>"));
     assert!(html.contains("aside.notes{display:none}"));
+    // The presenter view: a second window, or a panel where pop-ups are blocked.
+    assert!(html.contains("window.open") && html.contains("presenter-panel"));
     for key in ["PageDown", "PageUp", "ArrowRight", "Home", "End"] {
         assert!(html.contains(key), "the deck does not handle {key}");
     }

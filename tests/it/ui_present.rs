@@ -929,3 +929,29 @@ fn japanese_and_emoji_narration_wraps_without_loss() {
     widgets::render_screen(&a, area, &mut buf);
     assert!(squeeze(&text(&buf)).contains(&squeeze(narration)), "{}", text(&buf));
 }
+
+#[test]
+fn every_series_is_readable_in_the_projector_theme() {
+    let (_, projector) = Theme::all_built_in()
+        .into_iter()
+        .find(|(n, _)| n == "projector")
+        .expect("projector theme");
+    let mut colours: Vec<cloudstrat::sim::Rgb> = presets::names()
+        .filter_map(|n| presets::load(n).and_then(Result::ok))
+        .flat_map(|sc| sc.providers.into_iter().map(|p| p.color))
+        .collect();
+    // Colours a user might pick that are too light for white as they are.
+    colours.extend([
+        cloudstrat::sim::Rgb(255, 255, 0),
+        cloudstrat::sim::Rgb(170, 255, 170),
+        cloudstrat::sim::Rgb(255, 200, 220),
+    ]);
+    for c in colours {
+        let Some(ratatui::style::Color::Rgb(r, g, b)) = projector.provider_color(c) else {
+            panic!("the projector theme draws in colour");
+        };
+        let lum = cloudstrat::sim::Rgb(r, g, b).luminance();
+        let contrast = 1.05 / (lum + 0.05);
+        assert!(contrast >= 3.0, "{} is {contrast:.2}:1 on white", c.hex());
+    }
+}

@@ -10,6 +10,7 @@ use crate::analysis::montecarlo::McResult;
 use crate::analysis::optimize::Optimum;
 use crate::analysis::sensitivity::Tornado;
 use crate::sim::Scenario;
+use crate::ui::analysis::Asked;
 use crate::ui::analysis::{
     AnalysisState, Computed, JobKind, JobNews, JobRunner, MC_RUNS, PANEL_KPIS, Request, same_model,
 };
@@ -66,18 +67,18 @@ impl App {
     }
 
     /// What an analysis of `kind` would answer now.
-    pub fn analysis_request(&self, kind: JobKind) -> Request {
+    pub fn analysis_asked(&self, kind: JobKind) -> Asked<'_> {
         let (provider, kpi) = match kind {
             // Bands cover every provider and KPI at once.
             JobKind::MonteCarlo => (0, Kpi::CumulativeProfit),
             JobKind::Optimize => (self.provider, Kpi::CumulativeProfit),
             JobKind::Sensitivity | JobKind::Attribution => (self.provider, self.analysis.kpi),
         };
-        Request {
+        Asked {
             kind,
-            scenario: self.scenario.clone(),
+            scenario: &self.scenario,
             baseline: if kind == JobKind::Attribution {
-                self.pinned.clone()
+                self.pinned.as_ref()
             } else {
                 None
             },
@@ -87,13 +88,18 @@ impl App {
         }
     }
 
+    /// The request that starts an analysis of `kind` now.
+    pub fn analysis_request(&self, kind: JobKind) -> Request {
+        self.analysis_asked(kind).to_request()
+    }
+
     /// The Monte Carlo percentiles, if they were computed for the scenario as it is now.
     pub fn fresh_fan(&self) -> Option<&McResult> {
-        let req = self.analysis_request(JobKind::MonteCarlo);
+        let q = self.analysis_asked(JobKind::MonteCarlo);
         self.analysis
             .fan
             .as_ref()
-            .filter(|c| c.request.answers(&req))
+            .filter(|c| c.request.answers_asked(&q))
             .map(|c| &c.value)
     }
 
@@ -103,8 +109,8 @@ impl App {
     }
 
     fn fresh<'a, T>(&self, slot: &'a Option<Computed<T>>, kind: JobKind) -> Option<&'a Computed<T>> {
-        let req = self.analysis_request(kind);
-        slot.as_ref().filter(|c| c.request.answers(&req))
+        let q = self.analysis_asked(kind);
+        slot.as_ref().filter(|c| c.request.answers_asked(&q))
     }
 
     /// The tornado of the selected provider and KPI for the current scenario.
@@ -126,7 +132,7 @@ impl App {
             self.status = Some(format!(
                 "the bands are current ({MC_RUNS} runs of this scenario); change a lever to need new ones"
             ));
-        } else if self.analysis.computing(&req) {
+        } else if self.analysis.computing(&req.asked()) {
             self.status = Some("a Monte Carlo of this scenario is running; Esc cancels it".into());
         } else {
             self.analysis.start(&self.runner, req);
@@ -194,7 +200,7 @@ impl App {
             JobKind::MonteCarlo => self.fresh_fan().is_some(),
         };
         let req = self.analysis_request(kind);
-        if !have && !self.analysis.computing(&req) {
+        if !have && !self.analysis.computing(&req.asked()) {
             self.analysis.start(&self.runner, req);
         }
     }

@@ -118,7 +118,7 @@ pub fn kpi_change(k: Kpi, v: f64) -> String {
 /// Shown while the panel's analysis runs, or when it has no result.
 pub fn placeholder(app: &App, buf: &mut Buffer, inner: Rect, kind: JobKind, key: &str) {
     let th = app.theme();
-    let req = app.analysis_request(kind);
+    let req = app.analysis_asked(kind);
     let text = if app.analysis().computing(&req) {
         format!(
             "computing the {} of {}…",
