@@ -217,17 +217,20 @@ fn a_longer_adoption_lag_delays_demand() {
 
 #[test]
 fn claim_1_parity_shrinks_the_closed_premium_and_lowers_the_cap() {
+    // The open-model cap over the hosted-open price, before and at the 2025Q1 parity keyframe.
+    let premium = |sc: &Scenario| {
+        let run = simulate(sc);
+        let ratio = |t: usize| run.market[t].open_model_cap_usd_per_mtok / run.market[t].open_host_price_usd_per_mtok;
+        (ratio(7), ratio(8))
+    };
     let sc = default_scenario();
-    let run = simulate(&sc);
-    // The 2025Q1 parity keyframe: the open-model cap over the hosted-open price falls.
-    let ratio = |t: usize| run.market[t].open_model_cap_usd_per_mtok / run.market[t].open_host_price_usd_per_mtok;
-    assert!(ratio(8) < 0.5 * ratio(7), "{} then {}", ratio(7), ratio(8));
+    let (before, at) = premium(&sc);
+    assert!(at < 0.5 * before, "{before} then {at}");
     // Fails when closed models keep their premium at parity.
     let mut kept = sc.clone();
     kept.market.closed_premium_at_parity = kept.market.closed_premium_max;
-    let run = simulate(&kept);
-    let ratio = |t: usize| run.market[t].open_model_cap_usd_per_mtok / run.market[t].open_host_price_usd_per_mtok;
-    assert!((ratio(8) - ratio(7)).abs() <= 1e-9 * ratio(7));
+    let (before, at) = premium(&kept);
+    assert!((at - before).abs() <= 1e-9 * before);
 }
 
 #[test]
@@ -321,30 +324,29 @@ fn claim_8_multimodal_requests_add_demand_and_switch_off_at_weight_one() {
     );
 }
 
+/// OpenHost's share at the horizon with parity held at `parity` for the whole
+/// run and a $5B credit line, after `f` changes the market.
+fn funded_host_share(parity: f64, f: impl Fn(&mut Scenario)) -> f64 {
+    let mut sc = default_scenario();
+    let open = idx(&sc, "open");
+    sc.providers[open].params.credit_line_musd = 5000.0;
+    f(&mut sc);
+    sc.set_whole_run(ParamRef::PARITY, parity);
+    let run = simulate(&sc);
+    run.row(run.last(), open).share
+}
+
 #[test]
 fn parity_helps_a_well_funded_open_model_host_take_share() {
-    let host = |parity: f64| {
-        let mut sc = default_scenario();
-        let open = idx(&sc, "open");
-        sc.providers[open].params.credit_line_musd = 5000.0;
-        sc.set_whole_run(ParamRef::PARITY, parity);
-        let run = simulate(&sc);
-        run.row(run.last(), open).share
-    };
-    assert!(host(0.95) > host(0.1), "{} vs {}", host(0.95), host(0.1));
-    // Switched off: without the quality edge and the parity price weight,
-    // parity cannot move buyers towards open models.
-    let off = |parity: f64| {
-        let mut sc = default_scenario();
-        let open = idx(&sc, "open");
-        sc.providers[open].params.credit_line_musd = 5000.0;
+    let (low, high) = (funded_host_share(0.1, |_| {}), funded_host_share(0.95, |_| {}));
+    assert!(high > low, "{high} vs {low}");
+    // Switched off: without the quality edge, the parity price weight and a
+    // shrinking closed premium, parity cannot move buyers towards open models.
+    let off = |sc: &mut Scenario| {
         sc.market.quality_weight = 0.0;
         sc.market.parity_price_sensitivity = 0.0;
         sc.market.exclusive_price_premium = 0.0;
         sc.market.closed_premium_at_parity = sc.market.closed_premium_max;
-        sc.set_whole_run(ParamRef::PARITY, parity);
-        let run = simulate(&sc);
-        run.row(run.last(), open).share
     };
-    assert!((off(0.95) - off(0.1)).abs() < 1e-9);
+    assert!((funded_host_share(0.95, off) - funded_host_share(0.1, off)).abs() < 1e-9);
 }
