@@ -472,7 +472,7 @@ impl App {
             Action::ToggleObservations => {
                 self.observations = !self.observations;
                 self.status = Some(if self.observations {
-                    "observations shown: points are the public record (share and price charts); `cloudstrat backtest` lists them all".into()
+                    "◎ observed history on the share and price charts (all: cloudstrat backtest)".into()
                 } else {
                     "observations hidden".into()
                 });
