@@ -201,27 +201,20 @@ pub fn evaluate(sc: &Scenario, run: &Run, observations: &[Observation]) -> Backt
 /// observation the run no longer covers (its provider exited) counts as four
 /// times its threshold, so a fit cannot improve by killing a provider.
 pub fn objective(sc: &Scenario, run: &Run, observations: &[Observation]) -> f64 {
+    let b = evaluate(sc, run, observations);
     observations
         .iter()
-        .map(|o| {
+        .zip(&b.comparisons)
+        .map(|(o, c)| {
             let covered_by_design = quarter_index(sc, &o.at).is_some()
                 && o.measure.provider().is_none_or(|id| sc.provider_index(id).is_some());
-            match evaluate_one(sc, run, o) {
+            match c.normalized() {
                 Some(x) => x * x,
                 None if covered_by_design => 16.0,
                 None => 0.0,
             }
         })
         .sum()
-}
-
-fn evaluate_one(sc: &Scenario, run: &Run, o: &Observation) -> Option<f64> {
-    let m = model_value(sc, run, o).filter(|v| v.is_finite() && (!o.measure.is_log() || *v > 0.0))?;
-    Some(if o.measure.is_log() {
-        (m / o.value).ln().abs() / o.tolerance.ln()
-    } else {
-        (m - o.value).abs() / o.tolerance
-    })
 }
 
 fn quarter_index(sc: &Scenario, text: &str) -> Option<u32> {

@@ -85,8 +85,8 @@ pub fn table(b: &Backtest) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<42} {:>7} {:>10} {:>10} {:>10} {:>10}  {result}",
-            c.series.chars().take(42).collect::<String>(),
+            "{} {:>7} {:>10} {:>10} {:>10} {:>10}  {result}",
+            crate::text::fit_left(&c.series, 42),
             c.at,
             number_text(c.log, c.observed),
             model,

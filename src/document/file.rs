@@ -953,21 +953,7 @@ fn string_fields(text: &str, field: &str) -> Vec<Literal> {
                 i += 1;
             }
         } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            let mut depth = 0;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    i += 2;
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
+            i = super::migrate::block_comment_end(|k| chars.get(k).copied(), i);
         } else if c == '"' || (c == 'r' && matches!(chars.get(i + 1), Some('"' | '#'))) {
             let (lit, next) = string_literal(&chars, &places, i);
             if want_literal {

@@ -53,24 +53,7 @@ fn params_openings(text: &str) -> Vec<usize> {
                     i += 1;
                 }
             }
-            '/' if at(i + 1) == Some('*') => {
-                // Block comments nest in RON.
-                let mut depth = 0usize;
-                while let Some(c) = at(i) {
-                    if c == '/' && at(i + 1) == Some('*') {
-                        depth += 1;
-                        i += 2;
-                    } else if c == '*' && at(i + 1) == Some('/') {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
-            }
+            '/' if at(i + 1) == Some('*') => i = block_comment_end(at, i),
             'p' if !prev_ident && text[offset(i)..].starts_with("params") => {
                 let mut j = i + "params".len();
                 if at(j).is_some_and(is_ident) {
@@ -147,6 +130,27 @@ fn v1_to_v2(text: &str) -> String {
     }
     out.push_str(&text[last..]);
     out
+}
+
+/// Index just past the block comment that starts at `i` (`/*`), or the end of
+/// the text when it is not closed. Block comments nest in RON.
+pub(crate) fn block_comment_end(at: impl Fn(usize) -> Option<char>, mut i: usize) -> usize {
+    let mut depth = 0usize;
+    while let Some(c) = at(i) {
+        if c == '/' && at(i + 1) == Some('*') {
+            depth += 1;
+            i += 2;
+        } else if c == '*' && at(i + 1) == Some('/') {
+            depth = depth.saturating_sub(1);
+            i += 2;
+            if depth == 0 {
+                break;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    i
 }
 
 #[cfg(test)]

@@ -176,21 +176,6 @@ pub fn on_white(c: Rgb) -> String {
     c.readable_on_white(3.0).hex()
 }
 
-/// A provider's values, `None` after it exits (the exit quarter is kept).
-fn until_exit(run: &Run, i: usize, f: impl Fn(&crate::sim::ProviderQuarter) -> Option<f64>) -> Vec<Option<f64>> {
-    let mut gone = false;
-    (0..run.quarters)
-        .map(|t| {
-            let r = run.row(t, i);
-            if gone {
-                return None;
-            }
-            gone = r.status == Status::Exited;
-            f(r)
-        })
-        .collect()
-}
-
 struct Series {
     provider: usize,
     values: Vec<Option<f64>>,
@@ -202,13 +187,13 @@ fn series_of(run: &Run, kind: Metric, providers: usize) -> Vec<Series> {
     for i in 0..providers.min(run.providers) {
         out.push(Series {
             provider: i,
-            values: until_exit(run, i, |r| Some(kind.value(r))),
+            values: crate::sim::metric::values_until_exit(run, i, |r| Some(kind.value(r))),
             dashed: false,
         });
         if kind.second(run.row(0, i)).is_some() {
             out.push(Series {
                 provider: i,
-                values: until_exit(run, i, |r| kind.second(r)),
+                values: crate::sim::metric::values_until_exit(run, i, |r| kind.second(r)),
                 dashed: true,
             });
         }

@@ -151,6 +151,11 @@ impl Metric {
 /// `f` of provider `i`'s row at every quarter, `None` after the quarter it
 /// exits in: the one rule every chart follows for where a line ends.
 pub fn series_until_exit(run: &Run, i: usize, f: impl Fn(&ProviderQuarter) -> f64) -> Vec<Option<f64>> {
+    values_until_exit(run, i, |r| Some(f(r)))
+}
+
+/// Like [`series_until_exit`] for a measure that some rows lack (`f` gives `None`).
+pub fn values_until_exit(run: &Run, i: usize, f: impl Fn(&ProviderQuarter) -> Option<f64>) -> Vec<Option<f64>> {
     let mut gone = false;
     (0..run.quarters)
         .map(|t| {
@@ -159,7 +164,7 @@ pub fn series_until_exit(run: &Run, i: usize, f: impl Fn(&ProviderQuarter) -> f6
                 return None;
             }
             gone = r.status == Status::Exited;
-            Some(f(r))
+            f(r)
         })
         .collect()
 }
