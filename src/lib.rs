@@ -18,3 +18,4 @@ pub mod output;
 pub mod sim;
 pub mod text;
 pub mod ui;
+pub mod wargame;
