@@ -89,7 +89,7 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
             vec![
                 sc.key_name(r),
                 crate::format::num(sc.base_value(r)),
-                r.spec().unit.to_string(),
+                r.spec().unit.label().to_string(),
                 if kfs.is_empty() { "none".into() } else { kfs.join(", ") },
             ]
         })
