@@ -550,7 +550,7 @@ impl Game {
                     let s = k.spec();
                     KeyInfo {
                         key: s.name.to_string(),
-                        unit: s.unit.to_string(),
+                        unit: s.unit.label().to_string(),
                         min: s.min,
                         max: s.max,
                         doc: s.doc.to_string(),
