@@ -272,8 +272,13 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
         if let Some(m) = target.spec().check(v) {
             return Err(CliError::Input(format!("--set {s}: {key}: {m}")));
         }
+        // A value the user fixes is no longer uncertain: a Monte Carlo (`export
+        // --runs`) keeps it instead of drawing over it.
         match at {
-            None => sc.set_whole_run(target, v),
+            None => {
+                sc.set_whole_run(target, v);
+                sc.uncertainty.retain(|u| u.target != target);
+            }
             Some(q) => {
                 let q: Quarter = q.parse().map_err(|e| CliError::Input(format!("--set {s}: {e}")))?;
                 let t = sc.index_of(q).ok_or_else(|| {
@@ -289,6 +294,8 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
                     )));
                 }
                 sc.set_lever(target, t, v);
+                let fixed = if t == 0 { None } else { Some(t) };
+                sc.uncertainty.retain(|u| !(u.target == target && u.at == fixed));
             }
         }
     }

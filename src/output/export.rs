@@ -90,7 +90,7 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
                 sc.param_label(r),
                 format!("`{}`", sc.key_name(r)),
                 crate::format::num(sc.base_value(r)),
-                r.spec().unit.to_string(),
+                r.spec().unit.label().to_string(),
                 if kfs.is_empty() { "none".into() } else { kfs.join(", ") },
             ]
         })

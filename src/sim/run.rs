@@ -238,9 +238,14 @@ impl Event {
         match self.kind {
             EventKind::KeyframeApplied { target, value } => {
                 let spec = target.spec();
-                format!("{} set to {} {}", sc.param_label(target), trim_num(value), spec.unit)
-                    .trim_end()
-                    .to_string()
+                format!(
+                    "{} set to {} {}",
+                    sc.param_label(target),
+                    trim_num(value),
+                    spec.unit.label()
+                )
+                .trim_end()
+                .to_string()
             }
             EventKind::HardwareGeneration { generation } => {
                 let g = sc.hardware.get(generation);

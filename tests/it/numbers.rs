@@ -14,11 +14,11 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use std::path::PathBuf;
 
-/// The default scenario with NeoCloud unable to keep its cash floor: it exits early.
+/// The default scenario with NeoCloud given no credit line: it exits.
 fn with_an_exit() -> (Scenario, usize, u32) {
     let mut sc = default_scenario();
-    let key = sc.parse_key("providers.neo.min_cash_musd").unwrap();
-    sc.set_whole_run(key, 9e6);
+    let key = sc.parse_key("providers.neo.credit_line_musd").unwrap();
+    sc.set_whole_run(key, 0.0);
     let run = sim::simulate(&sc);
     let neo = sc.provider_index("neo").unwrap();
     let exit = (0..run.quarters)

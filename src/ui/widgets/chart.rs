@@ -657,8 +657,8 @@ mod tests {
     #[test]
     fn an_exiting_line_ends_at_its_exit_quarter_as_in_the_svg_and_stories() {
         let mut sc = crate::document::presets::default_scenario();
-        let key = sc.parse_key("providers.neo.min_cash_musd").expect("a provider key");
-        sc.set_whole_run(key, 9e6);
+        let key = sc.parse_key("providers.neo.credit_line_musd").expect("a provider key");
+        sc.set_whole_run(key, 0.0);
         let run = crate::sim::simulate(&sc);
         let neo = sc.provider_index("neo").expect("neo");
         let exit = (0..run.quarters)
