@@ -69,10 +69,15 @@ impl Editor {
             .and_then(|y| y.ranges.get(i).copied())
             .unwrap_or((0.0, 1.0));
         let Some(key) = view.keys.get(i) else { return };
-        // Steps in proportion to the value (5 %, or 25 % with Shift), at least
-        // a 200th of the slider's range, so a value near 0 can still move.
-        let share = if big { 0.25 } else { 0.05 };
-        let step = (v.abs() * share).max((hi - lo) / if big { 20.0 } else { 200.0 });
+        // A fraction moves by a point (5 with Shift); anything else in
+        // proportion to its value (5 %, 25 % with Shift), at least a
+        // thousandth of the slider's range, so a value at 0 can still move.
+        let step = if key.max <= 1.0 {
+            if big { 0.05 } else { 0.01 }
+        } else {
+            let share = if big { 0.25 } else { 0.05 };
+            (v.abs() * share).max((hi - lo) / 1000.0)
+        };
         let next = (v + dir * step).clamp(key.min.max(lo.min(v)), key.max.min(hi.max(v)));
         self.values[i] = round_sig(next);
     }
@@ -727,9 +732,14 @@ impl Facilitator {
         let g = &host.game;
         let view = g.view(None);
         let resolved = g.rounds.len() as u32;
+        let token_lines = if self.show_tokens {
+            g.seats.iter().filter(|s| s.kind == SeatKind::Human).count()
+        } else {
+            0
+        };
         let [top, seats, log, body, foot] = Layout::vertical([
             Constraint::Length(1),
-            Constraint::Length(g.seats.len() as u16 + 3),
+            Constraint::Length((g.seats.len() + token_lines) as u16 + 3),
             Constraint::Length(6),
             Constraint::Min(4),
             Constraint::Length(1),
@@ -780,7 +790,7 @@ impl Facilitator {
             lines.push(Line::from(vec![
                 Span::styled(format!("{:<6}", s.id), Style::default().fg(c)),
                 Span::raw(format!(
-                    " {:<14} {:<14} {:<11} {round}",
+                    " {:<14} {:<14} {:<14} {round}",
                     crate::text::truncate(&g.scenario.providers[s.provider].name, 14),
                     crate::text::truncate(player, 14),
                     conn
