@@ -20,3 +20,4 @@ pub mod sim;
 pub mod suggest;
 pub mod text;
 pub mod ui;
+pub mod wargame;

@@ -7,6 +7,7 @@
 pub mod completions;
 pub mod model;
 pub mod values;
+pub mod wargame;
 
 use crate::analysis::{attribution, montecarlo, optimize, sensitivity};
 use crate::document::file;
@@ -94,6 +95,10 @@ pub enum Command {
     Backtest(model::BacktestArgs),
     /// Fit named parameters to the backtest observations and write a new strategy file.
     Calibrate(model::CalibrateArgs),
+    /// A war game: seats steer providers round by round (hot-seat, or host/join across terminals).
+    Wargame(wargame::WargameArgs),
+    /// Step through a war game's rounds, or a recorded dashboard session's lever decisions.
+    Replay(wargame::ReplayArgs),
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
