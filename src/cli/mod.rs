@@ -4,9 +4,14 @@
 //! `sim`'s, file parsing and loading `document`'s, the text forms `output`'s,
 //! and the dashboard `ui`'s.
 
+pub mod merge;
 pub mod model;
+pub mod montecarlo;
+pub mod sweep;
 
-use crate::analysis::{Kpi, attribution, montecarlo, optimize, sensitivity};
+pub use montecarlo::{McArgs, McFormat, cmd_montecarlo};
+
+use crate::analysis::{Kpi, attribution, optimize, sensitivity};
 use crate::document::file;
 use crate::document::presets;
 use crate::document::{CliError, resolve, resolve_document};
@@ -15,7 +20,6 @@ use crate::output::report;
 pub use crate::output::{print_out, warn};
 use crate::sim::{self, Quarter, Scenario};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
@@ -84,6 +88,10 @@ pub enum Command {
     Backtest(model::BacktestArgs),
     /// Fit named parameters to the backtest observations and write a new strategy file.
     Calibrate(model::CalibrateArgs),
+    /// Every combination of a grid of parameter values: one row per combination and provider.
+    Sweep(sweep::SweepArgs),
+    /// Combine the partial results of `montecarlo --shard` or `sweep --shard` into one output.
+    Merge(merge::MergeArgs),
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
@@ -106,28 +114,6 @@ pub struct RunArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct McArgs {
-    pub scenario: String,
-    #[arg(long, default_value_t = 1000)]
-    pub runs: usize,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = McFormat::Csv)]
-    pub format: McFormat,
-    /// Worker threads (default: every core). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum McFormat {
-    Csv,
-    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -483,65 +469,6 @@ fn load_with_sets(arg: &str, sets: &[String]) -> Result<Scenario, CliError> {
     Ok(sc)
 }
 
-pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
-    use std::sync::atomic::AtomicBool;
-    let (sc, _) = resolve(&a.scenario)?;
-    if a.runs == 0 || a.runs > 10_000_000 {
-        return Err(CliError::Usage(format!("--runs {}: allowed 1 to 10000000", a.runs)));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Input(format!("cannot start worker threads: {e}")))?;
-    if sc.uncertainty.is_empty() {
-        warn(&format!(
-            "cloudstrat: {} has no uncertain inputs (no `uncertainty` section): every run is the same",
-            a.scenario
-        ));
-    }
-    montecarlo::check_memory(&sc, a.runs).map_err(|e| CliError::Input(format!("{}: {e}", a.scenario)))?;
-    let runs = a.runs;
-    let shown = std::sync::atomic::AtomicUsize::new(0);
-    let progress = |n: usize| {
-        // Redraw only when the bar grows a step, so stderr stays small in logs.
-        let width = 30;
-        let filled = n * width / runs;
-        if filled > shown.fetch_max(filled, std::sync::atomic::Ordering::Relaxed) || n == runs {
-            // A full stderr only loses the progress bar.
-            let _ = write!(
-                std::io::stderr(),
-                "\r[{}{}] {n}/{runs} runs",
-                "#".repeat(filled),
-                " ".repeat(width - filled)
-            );
-        }
-    };
-    let cancel = AtomicBool::new(false);
-    let result = pool
-        .install(|| montecarlo::monte_carlo(&sc, runs, a.seed, &progress, &cancel))
-        .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
-    let _ = writeln!(std::io::stderr());
-    if result.skipped == result.runs {
-        return Err(CliError::Input(format!(
-            "{}: every one of the {} samples broke a rule `cloudstrat check` enforces (such as initial shares adding up to more than 1); narrow the `uncertainty` ranges",
-            a.scenario, result.runs
-        )));
-    }
-    if result.skipped > 0 {
-        warn(&format!(
-            "cloudstrat: {} of {} samples broke a rule `cloudstrat check` enforces and were left out; the percentiles are over the other {}",
-            result.skipped,
-            result.runs,
-            result.runs - result.skipped
-        ));
-    }
-    let text = match a.format {
-        McFormat::Csv => report::mc_csv(&sc, &result),
-        McFormat::Json => report::mc_json(&sc, &result, a.seed),
-    };
-    write_out(a.out.as_deref(), &text)
-}
-
 pub fn cmd_sensitivity(a: &SensArgs) -> Result<(), CliError> {
     let sc = load_with_sets(&a.scenario, &a.sets)?;
     let i = provider_arg(&sc, &a.provider)?;
@@ -641,7 +568,7 @@ pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
         }
         Some(runs) => {
             let cancel = std::sync::atomic::AtomicBool::new(false);
-            montecarlo::monte_carlo(&sc, runs, 1, &|_| {}, &cancel)
+            crate::analysis::montecarlo::monte_carlo(&sc, runs, 1, &|_| {}, &cancel)
         }
     };
     let cmp = crate::output::svg::Comparison {
