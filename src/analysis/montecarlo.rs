@@ -46,9 +46,10 @@ const MAX_KEEP: usize = 1024;
 /// Fewest values kept exactly per cell and side.
 const MIN_KEEP: usize = 16;
 /// Memory of one worker's batch of outcomes.
-const BATCH_BYTES: u64 = 4 << 20;
-/// Most runs in one batch.
-const MAX_BATCH: usize = 32;
+const BATCH_BYTES: u64 = 8 << 20;
+/// Most runs in one batch: enough that each cell's bins, visited once per
+/// batch, serve many values while they are in the cache.
+const MAX_BATCH: usize = 256;
 
 /// The cells of a study: quarters × providers × KPIs, flattened as
 /// `(t × providers + i) × KPIs + k`, followed by one exit flag per
@@ -196,9 +197,9 @@ fn needs_presence(k: Kpi) -> bool {
 }
 
 /// Writes every KPI of every provider at every quarter of `run` into
-/// `out[c × stride]` for cell `c` (NaN where the sample does not count), then
-/// the exit flags (1 or 0) at `out[(cells + t × providers + i) × stride]`.
-fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64], stride: usize) {
+/// `out[c]` for cell `c` (NaN where the sample does not count), then the exit
+/// flags (1 or 0) at `out[cells + t × providers + i]`.
+fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64]) {
     let kpis = Kpi::ALL.len();
     let cells = shape.cells();
     for i in 0..shape.providers {
@@ -216,10 +217,10 @@ fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64], stride: usize) {
                     _ if needs_presence(*kpi) && !present => f64::NAN,
                     _ => kpi.of_row(r),
                 };
-                out[(base + k) * stride] = v;
+                out[base + k] = v;
             }
             let exited = r.status == Status::Exited;
-            out[(cells + t * shape.providers + i) * stride] = if exited { 1.0 } else { 0.0 };
+            out[cells + t * shape.providers + i] = if exited { 1.0 } else { 0.0 };
             present = !exited;
         }
     }
@@ -233,7 +234,7 @@ fn sample_outcomes(sc: &Scenario, shape: Shape, seed: u64, index: usize) -> Opti
         return None;
     }
     let mut out = vec![0.0; shape.width()];
-    write_outcomes(&simulate(&s), shape, &mut out, 1);
+    write_outcomes(&simulate(&s), shape, &mut out);
     Some(out)
 }
 
@@ -363,18 +364,19 @@ impl Acc {
         }
     }
 
-    /// Adds `filled` runs laid out cell-major in `buf` (`buf[c × stride + s]`
-    /// is run `s`'s value of cell `c`; exit flags after the cells), so that each
-    /// cell's bins are visited once per batch.
-    fn add_batch(&mut self, r: &Ranges, buf: &[f64], stride: usize, filled: usize) {
+    /// Adds `filled` runs whose outcome vectors lie one after the other in
+    /// `buf`, `width` values each (the cells, then the exit flags). Cell by
+    /// cell, so that each cell's bins are visited once per batch.
+    fn add_batch(&mut self, r: &Ranges, buf: &[f64], width: usize, filled: usize) {
         let cells = self.cells();
+        let runs = &buf[..width * filled];
         for c in 0..cells {
             let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
-            let values = &buf[c * stride..c * stride + filled];
+            let values = runs.iter().skip(c).step_by(width.max(1));
             let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
             let bins = &mut self.counts[c * BINS..(c + 1) * BINS];
             let mut outside = false;
-            for &x in values {
+            for &x in values.clone() {
                 if x.is_nan() {
                     continue;
                 }
@@ -405,8 +407,8 @@ impl Acc {
             self.max[c] = max;
         }
         for (e, slot) in self.exited.iter_mut().enumerate() {
-            let flags = &buf[(cells + e) * stride..(cells + e) * stride + filled];
-            *slot += flags.iter().filter(|f| **f > 0.5).count() as u32;
+            let flags = runs.iter().skip(cells + e).step_by(width.max(1));
+            *slot += flags.filter(|f| **f > 0.5).count() as u32;
         }
         self.counted += filled;
     }
@@ -611,12 +613,12 @@ impl<'a> Plan<'a> {
                 let first = start + b * batch;
                 let last = (first + batch).min(start + total);
                 let mut filled = 0;
+                let width = shape.width();
                 for i in first..last {
-                    // Run `filled` of the batch sits at `buf[w × batch + filled]`.
+                    // Run `filled` of the batch is `buf[filled × width..][..width]`.
+                    let slot = &mut buf[filled * width..(filled + 1) * width];
                     if let Some(Some(p)) = self.pilot.get(i) {
-                        for (w, &x) in p.iter().enumerate() {
-                            buf[w * batch + filled] = x;
-                        }
+                        slot.copy_from_slice(p);
                         filled += 1;
                         continue;
                     }
@@ -629,10 +631,10 @@ impl<'a> Plan<'a> {
                         a.skipped += 1;
                         continue;
                     }
-                    write_outcomes(&simulate(&s), shape, &mut buf[filled..], batch);
+                    write_outcomes(&simulate(&s), shape, slot);
                     filled += 1;
                 }
-                a.add_batch(&self.ranges, &buf, batch, filled);
+                a.add_batch(&self.ranges, &buf, width, filled);
                 let n = done.fetch_add(last - first, Ordering::Relaxed) + (last - first);
                 progress(n);
             }
@@ -901,7 +903,7 @@ mod tests {
         let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
         let mut acc = Acc::new(1, 0, 64);
         for chunk in values.chunks(7) {
-            acc.add_batch(&r, chunk, chunk.len(), chunk.len());
+            acc.add_batch(&r, chunk, 1, chunk.len());
         }
         (acc.percentiles(&r, 0), (r.hi[0] - r.lo[0]) / BINS as f64)
     }
@@ -1006,9 +1008,9 @@ mod tests {
     fn a_cell_without_samples_is_nan_and_excluded_values_do_not_count() {
         let r = Ranges::from_pilot(1, std::iter::empty());
         let mut acc = Acc::new(1, 0, 16);
-        acc.add_batch(&r, &[f64::NAN, f64::NAN], 2, 2);
+        acc.add_batch(&r, &[f64::NAN, f64::NAN], 1, 2);
         assert!(acc.percentiles(&r, 0).iter().all(|x| x.is_nan()));
-        acc.add_batch(&r, &[f64::NAN, 3.0, 5.0], 3, 3);
+        acc.add_batch(&r, &[f64::NAN, 3.0, 5.0], 1, 3);
         assert_eq!(acc.n[0], 2);
         assert_eq!(acc.percentiles(&r, 0), [3.0, 3.0, 3.0, 5.0, 5.0]);
     }
@@ -1020,14 +1022,14 @@ mod tests {
         let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
         let whole = {
             let mut a = Acc::new(1, 0, 16);
-            a.add_batch(&r, &v, v.len(), v.len());
+            a.add_batch(&r, &v, 1, v.len());
             a
         };
         let mut parts = Acc::new(1, 0, 16);
         for chunk in v.chunks(333) {
             let mut a = Acc::new(1, 0, 16);
             for c in chunk.chunks(5) {
-                a.add_batch(&r, c, c.len(), c.len());
+                a.add_batch(&r, c, 1, c.len());
             }
             parts.merge(a);
         }
