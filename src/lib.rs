@@ -9,7 +9,8 @@
 //!
 //! `text` (display-width wrap and truncate), `format` (money, percentages,
 //! points, axis steps and labels) and `float` (shortest float text for CSV)
-//! are leaves that every layer may use.
+//! are leaves that every layer may use, and so is `suggest` (the nearest known
+//! name to one typed wrong).
 
 pub mod analysis;
 pub mod cli;
@@ -18,5 +19,6 @@ pub mod float;
 pub mod format;
 pub mod output;
 pub mod sim;
+pub mod suggest;
 pub mod text;
 pub mod ui;

@@ -25,6 +25,7 @@ fn main() {
         Some(Command::Present { scenario, theme }) => {
             cli::cmd_dashboard(Some(scenario), args.saves_dir.as_deref(), theme.as_deref(), true)
         }
+        Some(Command::Completions { shell }) => cli::completions::cmd_completions(*shell),
         Some(Command::Notes { scenario }) => cloudstrat::document::notes::cmd_notes(scenario),
         None => cli::cmd_dashboard(
             args.scenario.as_deref(),

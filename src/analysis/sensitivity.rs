@@ -2,7 +2,7 @@
 //! and high ends of its range, others unchanged, and record the KPI.
 
 use super::Kpi;
-use crate::sim::{ParamRef, ProviderKey, Scenario, Uncertain, simulate};
+use crate::sim::{ParamRef, Scenario, Uncertain, simulate};
 use rayon::prelude::*;
 
 /// One bar of a tornado chart.
@@ -32,22 +32,11 @@ pub struct Tornado {
     pub skipped: Vec<(String, String)>,
 }
 
-/// Where a lever is swept: its allowed range, narrowed where that range is open-ended.
-pub fn lever_range(sc: &Scenario, r: ParamRef) -> (f64, f64) {
+/// Where a lever is swept: its one allowed range (`sim::levers` for the
+/// mission levers), the same the slider spans and `--set` checks.
+pub fn lever_range(_sc: &Scenario, r: ParamRef) -> (f64, f64) {
     let spec = r.spec();
-    // The largest value the scenario gives the lever, base or keyframe, so the
-    // range always contains every setting the scenario already uses.
-    let v = sc
-        .keyframes
-        .iter()
-        .filter(|k| k.target == r)
-        .map(|k| k.value)
-        .fold(sc.base_value(r), f64::max);
-    match r {
-        ParamRef::Market(_) if r == ParamRef::CEILING => ((v / 4.0).max(spec.min), (v * 4.0).min(spec.max)),
-        ParamRef::Provider(_, ProviderKey::self_chip_volume) => (0.0, (2.0 * v).max(50.0).min(spec.max)),
-        _ => (spec.min, spec.max),
-    }
+    (spec.min, spec.max)
 }
 
 /// The four mission levers of every provider and the market.

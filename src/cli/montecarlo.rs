@@ -15,6 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 #[derive(Debug, clap::Args)]
 pub struct McArgs {
+    #[arg(value_parser = super::values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     #[arg(long, default_value_t = 1000)]
     pub runs: usize,
@@ -49,10 +50,15 @@ pub fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, CliError> {
 }
 
 /// A progress bar on standard error for `total` items named `what`, redrawn
-/// only when it grows a step so that logs stay small.
+/// only when it grows a step. The bar is for people watching: it is drawn
+/// only when standard error is a terminal, never into logs, pipes or files.
 pub fn progress_bar(total: usize, what: &'static str) -> impl Fn(usize) + Sync {
     let shown = AtomicUsize::new(0);
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
     move |n: usize| {
+        if !bar {
+            return;
+        }
         let width = 30;
         let filled = n.min(total) * width / total.max(1);
         if filled > shown.fetch_max(filled, Ordering::Relaxed) || n == total {
@@ -64,6 +70,13 @@ pub fn progress_bar(total: usize, what: &'static str) -> impl Fn(usize) + Sync {
                 " ".repeat(width - filled)
             );
         }
+    }
+}
+
+/// Ends the progress bar's line, if one was drawn.
+pub fn end_progress() {
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        end_progress();
     }
 }
 
@@ -118,7 +131,7 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
                 montecarlo::monte_carlo_shard(&sc, a.runs, a.seed, shard.index, shard.count, &progress, &cancel)
             })
             .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
-        let _ = writeln!(std::io::stderr());
+        end_progress();
         let doc = Partial::Montecarlo {
             fingerprint: merge::fingerprint(&sc),
             labels,
@@ -131,7 +144,7 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
     let result = pool
         .install(|| montecarlo::monte_carlo(&sc, a.runs, a.seed, &progress, &cancel))
         .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
-    let _ = writeln!(std::io::stderr());
+    end_progress();
     check_skipped(&a.scenario, &result)?;
     write_out(a.out.as_deref(), &text(&labels, &result, a.seed, a.format))
 }

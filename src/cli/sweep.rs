@@ -5,7 +5,7 @@
 //! result is written for `cloudstrat merge`.
 
 use super::merge::{self, Partial, Shard};
-use super::montecarlo::{pool, progress_bar};
+use super::montecarlo::{end_progress, pool, progress_bar};
 use super::{apply_sets, write_out};
 use crate::analysis::Kpi;
 use crate::analysis::montecarlo::shard_range;
@@ -15,7 +15,6 @@ use crate::float::FloatText;
 use crate::sim::{Quarter, Scenario, Status};
 use clap::ValueEnum;
 use serde::{Deserialize, Serialize};
-use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
@@ -27,14 +26,15 @@ pub const MAX_STEPS: usize = 100_000;
 #[derive(Debug, clap::Args)]
 pub struct SweepArgs {
     /// Strategy file or preset name.
+    #[arg(value_parser = super::values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     /// KEY=LO:HI:N sweeps KEY over N evenly spaced values from LO to HI for the
     /// whole run; KEY@2026Q3=LO:HI:N sweeps a keyframe. Repeat for more axes.
     #[arg(long = "grid", value_name = "KEY[@QUARTER]=LO:HI:N", required = true)]
     pub grids: Vec<String>,
     /// KPIs to report, comma-separated or repeated (default: all).
-    #[arg(long = "kpi", value_name = "KPI", value_delimiter = ',')]
-    pub kpis: Vec<String>,
+    #[arg(long = "kpi", value_name = "KPI", value_enum, value_delimiter = ',')]
+    pub kpis: Vec<super::values::KpiArg>,
     /// Quarter at which the KPIs are read (default: the last).
     #[arg(long)]
     pub at: Option<String>,
@@ -147,18 +147,11 @@ pub fn parse_axis(sc: &Scenario, s: &str) -> Result<(String, Axis), CliError> {
     Ok((lhs.trim().to_string(), Axis::spaced(target, at, lo, hi, n)))
 }
 
-fn kpis(names: &[String]) -> Result<Vec<Kpi>, CliError> {
-    if names.is_empty() {
-        return Ok(Kpi::ALL.to_vec());
+fn kpis(asked: &[super::values::KpiArg]) -> Vec<Kpi> {
+    if asked.is_empty() {
+        return Kpi::ALL.to_vec();
     }
-    names
-        .iter()
-        .map(|k| {
-            k.trim()
-                .parse::<Kpi>()
-                .map_err(|e| CliError::Usage(format!("--kpi: {e}")))
-        })
-        .collect()
+    asked.iter().map(|k| k.0).collect()
 }
 
 pub fn cmd_sweep(a: &SweepArgs) -> Result<(), CliError> {
@@ -178,7 +171,7 @@ pub fn cmd_sweep(a: &SweepArgs) -> Result<(), CliError> {
             "--grid: {total} combinations; at most {MAX_COMBINATIONS}"
         )));
     }
-    let kpis = kpis(&a.kpis)?;
+    let kpis = kpis(&a.kpis);
     let t = match &a.at {
         None => sc.quarters - 1,
         Some(q) => {
@@ -201,7 +194,7 @@ pub fn cmd_sweep(a: &SweepArgs) -> Result<(), CliError> {
     let outcomes = pool
         .install(|| sweep::sweep(&sc, &grid, &kpis, t, range, &progress, &cancel))
         .ok_or_else(|| CliError::Input("sweep cancelled".into()))?;
-    let _ = writeln!(std::io::stderr());
+    end_progress();
     let rows = outcomes
         .into_iter()
         .enumerate()

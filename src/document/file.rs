@@ -357,6 +357,31 @@ const INTEGER_FIELDS: [(&str, &str); 3] = [
 /// The parser's message, with the field and its range where the parser only
 /// says that a whole number does not fit.
 fn syntax_message(e: &ron::error::SpannedError, text: &str) -> String {
+    // An unknown name: the nearest known one instead of the whole list
+    // (a market has more than fifty fields).
+    if let ron::Error::NoSuchStructField { expected, found, outer }
+    | ron::Error::NoSuchEnumVariant { expected, found, outer } = &e.code
+    {
+        let what = if matches!(e.code, ron::Error::NoSuchStructField { .. }) {
+            "field"
+        } else {
+            "variant"
+        };
+        let place = match (outer, what) {
+            (Some(o), "variant") => format!(" in enum `{o}`"),
+            (Some(o), _) => format!(" in `{o}`"),
+            (None, _) => String::new(),
+        };
+        let hint = match crate::suggest::nearest(found, expected.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if expected.len() <= 8 => {
+                let names: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();
+                format!("expected one of {}", names.join(", "))
+            }
+            None => "`cloudstrat params` lists the parameters".to_string(),
+        };
+        return format!("unknown {what} `{found}`{place}; {hint}");
+    }
     let message = e.code.to_string();
     let integer = matches!(
         e.code,

@@ -3,6 +3,7 @@
 //! scenario and its seed.
 
 pub mod engine;
+pub mod levers;
 pub mod metric;
 pub mod params;
 pub mod quarter;
@@ -10,6 +11,7 @@ pub mod run;
 pub mod scenario;
 pub mod story;
 pub mod uncertainty;
+pub mod unit;
 
 pub use engine::simulate;
 pub use metric::Metric;
@@ -21,3 +23,4 @@ pub use run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run,
 pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};
 pub use story::Beat;
 pub use uncertainty::{Distribution, Uncertain, sample_scenario};
+pub use unit::Unit;

@@ -652,20 +652,7 @@ impl App {
     }
 }
 
-/// A lever's name for people: "Open-source parity", "Self-chip volume", "pue".
+/// A lever's name for people: "Open-source parity", "Self-chip volume", "Pue".
 pub fn lever_label(r: ParamRef) -> String {
-    match r {
-        ParamRef::Market(MarketKey::open_source_parity) => "Open-source parity".into(),
-        ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok) => "Price ceiling".into(),
-        ParamRef::Provider(_, ProviderKey::self_chip_volume) => "Self-chip volume".into(),
-        ParamRef::Provider(_, ProviderKey::ecosystem_lock_in) => "Ecosystem lock-in".into(),
-        other => {
-            let name = other.spec().name.replace('_', " ");
-            let mut c = name.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect(),
-                None => name,
-            }
-        }
-    }
+    r.label()
 }

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod analysis;
 pub mod app;
+pub mod depth;
 pub mod files;
 pub mod input;
 pub mod keymap;
@@ -362,10 +363,12 @@ fn install_panic_hook() {
     });
 }
 
-fn enter_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+/// The real terminal, drawing in 256 colours unless `COLORTERM` announces 24-bit colour.
+fn enter_terminal() -> io::Result<Terminal<depth::DepthBackend<CrosstermBackend<Stdout>>>> {
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    let truecolor = depth::truecolor(std::env::var_os("COLORTERM").as_deref());
+    Terminal::new(depth::DepthBackend::new(CrosstermBackend::new(io::stdout()), truecolor))
 }
 
 /// How the dashboard starts.
@@ -375,6 +378,8 @@ pub struct Options {
     pub theme: Option<(String, Theme)>,
     /// Start in presentation mode.
     pub present: bool,
+    /// Shown in the status line at the start (a config file that was not used).
+    pub notice: Option<String>,
 }
 
 /// Opens the dashboard on a strategy file's whole content, saving into
@@ -408,6 +413,9 @@ pub fn run_document_with(
         app = app.with_named_theme(name, *theme);
     }
     app.update(Action::FindAutosave);
+    if let (Some(notice), None) = (&options.notice, app.status()) {
+        app = app.with_status(notice.clone());
+    }
     if options.present && app.mode() == Mode::Normal {
         app.update(Action::Meeting(present::MeetingAction::Present));
     }

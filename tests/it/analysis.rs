@@ -128,14 +128,19 @@ fn lock_in_market() -> (Scenario, usize) {
 fn sensitivity_ranks_the_dominant_lever_first() {
     let (sc, eco) = lock_in_market();
     let t = sensitivity(&sc, eco, Kpi::Share, sc.quarters - 1);
+    // The price ceiling's range reaches down to $0.001, where no provider
+    // survives: it swings every share to zero. Among the others lock-in leads.
+    let ceiling = &t.bars[0];
+    assert_eq!(ceiling.input, "market.price_ceiling_usd_per_mtok");
+    assert_eq!((ceiling.low_input, ceiling.low), (0.001, 0.0));
     assert_eq!(
-        t.bars[0].input,
+        t.bars[1].input,
         "providers.eco.ecosystem_lock_in",
         "{:#?}",
         &t.bars[..3]
     );
     assert!(t.bars.windows(2).all(|w| w[0].swing >= w[1].swing));
-    assert!(t.bars[0].high > t.bars[0].low);
+    assert!(t.bars[1].high > t.bars[1].low);
 }
 
 #[test]

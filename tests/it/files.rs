@@ -404,7 +404,7 @@ proptest! {
         provider_name in text_strategy(),
         seed in any::<u64>(),
         parity in unit_value(),
-        ceiling in 0.001f64..=10000.0,
+        ceiling in 0.001f64..=1000.0,
         keyframes in proptest::collection::vec((0u32..32, unit_value()), 0..20),
     ) {
         let mut sc = presets::default_scenario();

@@ -71,7 +71,11 @@ fn same(a: f64, b: f64) -> bool {
 
 /// Checks the unit and range cells of a parameter row against its spec.
 fn check_spec(key: &str, spec: ParamSpec, unit: &str, range: &str) {
-    let want_unit = if spec.unit.is_empty() { "—" } else { spec.unit };
+    let want_unit = if spec.unit.label().is_empty() {
+        "—"
+    } else {
+        spec.unit.label()
+    };
     assert_eq!(unit, want_unit, "unit of {key} in MODEL.md");
     let (lo, hi) = range
         .split_once(" to ")
@@ -174,5 +178,32 @@ fn the_document_names_the_providers_and_the_mechanism_sections() {
             DOC.contains(&format!("## §{s} ")),
             "MODEL.md has no section heading §{s}"
         );
+    }
+}
+
+#[test]
+fn the_lever_ranges_section_gives_the_code_s_ranges() {
+    use cloudstrat::sim::levers::LEVER_RANGES;
+    let section = DOC
+        .split("\n## Lever ranges\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("MODEL.md has a `## Lever ranges` section");
+    for lever in LEVER_RANGES {
+        let row: Vec<&str> = section
+            .lines()
+            .map(cells)
+            .find(|c| c.get(1).is_some_and(|k| k.ends_with(&format!(".{}`", lever.key))))
+            .unwrap_or_else(|| panic!("Lever ranges has no row for {}", lever.key));
+        let (lo, hi) = row[2].split_once(" to ").expect("range reads `min to max`");
+        assert!(
+            same(number(lo, lever.key), lever.min) && same(number(hi, lever.key), lever.max),
+            "{}: MODEL.md says {}, src/sim/levers.rs {} to {}",
+            lever.key,
+            row[2],
+            lever.min,
+            lever.max
+        );
+        assert!(!row[3].is_empty(), "{} needs a source", lever.key);
     }
 }

@@ -130,3 +130,61 @@ fn parity_hurts_the_lab_and_the_reseller() {
         );
     }
 }
+
+#[test]
+fn neocloud_fate_depends_on_parity_and_the_ceiling() {
+    let sc = default_scenario();
+    let neo = sc.provider_index("neo").expect("neo");
+    let exits = |s: &Scenario| {
+        simulate(s)
+            .events
+            .iter()
+            .any(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { provider } if provider == neo))
+    };
+    // Scarcity lasts: parity held low and no ceiling to speak of.
+    let mut kind = sc.clone();
+    kind.set_whole_run(ParamRef::PARITY, 0.0);
+    kind.set_whole_run(ParamRef::CEILING, 10_000.0);
+    let run = simulate(&kind);
+    let t = run.last();
+    assert!(!exits(&kind), "NeoCloud exits with parity held at 0");
+    assert!(
+        run.cumulative_net_profit(neo, t) > 0.0,
+        "NeoCloud's cumulative net profit {} with parity held at 0",
+        run.cumulative_net_profit(neo, t)
+    );
+    // The default parity shock squeezes it: a net loss, and less than without the shock.
+    let shocked = simulate(&sc);
+    let mut calm = sc.clone();
+    let before = sc.value_at(ParamRef::PARITY, 0);
+    calm.set_whole_run(ParamRef::PARITY, before);
+    let calm = simulate(&calm);
+    assert!(shocked.cumulative_net_profit(neo, t) < 0.0);
+    assert!(shocked.cumulative_net_profit(neo, t) < calm.cumulative_net_profit(neo, t));
+    assert!(shocked.cumulative_profit(neo, t) < run.cumulative_profit(neo, t));
+}
+
+#[test]
+fn a_value_fixed_with_set_is_not_drawn_over_by_the_monte_carlo() {
+    let mut sc = default_scenario();
+    let t = sc.index_of("2025Q1".parse().expect("quarter")).expect("in the horizon");
+    assert!(
+        sc.uncertainty
+            .iter()
+            .any(|u| u.target == ParamRef::PARITY && u.at == Some(t))
+    );
+    cloudstrat::cli::apply_sets(&mut sc, &["market.open_source_parity@2025Q1=0.5".to_string()]).expect("valid");
+    assert!(
+        !sc.uncertainty
+            .iter()
+            .any(|u| u.target == ParamRef::PARITY && u.at == Some(t))
+    );
+    for i in 0..20 {
+        let s = cloudstrat::sim::uncertainty::sample_scenario(&sc, 7, i);
+        assert_eq!(s.value_at(ParamRef::PARITY, t), 0.5);
+    }
+    // A whole-run value removes every uncertain input on that parameter.
+    cloudstrat::cli::apply_sets(&mut sc, &["providers.hyper.own_chip_perf_ratio=0.8".to_string()]).expect("valid");
+    let perf = sc.parse_key("providers.hyper.own_chip_perf_ratio").expect("key");
+    assert!(!sc.uncertainty.iter().any(|u| u.target == perf));
+}

@@ -396,10 +396,7 @@ impl App {
                 self.status = Some(format!(
                     "{n} autosave{} of unsaved work in {}: open the same file or preset (Ctrl-o) to recover",
                     if n == 1 { "" } else { "s" },
-                    self.storage
-                        .dir()
-                        .join(crate::document::storage::AUTOSAVE_DIR)
-                        .display()
+                    self.storage.autosave_dir().display()
                 ));
             }
             return;

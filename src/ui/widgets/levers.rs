@@ -2,7 +2,6 @@
 //! value at the cursor quarter, unit and slider.
 
 use super::{left, put, right, truncate, wrap};
-use crate::format::{self, sig3};
 use crate::sim::ParamRef;
 use crate::ui::app::{App, LeverView, lever_label};
 use crate::ui::layout::{self, LeverRow};
@@ -17,31 +16,9 @@ pub struct LeverPanelWidget<'a> {
     pub app: &'a App,
 }
 
-/// Three significant digits without trailing zeros: 15, 16.9, 0.125, 1.23M.
-/// A value with a short unit: "85%", "$60.0/Mtok", "15 k/q".
+/// A value with a short unit: "85%", "$60.0/Mtok", "15k/q".
 pub fn value_text(r: ParamRef, v: f64) -> String {
-    let spec = r.spec();
-    let unit = spec.unit;
-    // Unitless parameters bounded by 0 and 1 are fractions, shown as percentages.
-    let fraction = matches!(unit, "" | "0 to 1") && spec.min >= 0.0 && spec.max <= 1.0;
-    match unit {
-        _ if fraction => format::pct_trim(v),
-        "share of enterprises" | "share of requests" | "share of pilots" | "share of revenue" | "share of demand" => {
-            format::pct_trim(v)
-        }
-        "USD per million tokens" => format!("{}/Mtok", format::usd_mtok(v)),
-        // Thousands of accelerators: a million and up reads as M, not "kk".
-        "thousand accelerators per quarter" if v.abs() >= 1000.0 => format!("{}M/q", sig3(v / 1000.0)),
-        "thousand accelerators per quarter" => format!("{}k/q", sig3(v)),
-        "million USD" => format::musd(v),
-        "million USD per quarter" => format!("{}/q", format::musd(v)),
-        "million USD per year" => format!("{}/yr", format::musd(v)),
-        "million USD per generation" => format!("{}/gen", format::musd(v)),
-        "USD" | "USD per accelerator" => format!("${}", sig3(v)),
-        "" => sig3(v),
-        u if u.chars().count() <= 6 => format!("{} {u}", sig3(v)),
-        _ => sig3(v),
-    }
+    r.spec().unit.format(v)
 }
 
 /// Mission lever names for one-line rows.
@@ -144,12 +121,7 @@ impl LeverPanelWidget<'_> {
             th.accent(),
         );
         let spec = r.spec();
-        // "0 to 1" is both range and unit for fractions; say it once.
-        let range = if spec.unit == "0 to 1" {
-            "0 to 1".to_string()
-        } else {
-            spec.range_text()
-        };
+        let range = spec.range_text();
         let text = format!("{} Range {range}.", spec.doc);
         for (i, line) in wrap(&text, area.width as usize)
             .into_iter()
