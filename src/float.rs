@@ -142,7 +142,7 @@ fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
     let q = point - digits.len() as i32 - 1;
     let (m, p) = (u128::from(m), u128::from(p));
     let pow = |base: u128, n: i32| -> Option<u128> { base.checked_pow(u32::try_from(n).ok()?) };
-    let equal = if q >= 0 {
+    if q >= 0 {
         // m × 2^(e−q) = p × 5^q
         let rhs = pow(5, q).and_then(|f| p.checked_mul(f));
         let a = e - q;
@@ -168,8 +168,7 @@ fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
             let rhs = pow(2, -b).and_then(|f| p.checked_mul(f));
             lhs.is_some() && lhs == rhs
         }
-    };
-    equal
+    }
 }
 
 #[cfg(test)]
@@ -206,9 +205,10 @@ mod tests {
             1234.5,
             0.05,
             29.999999999999996,
-            667082108456853.25,
-            667082108456853.75,
-            -667082108456853.25,
+            // Exactly halfway between two shortest forms.
+            f64::from_bits(0x4302_f5a9_40e2_7caa),
+            f64::from_bits(0x4302_f5a9_40e2_7cae),
+            -f64::from_bits(0x4302_f5a9_40e2_7caa),
             9007199254740993.0,
         ] {
             same(v);

@@ -794,7 +794,7 @@ impl McPartial {
         .into_iter()
         .chain([self.min.len(), self.max.len(), self.low.len(), self.high.len()])
         .all(|l| l == cells);
-        if !sized || self.exited.len() != shape.slots() || self.bins.len() % 2 != 0 {
+        if !sized || self.exited.len() != shape.slots() || !self.bins.len().is_multiple_of(2) {
             return Err(format!(
                 "shard {} of {}: the counts do not match {} quarters × {} providers",
                 self.shard + 1,
@@ -988,7 +988,9 @@ mod tests {
             assert!((p[k] - want).abs() <= width, "{p:?}");
         }
         // Exactly half and half: the median is the lower value (rank n/2).
-        let half: Vec<f64> = (0..1000).map(|i| if i % 2 == 0 { 1.0 } else { 2.0 }).collect();
+        let half: Vec<f64> = (0..1000)
+            .map(|i: u32| if i.is_multiple_of(2) { 1.0 } else { 2.0 })
+            .collect();
         let (p, width) = study(&half);
         assert!((p[2] - 1.0).abs() <= width && (p[3] - 2.0).abs() <= width, "{p:?}");
     }

@@ -53,9 +53,9 @@ pub enum Partial {
         fingerprint: u64,
         labels: McLabels,
         format: McFormat,
-        part: McPartial,
+        part: Box<McPartial>,
     },
-    Sweep(SweepPart),
+    Sweep(Box<SweepPart>),
 }
 
 #[derive(Deserialize)]
@@ -162,7 +162,7 @@ fn merge_montecarlo(parts: Vec<Partial>, format: Option<&str>) -> Result<String,
             }
             Some(_) => {}
         }
-        shards.push(part);
+        shards.push(*part);
     }
     let (_, labels, asked) = first.ok_or_else(|| CliError::Usage("merge: no partial results".into()))?;
     let format = match format {
@@ -179,7 +179,7 @@ fn merge_sweep(parts: Vec<Partial>, format: Option<&str>) -> Result<String, CliE
     let sweeps = parts
         .into_iter()
         .map(|p| match p {
-            Partial::Sweep(s) => Ok(s),
+            Partial::Sweep(s) => Ok(*s),
             Partial::Montecarlo { .. } => Err(mixed()),
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -136,7 +136,7 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
             fingerprint: merge::fingerprint(&sc),
             labels,
             format: a.format,
-            part,
+            part: Box::new(part),
         };
         return write_out(a.out.as_deref(), &merge::to_text(&doc)?);
     }

@@ -240,7 +240,7 @@ pub fn cmd_sweep(a: &SweepArgs) -> Result<(), CliError> {
         rows,
     };
     let text = if a.shard.is_some() {
-        merge::to_text(&Partial::Sweep(part))?
+        merge::to_text(&Partial::Sweep(Box::new(part)))?
     } else {
         write(&part, a.format)
     };
