@@ -22,3 +22,4 @@ pub mod sim;
 pub mod suggest;
 pub mod text;
 pub mod ui;
+pub mod wargame;

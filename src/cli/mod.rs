@@ -10,6 +10,7 @@ pub mod model;
 pub mod montecarlo;
 pub mod sweep;
 pub mod values;
+pub mod wargame;
 
 pub use montecarlo::{McArgs, McFormat, cmd_montecarlo};
 
@@ -102,6 +103,10 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Combine the partial results of `montecarlo --shard` or `sweep --shard` into one output.
     Merge(merge::MergeArgs),
+    /// A war game: seats steer providers round by round (hot-seat, or host/join across terminals).
+    Wargame(wargame::WargameArgs),
+    /// Step through a war game's rounds, or a recorded dashboard session's lever decisions.
+    Replay(wargame::ReplayArgs),
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).

@@ -159,7 +159,21 @@ pub struct Scenario {
     pub uncertainty: Vec<super::uncertainty::Uncertain>,
     /// Presentation beats, in quarter order.
     pub story: Vec<super::story::Beat>,
+    /// Provider parameters a war-game seat decides each round besides its two
+    /// levers; `None` (not written in the file) means [`DEFAULT_DECISIONS`].
+    pub decisions: Option<Vec<ProviderKey>>,
 }
+
+/// What a war-game seat decides when the scenario does not say: markup, the
+/// pricing policy's strength, ecosystem investment and capacity headroom.
+/// (The pricing policy itself is a provider's fixed kind; keyframes change
+/// numbers only.)
+pub const DEFAULT_DECISIONS: [ProviderKey; 4] = [
+    ProviderKey::markup,
+    ProviderKey::policy_strength,
+    ProviderKey::ecosystem_invest_musd,
+    ProviderKey::capacity_headroom,
+];
 
 /// A `--set`-style key that does not name a parameter.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -192,6 +206,19 @@ impl Scenario {
     pub fn index_of(&self, q: Quarter) -> Option<u32> {
         let i = self.start.quarters_until(q);
         (0..i64::from(self.quarters)).contains(&i).then_some(i as u32)
+    }
+
+    /// The parameters a war-game seat decides each round: its two levers
+    /// (self-chip volume, lock-in), then the scenario's decisions in order.
+    pub fn decision_keys(&self) -> Vec<ProviderKey> {
+        let mut out = vec![ProviderKey::self_chip_volume, ProviderKey::ecosystem_lock_in];
+        let listed = self.decisions.as_deref().unwrap_or(&DEFAULT_DECISIONS);
+        for &k in listed {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
     }
 
     pub fn provider_index(&self, id: &str) -> Option<usize> {

@@ -371,6 +371,22 @@ fn enter_terminal() -> io::Result<Terminal<depth::DepthBackend<CrosstermBackend<
     Terminal::new(depth::DepthBackend::new(CrosstermBackend::new(io::stdout()), truecolor))
 }
 
+/// Runs `f` on the real terminal, set up as the dashboard sets it up and
+/// restored afterwards (also on an error or a panic); signals and a hang-up
+/// end the wait for an event with an error carrying [`signals::Signalled`].
+/// The other full-screen views (the war game's) start here.
+pub fn with_terminal<T>(
+    f: impl FnOnce(&mut Terminal<depth::DepthBackend<CrosstermBackend<Stdout>>>, &mut TerminalEvents) -> io::Result<T>,
+) -> io::Result<T> {
+    install_panic_hook();
+    let signals = signals::Signals::install()?;
+    let _guard = TerminalGuard;
+    let mut terminal = enter_terminal()?;
+    terminal.backend_mut().clear_region(ClearType::All)?;
+    let mut events = TerminalEvents::new(signals.watch());
+    f(&mut terminal, &mut events)
+}
+
 /// How the dashboard starts.
 #[derive(Debug, Clone, Default)]
 pub struct Options {

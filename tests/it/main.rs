@@ -30,3 +30,4 @@ mod ui_keymap;
 mod ui_present;
 mod ui_screens;
 mod ui_widgets;
+mod wargame;
