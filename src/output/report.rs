@@ -515,11 +515,12 @@ pub fn attribution(a: &crate::analysis::attribution::Attribution, kpi: crate::an
         a.method
     );
     let mut acc = a.base;
-    for (k, v) in &a.parts {
+    for p in &a.parts {
+        let (k, v) = (&p.key, p.contribution);
         acc += v;
         s.push_str(&format!(
             "  {k:<45} {:>+12}   running {}\n",
-            kpi_text(kpi, *v),
+            kpi_text(kpi, v),
             kpi_text(kpi, acc)
         ));
     }

@@ -122,6 +122,21 @@ impl ParamRef {
     }
 }
 
+/// A parameter's base value (`at: None`) or its keyframe at quarter index
+/// `at`: what an analysis moved, kept typed so nothing parses it back from text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamAt {
+    pub target: ParamRef,
+    pub at: Option<u32>,
+}
+
+impl ParamAt {
+    /// The parameter's base value.
+    pub fn base(target: ParamRef) -> ParamAt {
+        ParamAt { target, at: None }
+    }
+}
+
 /// From quarter `at` (index from the start) on, `target` takes `value`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Keyframe {
@@ -300,6 +315,14 @@ impl Scenario {
                 let name = self.providers.get(i).map_or("?", |p| p.name.as_str());
                 format!("{name}: {}", r.label())
             }
+        }
+    }
+
+    /// `market.open_source_parity` or, for a keyframe, `market.open_source_parity@2025Q1`.
+    pub fn param_at_key(&self, p: ParamAt) -> String {
+        match p.at {
+            None => self.key_name(p.target),
+            Some(t) => format!("{}@{}", self.key_name(p.target), self.quarter_at(t)),
         }
     }
 

@@ -175,7 +175,7 @@ impl App {
     /// Simulates the whole horizon of `scenario`; the dashboard starts paused at the first quarter.
     pub fn new(scenario: Scenario, source: Source, theme: Theme) -> App {
         let run = sim::simulate(&scenario);
-        App {
+        let mut app = App {
             clean: scenario.clone(),
             scenario,
             source,
@@ -208,7 +208,9 @@ impl App {
             meeting: Meeting::new(theme),
             help_from: Mode::Normal,
             batch: SimBatch::default(),
-        }
+        };
+        app.note_revisions();
+        app
     }
 
     /// Starts a batch of queued input (a paste, a held key): lever changes in
@@ -486,6 +488,7 @@ impl App {
                     self.pinned = Some(self.scenario.clone());
                     self.status = Some("baseline pinned: ghost lines show this run".into());
                 }
+                self.note_revisions();
             }
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
@@ -641,6 +644,7 @@ impl App {
         }
         self.run = sim::simulate(&self.scenario);
         self.cursor = self.cursor.min(self.run.last());
+        self.note_revisions();
     }
 
     /// Where `Save` writes: the file the scenario came from, or (suggested) `saves/<preset>.ron`.

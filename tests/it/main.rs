@@ -22,6 +22,7 @@ mod numbers;
 mod places;
 mod presets;
 mod reliability;
+mod revisions;
 mod thesis;
 mod ui_analysis;
 mod ui_app;

@@ -375,6 +375,7 @@ impl App {
         self.baseline = doc.baseline.as_ref().map(sim::simulate);
         self.pinned = doc.baseline;
         self.scenario = doc.scenario;
+        self.note_revisions();
         self.undo.clear();
         self.undo_truncated = false;
         self.redo.clear();
