@@ -14,6 +14,7 @@ pub mod files;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod overlay;
 pub mod present;
 pub mod scale;
 pub mod signals;

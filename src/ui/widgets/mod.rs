@@ -32,8 +32,8 @@ pub use tornado::TornadoWidget;
 pub use waterfall::{WaterfallWidget, waterfall_steps};
 
 use super::app::App;
-use super::keymap::Mode;
 use super::layout::ScreenLayout;
+use super::overlay::Overlay;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -68,37 +68,30 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
         LeagueWidget { app }.render(l.league, buf);
         FooterWidget { app }.render(l.footer, buf);
     }
-    match app.mode() {
-        Mode::Normal => {}
-        Mode::Help => {
-            if app.help_from() == Mode::Beats {
-                BeatsWidget { app }.render(area, buf);
-            }
-            HelpWidget { app }.render(area, buf)
-        }
-        Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
-        Mode::Tornado => TornadoWidget { app }.render(area, buf),
-        Mode::Optimum => OptimumWidget { app }.render(area, buf),
-        Mode::Waterfall => WaterfallWidget { app }.render(area, buf),
-        Mode::NamePrompt => NamePromptWidget { app }.render(area, buf),
-        Mode::Picker => PickerWidget { app }.render(area, buf),
-        Mode::Message => {
-            // A broken file picked in the list: the message shows over the list.
-            PickerWidget { app }.render(area, buf);
-            MessageWidget { app }.render(area, buf);
-        }
-        Mode::ConfirmOverwrite | Mode::ConfirmOpen | Mode::Recover | Mode::Reload => {
+    // The overlays from the bottom up: a message over the picker, the help
+    // over the beat list, each drawn over what it was opened on.
+    for o in app.overlays().iter() {
+        draw_overlay(app, o, area, buf);
+    }
+}
+
+fn draw_overlay(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
+    match o {
+        Overlay::Help(_) => HelpWidget { app }.render(area, buf),
+        Overlay::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+        Overlay::Tornado => TornadoWidget { app }.render(area, buf),
+        Overlay::Optimum => OptimumWidget { app }.render(area, buf),
+        Overlay::Waterfall => WaterfallWidget { app }.render(area, buf),
+        Overlay::NamePrompt(_) => NamePromptWidget { app }.render(area, buf),
+        Overlay::Picker(_) => PickerWidget { app }.render(area, buf),
+        Overlay::Message(_) => MessageWidget { app }.render(area, buf),
+        Overlay::ConfirmOverwrite(_) | Overlay::ConfirmOpen | Overlay::Recover(_) | Overlay::Reload => {
             QuestionWidget { app }.render(area, buf)
         }
-        Mode::Beats => BeatsWidget { app }.render(area, buf),
-        Mode::Prompt => {
-            if app.meeting().prompt.as_ref().is_some_and(|p| p.back_to == Mode::Beats) {
-                BeatsWidget { app }.render(area, buf);
-            }
-            PromptWidget { app }.render(area, buf);
-        }
+        Overlay::Beats => BeatsWidget { app }.render(area, buf),
+        Overlay::Prompt(_) => PromptWidget { app }.render(area, buf),
         // Presentation mode is the screen itself, above.
-        Mode::Present => {}
+        Overlay::Present => {}
     }
 }
 
