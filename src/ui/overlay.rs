@@ -26,7 +26,7 @@ pub enum Overlay {
     Picker(Picker),
     ConfirmOpen,
     Message(Message),
-    Recover(Recovery),
+    Recover(Box<Recovery>),
     Reload,
     Present,
     Beats,
@@ -110,12 +110,6 @@ impl Overlays {
         self.0.iter().any(|o| o.mode() == mode)
     }
 
-    /// Removes the topmost overlay that `take` accepts, returning what it took from it.
-    pub fn take<T>(&mut self, take: impl Fn(&Overlay) -> bool, out: impl FnOnce(Overlay) -> Option<T>) -> Option<T> {
-        let i = self.0.iter().rposition(take)?;
-        out(self.0.remove(i))
-    }
-
     pub fn name_prompt(&self) -> Option<&NamePrompt> {
         self.0.iter().rev().find_map(|o| match o {
             Overlay::NamePrompt(p) => Some(p),
@@ -153,7 +147,7 @@ impl Overlays {
 
     pub fn recovery(&self) -> Option<&Recovery> {
         self.0.iter().rev().find_map(|o| match o {
-            Overlay::Recover(r) => Some(r),
+            Overlay::Recover(r) => Some(r.as_ref()),
             _ => None,
         })
     }

@@ -410,11 +410,11 @@ impl App {
                     .and_then(|m| m.modified())
                     .ok()
                     .map(chrono::DateTime::<chrono::Utc>::from);
-                self.overlays.set(Overlay::Recover(Recovery {
+                self.overlays.set(Overlay::Recover(Box::new(Recovery {
                     path: found.path,
                     document,
                     written,
-                }));
+                })));
                 self.play.playing = false;
             }
             Err(e) => self.show_message(
