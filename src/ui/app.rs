@@ -20,6 +20,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod analysis_actions;
+mod controls;
+pub use controls::range_in_unit;
 mod file_ops;
 mod meeting;
 
@@ -42,7 +44,7 @@ pub enum LeverView {
 /// the uncertainty attached to keyframes (removing a keyframe drops its
 /// uncertainty). Both lists are short, so whole copies keep undo exact.
 #[derive(Debug, Clone, PartialEq)]
-struct LeverState {
+pub(super) struct LeverState {
     /// Base values of the levers changed (one, or several for an applied optimum).
     bases: Vec<(ParamRef, f64)>,
     /// `Some(t)`: only the keyframes at quarter `t` are captured (a change at the
@@ -110,13 +112,26 @@ impl LeverState {
     }
 }
 
-/// One undoable lever change.
+/// One undoable change.
 #[derive(Debug, Clone, PartialEq)]
-struct Edit {
-    target: ParamRef,
-    at: u32,
-    before: LeverState,
-    after: LeverState,
+pub(super) enum Edit {
+    /// Levers changed: only what the change touched is kept, so undo leaves
+    /// changes made in between (a presentation's) alone.
+    Lever {
+        target: ParamRef,
+        at: u32,
+        before: LeverState,
+        after: LeverState,
+        /// Says what it was when the lever and quarter do not (a reset).
+        what: Option<String>,
+    },
+    /// The scenario as a whole changed (a provider added, renamed,
+    /// recoloured or removed; every lever reset): both states, whole.
+    Whole {
+        before: Box<Scenario>,
+        after: Box<Scenario>,
+        what: String,
+    },
 }
 
 /// The dashboard.
@@ -188,6 +203,9 @@ struct History {
     /// True once the oldest changes have been dropped to keep `UNDO_LIMIT`.
     undo_truncated: bool,
     redo: Vec<Edit>,
+    /// The lever and quarter of the key presses going on now: further presses
+    /// on it join the same undo step, any other action ends it.
+    gesture: Option<(ParamRef, u32)>,
 }
 
 /// While a batch of queued input is handled, re-simulation waits for its end.
@@ -335,10 +353,14 @@ impl App {
     pub fn should_quit(&self) -> bool {
         self.quit
     }
-    /// True when the scenario differs from the file it was loaded from or last saved to.
+    /// True when the scenario differs from the file it was loaded from or
+    /// last saved to. A baseline counts only once it is in the file: pinning
+    /// one on a file without a baseline is not an unsaved change (a save
+    /// writes it all the same); changing or unpinning the file's baseline is.
     pub fn is_modified(&self) -> bool {
-        self.doc.scenario != self.doc.clean
-            || self.doc.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline
+        let baseline_changed = self.doc.clean_baseline.is_some()
+            && self.doc.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline;
+        self.doc.scenario != self.doc.clean || baseline_changed
     }
     pub fn can_undo(&self) -> usize {
         self.history.undo.len()
@@ -376,42 +398,20 @@ impl App {
 
     /// Applies one action. Every state change goes through here.
     pub fn update(&mut self, action: Action) {
-        if !matches!(
-            action,
-            Action::Tick
-                | Action::PollJobs
-                | Action::Resize { .. }
-                | Action::EndDrag
-                | Action::SetLeverPosition { drag: true, .. }
-                | Action::Autosave
-                | Action::CheckDisk
-                | Action::Meeting(super::present::MeetingAction::Frame(_))
-        ) {
+        if !passive(&action) {
             self.status = None;
+            if !matches!(action, Action::Adjust(_)) {
+                self.history.gesture = None;
+            }
         }
         if self.locked_out(&action) {
             self.status = Some("levers are locked while presenting: L unlocks".into());
             return;
         }
         match action {
-            Action::ToggleHelp => {
-                if self.mode() == Mode::Help {
-                    self.overlays.pop();
-                } else {
-                    self.overlays.push(Overlay::Help(String::new()));
-                }
-            }
+            Action::ToggleHelp => self.toggle_help(),
             Action::Dismiss => self.dismiss(),
-            Action::Quit => {
-                // Quitting from a presentation first ends it, undoing its beats' lever changes.
-                self.meeting_update(super::present::MeetingAction::Leave);
-                if self.is_modified() {
-                    self.overlays.set(Overlay::ConfirmQuit);
-                    self.play.playing = false;
-                } else {
-                    self.quit_now();
-                }
-            }
+            Action::Quit => self.quit(),
             Action::QuitDiscard => {
                 self.discard_autosave_file();
                 self.quit_now();
@@ -438,14 +438,8 @@ impl App {
             Action::CheckDisk => self.check_disk(),
             Action::ReloadFromDisk => self.reload_from_disk(),
             Action::KeepMine => self.overlays.clear(),
-            Action::PrevLever => {
-                let n = self.levers().len();
-                self.view.lever = (self.view.lever + n - 1) % n.max(1);
-            }
-            Action::NextLever => {
-                let n = self.levers().len();
-                self.view.lever = (self.view.lever + 1) % n.max(1);
-            }
+            Action::PrevLever => self.move_lever(-1),
+            Action::NextLever => self.move_lever(1),
             Action::SelectLever(i) => {
                 if i < self.levers().len() {
                     self.view.lever = i;
@@ -455,73 +449,24 @@ impl App {
             Action::SetLeverPosition { lever, position, drag } => self.set_position(lever, position, drag),
             Action::EndDrag => self.view.drag = None,
             Action::RemoveKeyframe => self.remove_keyframe(),
-            Action::ToggleAllParams => {
-                let selected = self.selected_ref();
-                self.view.lever_view = match self.view.lever_view {
-                    LeverView::Mission => LeverView::All,
-                    LeverView::All => LeverView::Mission,
-                };
-                self.view.lever = selected
-                    .and_then(|r| self.levers().iter().position(|&l| l == r))
-                    .unwrap_or(0);
-            }
-            Action::NextProvider => {
-                let n = self.doc.scenario.providers.len().max(1);
-                self.view.provider = (self.view.provider + 1) % n;
-                self.refresh_analysis_panel();
-            }
-            Action::PrevProvider => {
-                let n = self.doc.scenario.providers.len().max(1);
-                self.view.provider = (self.view.provider + n - 1) % n;
-                self.refresh_analysis_panel();
-            }
+            Action::ToggleAllParams => self.toggle_all_params(),
+            Action::NextProvider => self.move_provider(1),
+            Action::PrevProvider => self.move_provider(-1),
             Action::StepBack => self.set_cursor(self.view.cursor.saturating_sub(1)),
             Action::StepForward => self.set_cursor(self.view.cursor.saturating_add(1)),
             Action::FirstQuarter => self.set_cursor(0),
             Action::LastQuarter => self.set_cursor(self.run.last()),
             Action::SetCursor(t) => self.set_cursor(t),
-            Action::TogglePlay => {
-                if !self.play.playing && self.view.cursor >= self.run.last() {
-                    self.view.cursor = 0;
-                }
-                self.play.playing = !self.play.playing;
-            }
+            Action::TogglePlay => self.toggle_play(),
             Action::Faster => self.play.speed = (self.play.speed + 1).min(SPEEDS.len() - 1),
             Action::Slower => self.play.speed = self.play.speed.saturating_sub(1),
-            Action::Tick => {
-                if self.play.playing {
-                    self.set_cursor(self.view.cursor + 1);
-                    if self.view.cursor >= self.run.last() {
-                        self.play.playing = false;
-                    }
-                }
-            }
+            Action::Tick => self.tick(),
             Action::ShowTab(tab) => self.view.tab = tab,
-            Action::ToggleObservations => {
-                self.view.observations = !self.view.observations;
-                self.status = Some(if self.view.observations {
-                    "◎ observed history on the share and price charts (all: cloudstrat backtest)".into()
-                } else {
-                    "observations hidden".into()
-                });
-            }
-            Action::ToggleBaseline => {
-                if self.baseline.take().is_some() {
-                    self.doc.pinned = None;
-                    self.status = Some("baseline unpinned".into());
-                } else {
-                    self.baseline = Some(self.run.clone());
-                    self.doc.pinned = Some(self.doc.scenario.clone());
-                    self.status = Some("baseline pinned: ghost lines show this run".into());
-                }
-            }
+            Action::ToggleObservations => self.toggle_observations(),
+            Action::ToggleBaseline => self.toggle_baseline(),
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
-            Action::ScrollLog(n) => {
-                let len = self.run.events_until(self.view.cursor).count();
-                let to = (self.view.log_scroll as i64 + i64::from(n)).clamp(0, len.saturating_sub(1) as i64);
-                self.view.log_scroll = to as usize;
-            }
+            Action::ScrollLog(n) => self.scroll_log(n),
             Action::Resize { width, height } => self.view.viewport = Rect::new(0, 0, width, height),
             Action::RunMonteCarlo => self.run_monte_carlo(),
             Action::CancelJobs => self.cancel_jobs(),
@@ -532,7 +477,114 @@ impl App {
             Action::ShowAttribution => self.open_analysis(Mode::Waterfall),
             Action::NextAnalysisKpi => self.next_analysis_kpi(),
             Action::Meeting(m) => self.meeting_update(m),
+            Action::EditValue => self.edit_value(),
+            Action::SubmitValue => self.submit_value(),
+            Action::ResetLever => self.reset_lever(),
+            Action::ClearKeyframes => self.clear_keyframes(),
+            Action::ResetAll => self.reset_all(),
+            Action::OpenPalette => self.open_palette(),
+            Action::PaletteMove(by) => self.palette_move(by),
+            Action::PaletteRun => self.palette_run(),
+            Action::AddProvider => self.add_provider(),
+            Action::TemplateMove(by) => self.template_move(by),
+            Action::TemplateChosen => self.template_chosen(),
+            Action::RenameProvider => self.rename_provider(),
+            Action::RecolourProvider => self.recolour_provider(),
+            Action::RemoveProvider => self.remove_provider(),
+            Action::ConfirmRemove => self.confirm_remove(),
+            Action::SubmitProviderName => self.submit_provider_name(),
+            Action::UnknownKey(c) => {
+                self.status = Some(format!("{c} does nothing here: ? lists the keys, : finds any command"));
+            }
         }
+    }
+
+    fn toggle_help(&mut self) {
+        if self.mode() == Mode::Help {
+            self.overlays.pop();
+        } else {
+            self.overlays.push(Overlay::Help(String::new()));
+        }
+    }
+
+    fn quit(&mut self) {
+        // Quitting from a presentation first ends it, undoing its beats' lever changes.
+        self.meeting_update(super::present::MeetingAction::Leave);
+        if self.is_modified() {
+            self.overlays.set(Overlay::ConfirmQuit);
+            self.play.playing = false;
+        } else {
+            self.quit_now();
+        }
+    }
+
+    fn move_lever(&mut self, by: i64) {
+        let n = self.levers().len().max(1) as i64;
+        self.view.lever = (self.view.lever as i64 + by).rem_euclid(n) as usize;
+    }
+
+    fn move_provider(&mut self, by: i64) {
+        let n = self.doc.scenario.providers.len().max(1) as i64;
+        self.view.provider = (self.view.provider as i64 + by).rem_euclid(n) as usize;
+        self.refresh_analysis_panel();
+    }
+
+    fn toggle_all_params(&mut self) {
+        let selected = self.selected_ref();
+        self.view.lever_view = match self.view.lever_view {
+            LeverView::Mission => LeverView::All,
+            LeverView::All => LeverView::Mission,
+        };
+        self.view.lever = selected
+            .and_then(|r| self.levers().iter().position(|&l| l == r))
+            .unwrap_or(0);
+    }
+
+    fn toggle_play(&mut self) {
+        if !self.play.playing && self.view.cursor >= self.run.last() {
+            self.view.cursor = 0;
+        }
+        self.play.playing = !self.play.playing;
+    }
+
+    fn tick(&mut self) {
+        if self.play.playing {
+            self.set_cursor(self.view.cursor + 1);
+            if self.view.cursor >= self.run.last() {
+                self.play.playing = false;
+            }
+        }
+    }
+
+    fn toggle_observations(&mut self) {
+        self.view.observations = !self.view.observations;
+        self.status = Some(if self.view.observations {
+            "◎ observed history on the share and price charts (all: cloudstrat backtest)".into()
+        } else {
+            "observations hidden".into()
+        });
+    }
+
+    fn toggle_baseline(&mut self) {
+        let in_file = self.doc.clean_baseline.is_some();
+        if self.baseline.take().is_some() {
+            self.doc.pinned = None;
+            self.status = Some(if in_file {
+                "baseline unpinned (the file's baseline goes at the next save)".into()
+            } else {
+                "baseline unpinned".into()
+            });
+        } else {
+            self.baseline = Some(self.run.clone());
+            self.doc.pinned = Some(self.doc.scenario.clone());
+            self.status = Some("baseline pinned: ghost lines show this run (saved with the file at Ctrl-s)".into());
+        }
+    }
+
+    fn scroll_log(&mut self, n: i32) {
+        let len = self.run.events_until(self.view.cursor).count();
+        let to = (self.view.log_scroll as i64 + i64::from(n)).clamp(0, len.saturating_sub(1) as i64);
+        self.view.log_scroll = to as usize;
     }
 
     fn set_cursor(&mut self, t: u32) {
@@ -549,7 +601,11 @@ impl App {
             self.status = Some(format!("{} is at the end of its range", lever_label(r)));
             return;
         }
-        self.apply_lever(r, new, false);
+        // Presses on one lever at one quarter, with nothing else between, are one undo step.
+        let at = self.view.cursor;
+        let coalesce = self.history.gesture == Some((r, at));
+        self.apply_lever(r, new, coalesce);
+        self.history.gesture = Some((r, at));
     }
 
     fn set_position(&mut self, lever: usize, position: f64, drag: bool) {
@@ -603,19 +659,31 @@ impl App {
 
     fn record(&mut self, target: ParamRef, at: u32, before: LeverState, after: LeverState, coalesce: bool) {
         match self.history.undo.last_mut() {
-            Some(last) if coalesce && last.target == target && last.at == at => last.after = after,
-            _ => {
-                self.history.undo.push(Edit {
-                    target,
-                    at,
-                    before,
-                    after,
-                });
-                if self.history.undo.len() > UNDO_LIMIT {
-                    self.history.undo.remove(0);
-                    self.history.undo_truncated = true;
-                }
-            }
+            Some(Edit::Lever {
+                target: t,
+                at: a,
+                after: last_after,
+                what: None,
+                ..
+            }) if coalesce && *t == target && *a == at => *last_after = after,
+            _ => self.push_edit(Edit::Lever {
+                target,
+                at,
+                before,
+                after,
+                what: None,
+            }),
+        }
+        self.history.redo.clear();
+        self.resimulate();
+    }
+
+    /// Records a change that says itself (a reset, a provider edit) and re-simulates.
+    pub(super) fn push_edit(&mut self, e: Edit) {
+        self.history.undo.push(e);
+        if self.history.undo.len() > UNDO_LIMIT {
+            self.history.undo.remove(0);
+            self.history.undo_truncated = true;
         }
         self.history.redo.clear();
         self.resimulate();
@@ -624,8 +692,8 @@ impl App {
     fn undo(&mut self) {
         match self.history.undo.pop() {
             Some(e) => {
-                e.before.restore(&mut self.doc.scenario);
-                self.status = Some(format!("undone: {}", self.describe(&e)));
+                let what = self.apply_edit(&e, false);
+                self.status = Some(format!("undone: {what}"));
                 self.history.redo.push(e);
                 self.resimulate();
             }
@@ -641,8 +709,8 @@ impl App {
     fn redo(&mut self) {
         match self.history.redo.pop() {
             Some(e) => {
-                e.after.restore(&mut self.doc.scenario);
-                self.status = Some(format!("redone: {}", self.describe(&e)));
+                let what = self.apply_edit(&e, true);
+                self.status = Some(format!("redone: {what}"));
                 self.history.undo.push(e);
                 self.resimulate();
             }
@@ -650,16 +718,44 @@ impl App {
         }
     }
 
-    fn describe(&self, e: &Edit) -> String {
-        if e.after.bases.len() > 1 {
-            let names: Vec<String> = e.after.bases.iter().map(|&(r, _)| lever_label(r)).collect();
-            return format!("{} for the whole run", names.join(" and "));
+    /// Puts the scenario in the state before (`forward` false) or after
+    /// the change; says what changed, with the lever's value from → to.
+    fn apply_edit(&mut self, e: &Edit, forward: bool) -> String {
+        match e {
+            Edit::Lever {
+                target,
+                at,
+                before,
+                after,
+                what,
+            } => {
+                let from = self.doc.scenario.value_at(*target, *at);
+                if forward { after } else { before }.restore(&mut self.doc.scenario);
+                let to = self.doc.scenario.value_at(*target, *at);
+                if let Some(w) = what {
+                    return w.clone();
+                }
+                if after.bases.len() > 1 {
+                    let names: Vec<String> = after.bases.iter().map(|&(r, _)| lever_label(r)).collect();
+                    return format!("{} for the whole run", names.join(" and "));
+                }
+                let unit = target.spec().unit;
+                format!(
+                    "{} at {}, {} → {}",
+                    lever_label(*target),
+                    self.doc.scenario.quarter_at(*at).label(),
+                    unit.format(from),
+                    unit.format(to)
+                )
+            }
+            Edit::Whole { before, after, what } => {
+                self.doc.scenario = if forward { after } else { before }.as_ref().clone();
+                let n = self.doc.scenario.providers.len();
+                self.view.provider = self.view.provider.min(n.saturating_sub(1));
+                self.view.lever = self.view.lever.min(self.levers().len().saturating_sub(1));
+                what.clone()
+            }
         }
-        format!(
-            "{} at {}",
-            lever_label(e.target),
-            self.doc.scenario.quarter_at(e.at).label()
-        )
     }
 
     fn resimulate(&mut self) {
@@ -678,6 +774,22 @@ impl App {
             Source::Preset(name) => self.doc.storage.path_for(name),
         }
     }
+}
+
+/// Actions that are not the user's doing (timers, the terminal, a drag
+/// going on): they leave the status line and the key gesture alone.
+fn passive(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Tick
+            | Action::PollJobs
+            | Action::Resize { .. }
+            | Action::EndDrag
+            | Action::SetLeverPosition { drag: true, .. }
+            | Action::Autosave
+            | Action::CheckDisk
+            | Action::Meeting(super::present::MeetingAction::Frame(_))
+    )
 }
 
 /// A lever's name for people: "Open-source parity", "Self-chip volume", "pue".

@@ -11,6 +11,7 @@ pub mod action;
 pub mod analysis;
 pub mod app;
 pub mod files;
+pub mod fuzzy;
 pub mod input;
 pub mod keymap;
 pub mod layout;

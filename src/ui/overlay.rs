@@ -9,6 +9,8 @@
 use super::files::{Message, NamePrompt, Picker, Recovery};
 use super::keymap::Mode;
 use super::present::Prompt;
+use crate::document::Source;
+use crate::sim::{Metric, ParamRef, Provider};
 use std::path::PathBuf;
 
 /// One overlay and its data.
@@ -31,6 +33,116 @@ pub enum Overlay {
     Present,
     Beats,
     Prompt(Prompt),
+    /// Typing a lever's value.
+    Value(ValueInput),
+    Palette(Palette),
+    /// Choosing what a new provider starts as.
+    AddProvider(Templates),
+    /// Typing a provider's name.
+    ProviderName(ProviderName),
+    /// "Remove this provider?"
+    ConfirmRemove(usize),
+}
+
+/// The typed-value input of one lever.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueInput {
+    pub target: ParamRef,
+    pub text: String,
+    /// Why the last value was refused.
+    pub error: Option<String>,
+}
+
+/// What a palette entry does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Action(super::Action),
+    /// Jump to a parameter and type its value.
+    Param(ParamRef),
+    Open(Source),
+    Tab(Metric),
+    Provider(usize),
+    Beat(usize),
+}
+
+/// One entry of the palette.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaletteEntry {
+    /// What kind of thing it is: "action", "parameter", "open", "chart", "provider", "beat".
+    pub kind: &'static str,
+    pub label: String,
+    /// Its key, for actions ("Ctrl-s").
+    pub keys: String,
+    pub command: Command,
+}
+
+impl PaletteEntry {
+    /// The text the search matches against.
+    pub fn haystack(&self) -> String {
+        format!("{} {} {}", self.label, self.kind, self.keys)
+    }
+}
+
+/// The command palette: every entry, the search, and what it matches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Palette {
+    pub query: String,
+    pub entries: Vec<PaletteEntry>,
+    /// Indices into `entries` that match the query, best first.
+    pub shown: Vec<usize>,
+    /// Position in `shown`.
+    pub selected: usize,
+}
+
+impl Palette {
+    pub fn new(entries: Vec<PaletteEntry>) -> Palette {
+        let shown = (0..entries.len()).collect();
+        Palette {
+            query: String::new(),
+            entries,
+            shown,
+            selected: 0,
+        }
+    }
+
+    /// Re-matches after the query changed; the best match is selected.
+    pub fn refilter(&mut self) {
+        let hay: Vec<String> = self.entries.iter().map(PaletteEntry::haystack).collect();
+        self.shown = super::fuzzy::rank(&self.query, &hay);
+        self.selected = 0;
+    }
+
+    pub fn selected(&self) -> Option<&PaletteEntry> {
+        self.shown.get(self.selected).and_then(|&i| self.entries.get(i))
+    }
+
+    pub fn move_by(&mut self, by: i32) {
+        let last = self.shown.len().saturating_sub(1) as i64;
+        self.selected = (self.selected as i64 + i64::from(by)).clamp(0, last) as usize;
+    }
+}
+
+/// The archetypes and copies a new provider can start from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Templates {
+    pub entries: Vec<(String, Provider)>,
+    pub selected: usize,
+}
+
+/// What a typed provider name is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NameFor {
+    /// A new provider from this template.
+    Add(Box<Provider>),
+    /// Provider `i`'s new name.
+    Rename(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderName {
+    pub purpose: NameFor,
+    pub text: String,
+    pub error: Option<String>,
 }
 
 impl Overlay {
@@ -52,6 +164,11 @@ impl Overlay {
             Overlay::Present => Mode::Present,
             Overlay::Beats => Mode::Beats,
             Overlay::Prompt(_) => Mode::Prompt,
+            Overlay::Value(_) => Mode::Value,
+            Overlay::Palette(_) => Mode::Palette,
+            Overlay::AddProvider(_) => Mode::AddProvider,
+            Overlay::ProviderName(_) => Mode::ProviderName,
+            Overlay::ConfirmRemove(_) => Mode::ConfirmRemove,
         }
     }
 }

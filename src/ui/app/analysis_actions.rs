@@ -34,7 +34,12 @@ fn panel_kind(mode: Mode) -> Option<JobKind> {
         | Mode::Reload
         | Mode::Present
         | Mode::Beats
-        | Mode::Prompt => None,
+        | Mode::Prompt
+        | Mode::Value
+        | Mode::Palette
+        | Mode::AddProvider
+        | Mode::ProviderName
+        | Mode::ConfirmRemove => None,
     }
 }
 

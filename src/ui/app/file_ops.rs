@@ -141,18 +141,6 @@ impl App {
             .set(Overlay::NamePrompt(NamePrompt::new(self.suggested_name(), Then::Stay)));
     }
 
-    pub(super) fn type_char(&mut self, c: char) {
-        if let Some(p) = self.overlays.name_prompt_mut() {
-            p.type_char(c);
-        }
-    }
-
-    pub(super) fn delete_char(&mut self) {
-        if let Some(p) = self.overlays.name_prompt_mut() {
-            p.delete_char();
-        }
-    }
-
     pub(super) fn submit_name(&mut self) {
         let Some(prompt) = self.overlays.name_prompt_mut() else {
             self.overlays.clear();

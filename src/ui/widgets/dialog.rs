@@ -17,7 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Widget};
 
 /// "keys  what they do" for every binding of `mode`.
-fn choices(mode: Mode) -> Vec<String> {
+pub(super) fn choices(mode: Mode) -> Vec<String> {
     keymap::keymap(mode)
         .iter()
         .filter(|b| b.hint.is_some())
@@ -29,7 +29,7 @@ fn choices(mode: Mode) -> Vec<String> {
 }
 
 /// A bordered box of `lines` (text, style) followed by the mode's choices.
-fn question_box(area: Rect, buf: &mut Buffer, app: &App, title: &str, text: &str, mode: Mode) {
+pub(super) fn question_box(area: Rect, buf: &mut Buffer, app: &App, title: &str, text: &str, mode: Mode) {
     if area.is_empty() {
         return;
     }

@@ -1,6 +1,7 @@
 //! Drawing: one widget per panel, each reading an `&App` and nothing else.
 
 pub mod chart;
+mod controls;
 mod dialog;
 mod events;
 mod fan;
@@ -18,6 +19,7 @@ mod tornado;
 mod waterfall;
 
 pub use chart::ChartWidget;
+pub use controls::{ConfirmRemoveWidget, PaletteWidget, ProviderNameWidget, TemplatesWidget, ValueInputWidget};
 pub use dialog::{MessageWidget, NamePromptWidget, PickerWidget, QuestionWidget};
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
@@ -26,7 +28,7 @@ pub use jobs::JobStatusWidget;
 pub use league::LeagueWidget;
 pub use levers::LeverPanelWidget;
 pub use optimum::OptimumWidget;
-pub use overlay::{ConfirmQuitWidget, HelpWidget, TooSmallWidget};
+pub use overlay::{CHARTS_LINE, ConfirmQuitWidget, HelpWidget, TooSmallWidget};
 pub use present::{BeatsWidget, PresentWidget, PromptWidget, big_text};
 pub use tornado::TornadoWidget;
 pub use waterfall::{WaterfallWidget, waterfall_steps};
@@ -90,6 +92,11 @@ fn draw_overlay(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
         }
         Overlay::Beats => BeatsWidget { app }.render(area, buf),
         Overlay::Prompt(_) => PromptWidget { app }.render(area, buf),
+        Overlay::Value(_) => ValueInputWidget { app }.render(area, buf),
+        Overlay::Palette(_) => PaletteWidget { app }.render(area, buf),
+        Overlay::AddProvider(_) => TemplatesWidget { app }.render(area, buf),
+        Overlay::ProviderName(_) => ProviderNameWidget { app }.render(area, buf),
+        Overlay::ConfirmRemove(_) => ConfirmRemoveWidget { app }.render(area, buf),
         // Presentation mode is the screen itself, above.
         Overlay::Present => {}
     }
