@@ -474,7 +474,7 @@ const HELP: &[Binding] = &[
         &[Key::plain(KeyCode::Backspace)],
         Action::DeleteChar,
         "type to search; delete a character",
-        Some("type to search"),
+        None,
     ),
 ];
 

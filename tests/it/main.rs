@@ -22,6 +22,7 @@ mod reliability;
 mod thesis;
 mod ui_analysis;
 mod ui_app;
+mod ui_controls;
 mod ui_files;
 mod ui_keymap;
 mod ui_present;

@@ -136,7 +136,7 @@ impl Widget for PaletteWidget<'_> {
         let rows = inner.height.saturating_sub(2) as usize;
         // Keep the selection in view.
         let first = p.selected.saturating_sub(rows.saturating_sub(1));
-        let kind_w = 9;
+        let kind_w = 10;
         let key_w = 12;
         for (row, &i) in p.shown.iter().skip(first).take(rows).enumerate() {
             let Some(e) = p.entries.get(i) else { continue };
