@@ -4,8 +4,31 @@
 //!
 //! A leaf: it imports nothing from the crate, so every layer may use it.
 
+/// `v` with `decimals` digits after the point, never "-0.0": a value that
+/// rounds to zero is written as zero, whatever its sign.
+pub fn fixed(v: f64, decimals: usize) -> String {
+    format!("{:.decimals$}", unsign_zero(v, decimals))
+}
+
+/// Like [`fixed`] with the sign always written: "+1.5", "-0.3", "+0.0".
+pub fn signed(v: f64, decimals: usize) -> String {
+    format!("{:+.decimals$}", unsign_zero(v, decimals))
+}
+
+/// A change in percentage points, signed: 0.012 → "+1.2 pts".
+pub fn pts(d: f64) -> String {
+    format!("{} pts", signed(d * 100.0, 1))
+}
+
+/// Zero (positive) when `v` rounds to zero at `decimals` digits, else `v`.
+fn unsign_zero(v: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals.min(12) as i32);
+    if (v * scale).round() == 0.0 { 0.0 } else { v }
+}
+
 /// A compact human number: 1234567 → "1.23M", 0.0123 → "0.0123".
 pub fn num(v: f64) -> String {
+    let v = unsign_zero(v, 3);
     let a = v.abs();
     if a >= 1e12 {
         format!("{:.2}T", v / 1e12)
@@ -27,12 +50,13 @@ pub fn num(v: f64) -> String {
 /// Three significant digits without trailing zeros ("1.5", "0.25", "120");
 /// from ten thousand up, the compact form of [`num`].
 pub fn sig3(v: f64) -> String {
+    let v = unsign_zero(v, 6);
     let a = v.abs();
     if a >= 1e4 || a == 0.0 {
         return num(v);
     }
     let decimals = (2 - a.log10().floor() as i32).clamp(0, 6) as usize;
-    let s = format!("{v:.decimals$}");
+    let s = fixed(v, decimals);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -43,8 +67,9 @@ pub fn sig3(v: f64) -> String {
 /// Money in million USD, shown as $M or $B.
 /// Sign first ("-$563M"); billions and trillions keep the text short at any size.
 pub fn musd(v: f64) -> String {
-    let sign = if v < 0.0 { "-" } else { "" };
     let a = v.abs();
+    // No sign on what is written as zero ("$0M", never "-$0M").
+    let sign = if v < 0.0 && a >= 0.5 { "-" } else { "" };
     if a >= 1e6 {
         format!("{sign}${:.1}T", a / 1e6)
     } else if a >= 1e5 {
@@ -69,16 +94,21 @@ pub fn usd_mtok(v: f64) -> String {
 
 /// A fraction as a percentage with one decimal: 0.123 → "12.3%".
 pub fn pct(v: f64) -> String {
-    format!("{:.1}%", v * 100.0)
+    format!("{}%", fixed(v * 100.0, 1))
+}
+
+/// A fraction as a whole percentage: 0.434 → "43%".
+pub fn pct0(v: f64) -> String {
+    format!("{}%", fixed(v * 100.0, 0))
 }
 
 /// A fraction as a percentage, whole when it is whole: 0.85 → "85%", 0.125 → "12.5%".
 pub fn pct_trim(v: f64) -> String {
     let p = v * 100.0;
     if (p - p.round()).abs() < 1e-9 {
-        format!("{p:.0}%")
+        format!("{}%", fixed(p, 0))
     } else {
-        format!("{p:.1}%")
+        format!("{}%", fixed(p, 1))
     }
 }
 
@@ -106,18 +136,18 @@ pub fn nice_step(raw: f64, quarters: bool) -> f64 {
 
 /// Axis label of a fraction: 0.3 → "30%".
 pub fn pct_axis(v: f64) -> String {
-    format!("{:.0}%", v * 100.0)
+    pct0(v)
 }
 
 /// Axis label of money in million USD, short: "$150B", "-$50B", "$800M".
 pub fn musd_axis(v: f64) -> String {
-    let sign = if v < 0.0 { "-" } else { "" };
     let a = v.abs();
+    let sign = if v < 0.0 && a >= 0.05 { "-" } else { "" };
     let short = |x: f64, unit: &str| {
         if (x - x.round()).abs() < 0.05 {
-            format!("{x:.0}{unit}")
+            format!("{}{unit}", fixed(x, 0))
         } else {
-            format!("{x:.1}{unit}")
+            format!("{}{unit}", fixed(x, 1))
         }
     };
     let text = if a >= 1e6 {
@@ -132,7 +162,7 @@ pub fn musd_axis(v: f64) -> String {
 
 /// Axis label of points (the ecosystem index): two decimals.
 pub fn points_axis(v: f64) -> String {
-    format!("{v:.2}")
+    fixed(v, 2)
 }
 
 /// Axis label of a price on a log axis, given its base-10 logarithm: 1 → "$10", -1 → "$0.1".
@@ -171,6 +201,27 @@ mod tests {
         assert_eq!(sig3(120.0), "120");
         assert_eq!(log_price_axis(1.0), "$10");
         assert_eq!(log_price_axis(-1.0), "$0.1");
+    }
+
+    #[test]
+    fn nothing_is_ever_minus_zero() {
+        for v in [-1e-9, -0.0004, -0.00049] {
+            assert_eq!(pct(v), "0.0%");
+            assert_eq!(pct0(v), "0%");
+            assert!(!pct_trim(v).starts_with('-'));
+            assert_eq!(musd(v * 1000.0), "$0M");
+            assert_eq!(pts(v), "+0.0 pts");
+            assert_eq!(fixed(v, 1), "0.0");
+            assert_eq!(signed(v, 1), "+0.0");
+            assert_eq!(num(v), "0");
+            assert_eq!(sig3(-1e-12), "0");
+            assert_eq!(pct_axis(v), "0%");
+            assert_eq!(points_axis(v), "0.00");
+            assert_eq!(musd_axis(-0.01), "$0M");
+        }
+        assert_eq!(pct(-0.0006), "-0.1%");
+        assert_eq!(musd(-0.6), "-$1M");
+        assert_eq!(pts(-0.012), "-1.2 pts");
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! - `cli` and `ui`: the two shells, the command line and the dashboard.
 //!
 //! `text` (display-width wrap and truncate) and `format` (money, percentages,
-//! points, axis steps and labels) are leaves that every layer may use.
+//! points, axis steps and labels) are leaves that every layer may use, and so
+//! is `suggest` (the nearest known name to one typed wrong).
 
 pub mod analysis;
 pub mod cli;
@@ -16,5 +17,7 @@ pub mod document;
 pub mod format;
 pub mod output;
 pub mod sim;
+pub mod suggest;
 pub mod text;
 pub mod ui;
+pub mod wargame;

@@ -19,10 +19,13 @@ fn main() {
         Some(Command::Diff { a, b }) => cli::cmd_diff(a, b),
         Some(Command::Backtest(a)) => cli::model::cmd_backtest(a),
         Some(Command::Calibrate(a)) => cli::model::cmd_calibrate(a),
+        Some(Command::Wargame(a)) => cli::wargame::cmd_wargame(a),
+        Some(Command::Replay(a)) => cli::wargame::cmd_replay(a),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),
         Some(Command::Present { scenario, theme }) => {
             cli::cmd_dashboard(Some(scenario), args.saves_dir.as_deref(), theme.as_deref(), true)
         }
+        Some(Command::Completions { shell }) => cli::completions::cmd_completions(*shell),
         Some(Command::Notes { scenario }) => cloudstrat::document::notes::cmd_notes(scenario),
         None => cli::cmd_dashboard(
             args.scenario.as_deref(),

@@ -15,9 +15,20 @@ const MAX_SHAPLEY: usize = 10;
 pub struct Attribution {
     pub base: f64,
     pub current: f64,
-    /// (lever key, contribution); contributions add up to `current − base`.
-    pub parts: Vec<(String, f64)>,
+    /// Each changed lever's contribution; they add up to `current − base`.
+    pub parts: Vec<Part>,
     pub method: &'static str,
+}
+
+/// One lever's share of the change.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Part {
+    /// The lever's key, as files and the command line write it.
+    pub key: String,
+    /// The same lever, typed.
+    #[serde(skip)]
+    pub param: ParamRef,
+    pub contribution: f64,
 }
 
 /// Parameters whose base value or keyframes differ between the two scenarios.
@@ -67,7 +78,11 @@ pub fn attribute(base: &Scenario, cur: &Scenario, provider: usize, kpi: Kpi, t: 
     let value = |s: &Scenario| kpi.value(&simulate(s), provider, t);
     let (b, c) = (value(base), value(cur));
     let n = levers.len();
-    let label = |r: ParamRef| cur.key_name(r);
+    let part = |r: ParamRef, contribution: f64| Part {
+        key: cur.key_name(r),
+        param: r,
+        contribution,
+    };
     if n == 0 {
         return Attribution {
             base: b,
@@ -92,7 +107,7 @@ pub fn attribute(base: &Scenario, cur: &Scenario, provider: usize, kpi: Kpi, t: 
                         fact(size) * fact(n - size - 1) / fact(n) * (values[s | (1 << i)] - values[s])
                     })
                     .sum();
-                (label(levers[i]), phi)
+                part(levers[i], phi)
             })
             .collect();
         Attribution {
@@ -110,7 +125,7 @@ pub fn attribute(base: &Scenario, cur: &Scenario, provider: usize, kpi: Kpi, t: 
             } else {
                 value(&mix(base, cur, &levers, (1 << (i + 1)) - 1))
             };
-            parts.push((label(levers[i]), v - prev));
+            parts.push(part(levers[i], v - prev));
             prev = v;
         }
         Attribution {

@@ -41,11 +41,24 @@ impl Optimum {
     }
 }
 
+/// Sets `r` to `v` from quarter `from` to the end: the whole run at 0,
+/// otherwise a keyframe at `from` that replaces any later ones (what a war-game
+/// seat's decision for a round means; quarters before `from` keep their history).
+pub fn set_from(sc: &mut Scenario, r: ParamRef, from: u32, v: f64) {
+    if from == 0 {
+        sc.set_whole_run(r, v);
+    } else {
+        sc.keyframes.retain(|k| !(k.target == r && k.at > from));
+        sc.set_lever(r, from, v);
+    }
+}
+
 /// The KPI at point `x`, or `None` when the scenario there is not one `check` accepts.
-fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], provider: usize, kpi: Kpi, t: u32) -> Option<f64> {
+fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], at: (u32, u32, Kpi, usize)) -> Option<f64> {
+    let (from, t, kpi, provider) = at;
     let mut s = sc.clone();
     for (r, v) in refs.iter().zip(x) {
-        s.set_whole_run(*r, *v);
+        set_from(&mut s, *r, from, *v);
     }
     s.problems().is_empty().then(|| kpi.value(&simulate(&s), provider, t))
 }
@@ -55,12 +68,25 @@ fn objective(sc: &Scenario, refs: &[ParamRef], x: &[f64], provider: usize, kpi: 
 /// a grid over each lever's whole range, later rounds narrow around the best point; the starting point (the scenario's values in
 /// force at `t`) is always a candidate, so the result is never worse than it.
 pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi, t: u32) -> Optimum {
+    optimize_from(sc, provider, levers, kpi, t, 0)
+}
+
+/// [`optimize`] for settings that hold from quarter `from` on, history before
+/// it fixed (see [`set_from`]): a war-game bot's decision for the round that
+/// starts at `from`. At `from` 0 it is [`optimize`].
+pub fn optimize_from(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi, t: u32, from: u32) -> Optimum {
     let refs: Vec<ParamRef> = levers.iter().map(|&k| ParamRef::Provider(provider, k)).collect();
-    let start_x: Vec<f64> = refs.iter().map(|&r| sc.value_at(r, t)).collect();
+    // The values in force where the search sets them (at the start, the ones
+    // in force at the measured quarter, as a whole-run setting would be).
+    let start_x: Vec<f64> = refs
+        .iter()
+        .map(|&r| sc.value_at(r, if from == 0 { t } else { from }))
+        .collect();
+    let at = (from, t, kpi, provider);
     let start = kpi.value(&simulate(sc), provider, t);
     let mut best_x = start_x.clone();
     let mut skipped = 0;
-    let mut best = objective(sc, &refs, &best_x, provider, kpi, t).unwrap_or_else(|| {
+    let mut best = objective(sc, &refs, &best_x, at).unwrap_or_else(|| {
         skipped += 1;
         f64::NEG_INFINITY
     });
@@ -90,7 +116,7 @@ pub fn optimize(sc: &Scenario, provider: usize, levers: &[ProviderKey], kpi: Kpi
                 .map(|&v| {
                     let mut x = best_x.clone();
                     x[d] = v;
-                    (v, objective(sc, &refs, &x, provider, kpi, t))
+                    (v, objective(sc, &refs, &x, at))
                 })
                 .collect();
             for (v, f) in values {

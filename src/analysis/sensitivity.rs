@@ -2,13 +2,17 @@
 //! and high ends of its range, others unchanged, and record the KPI.
 
 use super::Kpi;
-use crate::sim::{ParamRef, Scenario, Uncertain, simulate};
+use crate::sim::{ParamAt, ParamRef, Scenario, Uncertain, simulate};
 use rayon::prelude::*;
 
 /// One bar of a tornado chart.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Bar {
+    /// The input's key, as files and the command line write it.
     pub input: String,
+    /// The same input, typed.
+    #[serde(skip)]
+    pub param: ParamAt,
     pub low_input: f64,
     pub high_input: f64,
     /// KPI with the input at its low end.
@@ -69,11 +73,15 @@ impl Input {
         }
     }
 
-    fn label(&self, sc: &Scenario) -> String {
+    fn param(&self) -> ParamAt {
         match self {
-            Input::Lever(r) => sc.key_name(*r),
-            Input::Uncertain(u) => u.label(sc),
+            Input::Lever(r) => ParamAt::base(*r),
+            Input::Uncertain(u) => u.param(),
         }
+    }
+
+    fn label(&self, sc: &Scenario) -> String {
+        sc.param_at_key(self.param())
     }
 }
 
@@ -104,6 +112,7 @@ pub fn sensitivity(sc: &Scenario, provider: usize, kpi: Kpi, t: u32) -> Tornado 
             let (low, high) = (at(lo)?, at(hi)?);
             Ok(Bar {
                 input: input.label(sc),
+                param: input.param(),
                 low_input: lo,
                 high_input: hi,
                 low,

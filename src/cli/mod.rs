@@ -4,9 +4,12 @@
 //! `sim`'s, file parsing and loading `document`'s, the text forms `output`'s,
 //! and the dashboard `ui`'s.
 
+pub mod completions;
 pub mod model;
+pub mod values;
+pub mod wargame;
 
-use crate::analysis::{Kpi, attribution, montecarlo, optimize, sensitivity};
+use crate::analysis::{attribution, montecarlo, optimize, sensitivity};
 use crate::document::file;
 use crate::document::presets;
 use crate::document::{CliError, resolve, resolve_document};
@@ -28,11 +31,12 @@ use std::path::{Path, PathBuf};
 )]
 pub struct Cli {
     /// Strategy file or preset name to open in the dashboard.
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub scenario: Option<String>,
     /// Colour theme: dark, light, projector, or the path of a theme file.
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
-    /// Folder the dashboard saves to and opens from (default: $CLOUDSTRAT_SAVES, else `saves`).
+    /// Folder the dashboard saves to and opens from (default: $CLOUDSTRAT_SAVES, else the config file's `saves_dir`, else `saves`).
     #[arg(long, value_name = "DIR")]
     pub saves_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -59,12 +63,18 @@ pub enum Command {
     /// Split the KPI difference between two strategies among the levers that differ.
     Attribute(AttrArgs),
     /// Differences between two strategy files: levers and parameters, then outcomes at the horizon.
-    Diff { a: String, b: String },
+    Diff {
+        #[arg(value_parser = values::scenario(), hide_possible_values = true)]
+        a: String,
+        #[arg(value_parser = values::scenario(), hide_possible_values = true)]
+        b: String,
+    },
     /// Write a report, the run as CSV and one SVG per chart into a folder.
     Export(ExportArgs),
     /// Present the scenario's story full screen, beat by beat.
     Present {
         /// Strategy file or preset name.
+        #[arg(value_parser = values::scenario(), hide_possible_values = true)]
         scenario: String,
         /// Colour theme: dark, light, projector, or the path of a theme file.
         #[arg(long, value_name = "NAME")]
@@ -73,6 +83,7 @@ pub enum Command {
     /// Speaker notes: follow a presentation of SCENARIO from another terminal.
     Notes {
         /// The same strategy file or preset name the presenter opened.
+        #[arg(value_parser = values::scenario(), hide_possible_values = true)]
         scenario: String,
     },
     /// Rewrite strategy files in the canonical layout (comments are not kept).
@@ -84,16 +95,27 @@ pub enum Command {
     Backtest(model::BacktestArgs),
     /// Fit named parameters to the backtest observations and write a new strategy file.
     Calibrate(model::CalibrateArgs),
+    /// A war game: seats steer providers round by round (hot-seat, or host/join across terminals).
+    Wargame(wargame::WargameArgs),
+    /// Step through a war game's rounds, or a recorded dashboard session's lever decisions.
+    Replay(wargame::ReplayArgs),
     /// List every parameter key with its unit, range and meaning.
     Params {
         /// Scenario whose provider ids and values to show (default: `default`).
+        #[arg(value_parser = values::scenario(), hide_possible_values = true)]
         scenario: Option<String>,
+    },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
     },
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Strategy file or preset name.
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     /// Simulate this many quarters instead of the scenario's horizon (4 to 200).
     #[arg(long)]
@@ -110,6 +132,7 @@ pub struct RunArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct McArgs {
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     #[arg(long, default_value_t = 1000)]
     pub runs: usize,
@@ -132,12 +155,14 @@ pub enum McFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct SensArgs {
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     /// Provider id.
-    #[arg(long)]
+    #[arg(long, value_parser = values::provider(), hide_possible_values = true)]
     pub provider: String,
-    #[arg(long, default_value = "cumulative_profit")]
-    pub kpi: String,
+    /// What to measure.
+    #[arg(long, value_enum, default_value = "cumulative_profit")]
+    pub kpi: values::KpiArg,
     /// Quarter at which the KPI is measured (default: the last).
     #[arg(long)]
     pub at: Option<String>,
@@ -147,15 +172,17 @@ pub struct SensArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct OptArgs {
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     /// Provider id (not needed with --all).
-    #[arg(long, required_unless_present = "all")]
+    #[arg(long, required_unless_present = "all", value_parser = values::provider(), hide_possible_values = true)]
     pub provider: Option<String>,
     /// Comma-separated provider levers, e.g. self_chip_volume,ecosystem_lock_in.
     #[arg(long, default_value = "self_chip_volume,ecosystem_lock_in")]
     pub levers: String,
-    #[arg(long, default_value = "cumulative_profit")]
-    pub kpi: String,
+    /// What to measure.
+    #[arg(long, value_enum, default_value = "cumulative_profit")]
+    pub kpi: values::KpiArg,
     #[arg(long)]
     pub at: Option<String>,
     /// Iterate best responses for every provider.
@@ -173,6 +200,7 @@ pub struct OptArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     /// Folder to write into (created if missing).
     #[arg(long)]
@@ -208,13 +236,16 @@ pub enum ExportKind {
 #[derive(Debug, clap::Args)]
 pub struct AttrArgs {
     /// The baseline strategy.
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub base: String,
     /// The strategy to explain.
+    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
     pub current: String,
-    #[arg(long)]
+    #[arg(long, value_parser = values::provider(), hide_possible_values = true)]
     pub provider: String,
-    #[arg(long, default_value = "cumulative_profit")]
-    pub kpi: String,
+    /// What to measure.
+    #[arg(long, value_enum, default_value = "cumulative_profit")]
+    pub kpi: values::KpiArg,
     #[arg(long)]
     pub at: Option<String>,
 }
@@ -246,8 +277,13 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
         if let Some(m) = target.spec().check(v) {
             return Err(CliError::Input(format!("--set {s}: {key}: {m}")));
         }
+        // A value the user fixes is no longer uncertain: a Monte Carlo (`export
+        // --runs`) keeps it instead of drawing over it.
         match at {
-            None => sc.set_whole_run(target, v),
+            None => {
+                sc.set_whole_run(target, v);
+                sc.uncertainty.retain(|u| u.target != target);
+            }
             Some(q) => {
                 let q: Quarter = q.parse().map_err(|e| CliError::Input(format!("--set {s}: {e}")))?;
                 let t = sc.index_of(q).ok_or_else(|| {
@@ -263,6 +299,8 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
                     )));
                 }
                 sc.set_lever(target, t, v);
+                let fixed = if t == 0 { None } else { Some(t) };
+                sc.uncertainty.retain(|u| !(u.target == target && u.at == fixed));
             }
         }
     }
@@ -414,26 +452,52 @@ pub fn cmd_params(scenario: Option<&str>) -> Result<(), CliError> {
 }
 
 /// The dashboard in a theme, optionally presenting from the start (`cloudstrat present`).
+/// Flags win over `$CLOUDSTRAT_SAVES`, which wins over the config file
+/// (`document::places`); a broken config file is reported and skipped.
 pub fn cmd_dashboard(
     scenario: Option<&str>,
     saves_dir: Option<&Path>,
     theme: Option<&str>,
     present: bool,
 ) -> Result<(), CliError> {
+    use crate::document::places::{self, Places};
     use std::io::IsTerminal;
-    let (doc, source) = resolve_document(scenario.unwrap_or("default"))?;
-    let theme = match theme {
-        Some(t) => Some(crate::ui::Theme::load(t).map_err(|e| CliError::Input(format!("--theme: {e}")))?),
-        None => None,
+    let env = std::env::var_os(crate::document::storage::SAVES_ENV);
+    let asked = places::Asked {
+        scenario,
+        theme,
+        saves_dir,
+        saves_env: env.as_deref(),
     };
+    let mut settings = places::settle(asked, &Places::from_env());
+    let (doc, source) = resolve_document(&settings.scenario)?;
+    let theme = match (theme, settings.theme.as_deref()) {
+        (Some(t), _) => Some(crate::ui::Theme::load(t).map_err(|e| CliError::Input(format!("--theme: {e}")))?),
+        (None, Some(t)) => match crate::ui::Theme::load(t) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                settings.warning = Some(format!("config file: theme: {e}; starting in the default theme"));
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    if let Some(w) = &settings.warning {
+        warn(&format!("cloudstrat: {w}"));
+    }
     if !std::io::stdout().is_terminal() {
         let run = sim::simulate(&doc.scenario);
         return write_out(None, &report::table(&doc.scenario, &run));
     }
-    let env = std::env::var_os(crate::document::storage::SAVES_ENV);
-    let storage =
-        crate::document::storage::Storage::new(crate::document::storage::saves_dir(saves_dir, env.as_deref()));
-    let options = crate::ui::Options { theme, present };
+    let mut storage = crate::document::storage::Storage::new(settings.saves_dir);
+    if let Some(dir) = settings.autosave_dir {
+        storage = storage.with_autosave_dir(dir);
+    }
+    let options = crate::ui::Options {
+        theme,
+        present,
+        notice: settings.warning,
+    };
     crate::ui::run_document_with(doc, source, storage, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))
 }
 
@@ -449,14 +513,11 @@ pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn parse_kpi(s: &str) -> Result<Kpi, CliError> {
-    s.parse::<Kpi>().map_err(|e| CliError::Usage(format!("--kpi: {e}")))
-}
-
 fn provider_arg(sc: &Scenario, id: &str) -> Result<usize, CliError> {
     sc.provider_index(id).ok_or_else(|| {
         CliError::Usage(format!(
-            "--provider {id}: no such provider; this scenario has {}",
+            "--provider {id}: no such provider{}; this scenario has {}",
+            crate::suggest::did_you_mean(id, sc.providers.iter().map(|p| p.id.as_str())),
             sc.providers
                 .iter()
                 .map(|p| p.id.as_str())
@@ -502,7 +563,12 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
     montecarlo::check_memory(&sc, a.runs).map_err(|e| CliError::Input(format!("{}: {e}", a.scenario)))?;
     let runs = a.runs;
     let shown = std::sync::atomic::AtomicUsize::new(0);
+    // The bar is for people watching: not in logs, pipes or files.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = |n: usize| {
+        if !bar {
+            return;
+        }
         // Redraw only when the bar grows a step, so stderr stays small in logs.
         let width = 30;
         let filled = n * width / runs;
@@ -520,7 +586,9 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
     let result = pool
         .install(|| montecarlo::monte_carlo(&sc, runs, a.seed, &progress, &cancel))
         .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
-    let _ = writeln!(std::io::stderr());
+    if bar {
+        let _ = writeln!(std::io::stderr());
+    }
     if result.skipped == result.runs {
         return Err(CliError::Input(format!(
             "{}: every one of the {} samples broke a rule `cloudstrat check` enforces (such as initial shares adding up to more than 1); narrow the `uncertainty` ranges",
@@ -545,7 +613,7 @@ pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
 pub fn cmd_sensitivity(a: &SensArgs) -> Result<(), CliError> {
     let sc = load_with_sets(&a.scenario, &a.sets)?;
     let i = provider_arg(&sc, &a.provider)?;
-    let kpi = parse_kpi(&a.kpi)?;
+    let kpi = a.kpi.0;
     let t = quarter_arg(&sc, a.at.as_deref())?;
     let tornado = sensitivity::sensitivity(&sc, i, kpi, t);
     write_out(None, &report::tornado(&tornado))
@@ -553,14 +621,19 @@ pub fn cmd_sensitivity(a: &SensArgs) -> Result<(), CliError> {
 
 pub fn cmd_optimize(a: &OptArgs) -> Result<(), CliError> {
     let sc = load_with_sets(&a.scenario, &a.sets)?;
-    let kpi = parse_kpi(&a.kpi)?;
+    let kpi = a.kpi.0;
     let t = quarter_arg(&sc, a.at.as_deref())?;
     let levers = a
         .levers
         .split(',')
         .map(|l| {
-            crate::sim::ProviderKey::from_name(l.trim())
-                .ok_or_else(|| CliError::Usage(format!("--levers: `{}` is not a provider parameter", l.trim())))
+            crate::sim::ProviderKey::from_name(l.trim()).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--levers: `{}` is not a provider parameter{}",
+                    l.trim(),
+                    crate::suggest::did_you_mean(l.trim(), crate::sim::ProviderKey::ALL.iter().map(|k| k.name()))
+                ))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
     if a.rounds == 0 {
@@ -604,7 +677,7 @@ pub fn cmd_attribute(a: &AttrArgs) -> Result<(), CliError> {
         ));
     }
     let i = provider_arg(&cur, &a.provider)?;
-    let kpi = parse_kpi(&a.kpi)?;
+    let kpi = a.kpi.0;
     let t = quarter_arg(&cur, a.at.as_deref())?;
     let at = attribution::attribute(&base, &cur, i, kpi, t);
     write_out(None, &report::attribution(&at, kpi))

@@ -21,6 +21,7 @@ pub enum BacktestFormat {
 #[derive(Debug, clap::Args)]
 pub struct BacktestArgs {
     /// Strategy file or preset name (default: the built-in `default`).
+    #[arg(value_parser = super::values::scenario(), hide_possible_values = true)]
     pub scenario: Option<String>,
     #[arg(long, value_enum, default_value_t = BacktestFormat::Table)]
     pub format: BacktestFormat,
@@ -32,6 +33,7 @@ pub struct BacktestArgs {
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
     /// Strategy file or preset name.
+    #[arg(value_parser = super::values::scenario(), hide_possible_values = true)]
     pub scenario: String,
     /// Comma-separated parameter keys, e.g. market.usage_growth_per_year,providers.neo.markup.
     #[arg(long, required = true)]
@@ -59,11 +61,7 @@ fn error_text(log: bool, e: f64) -> String {
 }
 
 fn number_text(log: bool, v: f64) -> String {
-    if log {
-        value_text(v)
-    } else {
-        format!("{:.1}%", v * 100.0)
-    }
+    if log { value_text(v) } else { crate::format::pct(v) }
 }
 
 /// The comparison as a table, one line per observation, then the score.

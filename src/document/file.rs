@@ -6,7 +6,9 @@
 //! through `RawScenario`, so save → load → save gives identical bytes.
 //! Reading the disk lives in `load_path`; everything else here is pure.
 
-use crate::sim::params::{HARDWARE_RANGES, HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderParams};
+use crate::sim::params::{
+    HARDWARE_RANGES, HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderKey, ProviderParams,
+};
 use crate::sim::scenario::{Keyframe, MAX_QUARTERS, MIN_QUARTERS, Meta, Provider, Rgb, Scenario};
 use crate::sim::{Beat, Distribution, Metric, Quarter, Uncertain};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -45,6 +47,10 @@ pub struct RawScenario {
     pub story: Vec<RawBeat>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<RawBaseline>,
+    /// Provider parameters a war-game seat decides besides its levers
+    /// (`docs/WARGAME.md`); absent means the default list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decisions: Option<Vec<String>>,
 }
 
 /// The baseline pinned in the dashboard when the file was saved: the same
@@ -343,6 +349,31 @@ const INTEGER_FIELDS: [(&str, &str); 3] = [
 /// The parser's message, with the field and its range where the parser only
 /// says that a whole number does not fit.
 fn syntax_message(e: &ron::error::SpannedError, text: &str) -> String {
+    // An unknown name: the nearest known one instead of the whole list
+    // (a market has more than fifty fields).
+    if let ron::Error::NoSuchStructField { expected, found, outer }
+    | ron::Error::NoSuchEnumVariant { expected, found, outer } = &e.code
+    {
+        let what = if matches!(e.code, ron::Error::NoSuchStructField { .. }) {
+            "field"
+        } else {
+            "variant"
+        };
+        let place = match (outer, what) {
+            (Some(o), "variant") => format!(" in enum `{o}`"),
+            (Some(o), _) => format!(" in `{o}`"),
+            (None, _) => String::new(),
+        };
+        let hint = match crate::suggest::nearest(found, expected.iter().copied()) {
+            Some(near) => format!("did you mean `{near}`?"),
+            None if expected.len() <= 8 => {
+                let names: Vec<String> = expected.iter().map(|e| format!("`{e}`")).collect();
+                format!("expected one of {}", names.join(", "))
+            }
+            None => "`cloudstrat params` lists the parameters".to_string(),
+        };
+        return format!("unknown {what} `{found}`{place}; {hint}");
+    }
     let message = e.code.to_string();
     let integer = matches!(
         e.code,
@@ -461,7 +492,9 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
         keyframes: Vec::new(),
         uncertainty: Vec::new(),
         story: Vec::new(),
+        decisions: None,
     };
+    scenario.decisions = raw.decisions.as_deref().map(|d| validate_decisions(d, &mut bad));
     scenario.keyframes = validate_keyframes(&raw.keyframes, &scenario, "", &mut bad);
     scenario.sort_keyframes();
     scenario.uncertainty = validate_uncertainty(&raw.uncertainty, &scenario, &mut bad);
@@ -481,6 +514,28 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
             problems,
         })
     }
+}
+
+/// The war-game decisions: provider parameter names that can change after
+/// the start, each once.
+fn validate_decisions(raw: &[String], bad: &mut impl FnMut(&str, String)) -> Vec<ProviderKey> {
+    let mut out = Vec::new();
+    for (i, name) in raw.iter().enumerate() {
+        let path = format!("decisions[{i}]");
+        match ProviderKey::from_name(name) {
+            None => bad(
+                &path,
+                format!("`{name}` is not a provider parameter (see `cloudstrat params`)"),
+            ),
+            Some(k) if k.is_start_only() => bad(
+                &path,
+                format!("`{name}` describes the starting position and cannot be decided round by round"),
+            ),
+            Some(k) if out.contains(&k) => bad(&path, format!("`{name}` is listed twice")),
+            Some(k) => out.push(k),
+        }
+    }
+    out
 }
 
 /// The file's timestamps, start and horizon, and its name: the parts every
@@ -845,6 +900,10 @@ pub fn to_raw_baseline(base: &Scenario) -> RawBaseline {
 pub fn to_raw(sc: &Scenario) -> RawScenario {
     RawScenario {
         baseline: None,
+        decisions: sc
+            .decisions
+            .as_ref()
+            .map(|d| d.iter().map(|k| k.name().to_string()).collect()),
         version: CURRENT_VERSION,
         name: sc.meta.name.clone(),
         description: sc.meta.description.clone(),

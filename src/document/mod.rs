@@ -1,8 +1,8 @@
 //! Everything about a strategy on disk: the file format and its validation
 //! (`file`), migration of older files (`migrate`), the built-in presets
 //! (`presets`), text from files made safe to show (`clean`), the saves folder, backups and autosaves (`storage`), atomic
-//! writes (`save`), the speaker-notes file (`notes`), and where a scenario
-//! came from (`source`).
+//! writes (`save`), the speaker-notes file (`notes`), where a scenario
+//! came from (`source`), and the machine's folders and the config file (`places`).
 //!
 //! Imports only the pure core (`sim`) from inside the crate.
 
@@ -10,6 +10,7 @@ pub mod clean;
 pub mod file;
 pub mod migrate;
 pub mod notes;
+pub mod places;
 pub mod presets;
 pub mod save;
 pub mod source;

@@ -122,12 +122,18 @@ pub const MAX_NOTES_BYTES: u64 = 256 * 1024;
 /// when it is a link, not the user's own, or writable by anyone else, since
 /// then another user could plant or swap the files in it.
 pub fn private_dir() -> std::io::Result<PathBuf> {
+    private_dir_with(|k| std::env::var_os(k), &std::env::temp_dir())
+}
+
+/// [`private_dir`] when environment variable `k` is `var(k)` and the
+/// temporary folder is `temp`: tests pass folders of their own.
+pub fn private_dir_with(var: impl Fn(&str) -> Option<std::ffi::OsString>, temp: &Path) -> std::io::Result<PathBuf> {
     let uid = own_uid()?;
-    let dir = match std::env::var_os("CLOUDSTRAT_NOTES_DIR").filter(|d| !d.is_empty()) {
+    let dir = match var("CLOUDSTRAT_NOTES_DIR").filter(|d| !d.is_empty()) {
         Some(d) => PathBuf::from(d),
-        None => match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        None => match var("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
             Some(run) => PathBuf::from(run).join("cloudstrat"),
-            None => std::env::temp_dir().join(format!("cloudstrat-{uid}")),
+            None => temp.join(format!("cloudstrat-{uid}")),
         },
     };
     if std::fs::symlink_metadata(&dir).is_err() {

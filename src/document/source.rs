@@ -66,7 +66,8 @@ pub fn resolve_document(arg: &str) -> Result<(file::Document, Source), CliError>
             Source::Preset(arg.to_string()),
         )),
         None => Err(CliError::Input(format!(
-            "{arg}: no such file, and no preset of that name (presets: {})",
+            "{arg}: no such file, and no preset of that name{} (presets: {})",
+            crate::suggest::did_you_mean(arg, presets::names()),
             presets::names().collect::<Vec<_>>().join(", ")
         ))),
     }

@@ -19,7 +19,8 @@ use std::time::SystemTime;
 
 /// Environment variable naming the saves folder (`--saves-dir` wins over it).
 pub const SAVES_ENV: &str = "CLOUDSTRAT_SAVES";
-/// Folder inside the saves folder where autosaves go.
+/// Folder inside the saves folder where autosaves go when there is no state
+/// folder for them (see [`Storage::with_autosave_dir`]).
 pub const AUTOSAVE_DIR: &str = ".autosave";
 /// First line of every autosave; the rest of the line names the document.
 const AUTOSAVE_HEADER: &str = "// cloudstrat autosave of ";
@@ -243,6 +244,8 @@ pub struct Autosave {
 #[derive(Clone)]
 pub struct Storage {
     dir: PathBuf,
+    /// Where autosaves go: `<dir>/.autosave` unless set to the OS state folder.
+    autosave_dir: PathBuf,
     hook: Option<WriteHook>,
     clock: Clock,
 }
@@ -251,6 +254,7 @@ impl fmt::Debug for Storage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Storage")
             .field("dir", &self.dir)
+            .field("autosave_dir", &self.autosave_dir)
             .field("hook", &self.hook.is_some())
             .finish()
     }
@@ -259,10 +263,24 @@ impl fmt::Debug for Storage {
 impl Storage {
     pub fn new(dir: PathBuf) -> Storage {
         Storage {
+            autosave_dir: dir.join(AUTOSAVE_DIR),
             dir,
             hook: None,
             clock: Arc::new(Utc::now),
         }
+    }
+
+    /// Keeps autosaves in `dir` (the OS state folder) instead of the saves
+    /// folder, so that unsaved work is offered back wherever the dashboard
+    /// starts next.
+    pub fn with_autosave_dir(mut self, dir: PathBuf) -> Storage {
+        self.autosave_dir = dir;
+        self
+    }
+
+    /// Where autosaves go.
+    pub fn autosave_dir(&self) -> &Path {
+        &self.autosave_dir
     }
 
     /// Runs `hook` before every rename; an error from it fails the write, leaving the target as it was.
@@ -351,7 +369,7 @@ impl Storage {
     /// and its autosave folder; returns how many.
     pub fn clean_stale_temp_files(&self) -> usize {
         crate::document::save::clean_stale_temp_files(&self.dir)
-            + crate::document::save::clean_stale_temp_files(&self.dir.join(AUTOSAVE_DIR))
+            + crate::document::save::clean_stale_temp_files(&self.autosave_dir)
     }
 
     /// The folder `x` exports `source` into: `exports/<name>` in the saves
@@ -368,7 +386,10 @@ impl Storage {
             Source::File(path) => {
                 let raw = path.file_stem().unwrap_or_default().to_string_lossy().into_owned();
                 let stem = portable_stem(&raw);
-                if path.parent() == Some(self.dir.as_path()) && stem == raw {
+                // Short names only where the folder is this saves folder's own:
+                // a state folder is shared by every saves folder.
+                let own_folder = self.autosave_dir == self.dir.join(AUTOSAVE_DIR);
+                if own_folder && path.parent() == Some(self.dir.as_path()) && stem == raw {
                     stem
                 } else {
                     let abs = std::path::absolute(path).unwrap_or_else(|_| path.clone());
@@ -382,9 +403,7 @@ impl Storage {
     /// saves folder and presets get their name; other files their name plus a
     /// hash of their path, so two `plan.ron` in different folders do not meet.
     pub fn autosave_path(&self, source: &Source) -> PathBuf {
-        self.dir
-            .join(AUTOSAVE_DIR)
-            .join(format!("{}.ron", self.derived_name(source)))
+        self.autosave_dir.join(format!("{}.ron", self.derived_name(source)))
     }
 
     fn origin(source: &Source) -> String {
@@ -469,7 +488,7 @@ impl Storage {
         let main = self.autosave_path(source);
         let stem = main.file_stem().unwrap_or_default().to_string_lossy().into_owned();
         let mut out = vec![main.clone()];
-        if let Ok(entries) = std::fs::read_dir(self.dir.join(AUTOSAVE_DIR)) {
+        if let Ok(entries) = std::fs::read_dir(&self.autosave_dir) {
             for e in entries.flatten() {
                 let name = e.file_name().to_string_lossy().into_owned();
                 let second = name
@@ -515,7 +534,7 @@ impl Storage {
     /// How many autosaves of documents other than `source` wait in the saves folder.
     pub fn other_autosaves(&self, source: &Source) -> usize {
         let own = self.autosave_candidates(source);
-        std::fs::read_dir(self.dir.join(AUTOSAVE_DIR)).map_or(0, |entries| {
+        std::fs::read_dir(&self.autosave_dir).map_or(0, |entries| {
             entries
                 .flatten()
                 .map(|e| e.path())
@@ -645,6 +664,21 @@ mod tests {
         assert_eq!(a, PathBuf::from("/s/.autosave/plan.ron"));
         assert_ne!(a, b);
         assert_ne!(a, c);
+        // In a state folder shared by every saves folder, a file's name carries its path's hash.
+        let shared = Storage::new(PathBuf::from("/s")).with_autosave_dir(PathBuf::from("/state/autosave"));
+        let a = shared.autosave_path(&Source::File(PathBuf::from("/s/plan.ron")));
+        let other = Storage::new(PathBuf::from("/t")).with_autosave_dir(PathBuf::from("/state/autosave"));
+        let b = other.autosave_path(&Source::File(PathBuf::from("/t/plan.ron")));
+        assert!(
+            a.starts_with("/state/autosave") && a != b,
+            "{} {}",
+            a.display(),
+            b.display()
+        );
+        assert_eq!(
+            shared.autosave_path(&Source::Preset("default".into())),
+            other.autosave_path(&Source::Preset("default".into()))
+        );
         assert_eq!(
             Storage::backup_path(Path::new("/s/plan.ron")),
             PathBuf::from("/s/plan.ron.bak")

@@ -69,7 +69,10 @@ fn figures(sc: &Scenario, run: &Run, i: usize, at: u32, prev: Option<(usize, u32
             value: value(pct(now.share)),
             change: then.map(|(b, r)| {
                 let d = (now.share - r.share) * 100.0;
-                (format!("{d:+.1} pts {}", since(b)), arrow(d, Some(true)))
+                (
+                    format!("{} pts {}", crate::format::signed(d, 1), since(b)),
+                    arrow(d, Some(true)),
+                )
             }),
         },
         Figure {

@@ -87,7 +87,8 @@ fn lever_rows(sc: &Scenario) -> Vec<Vec<String>> {
                 .map(|k| format!("{}: {}", sc.quarter_at(k.at), crate::format::num(k.value)))
                 .collect();
             vec![
-                sc.key_name(r),
+                sc.param_label(r),
+                format!("`{}`", sc.key_name(r)),
                 crate::format::num(sc.base_value(r)),
                 r.spec().unit.label().to_string(),
                 if kfs.is_empty() { "none".into() } else { kfs.join(", ") },
@@ -107,13 +108,23 @@ fn league_rows(sc: &Scenario, run: &Run, baseline: Option<&Run>, t: u32) -> Vec<
             let mut row = Vec::from(row);
             if let Some(b) = baseline.filter(|b| b.quarters == run.quarters && b.providers == run.providers) {
                 let (now, then) = (run.row(t, i), b.row(t, i));
-                row.push(format!("{:+.1} pts", (now.share - then.share) * 100.0));
+                row.push(crate::format::pts(now.share - then.share));
                 row.push(signed_musd(run.cumulative_profit(i, t) - b.cumulative_profit(i, t)));
                 row.push(signed_musd(now.cash_musd - then.cash_musd));
             }
             row
         })
+        .chain(std::iter::once(unserved_row(run, baseline, t)))
         .collect()
+}
+
+/// The league table's last row: the share of demand nobody served.
+fn unserved_row(run: &Run, baseline: Option<&Run>, t: u32) -> Vec<String> {
+    let width = report::LEAGUE_HEADER.len() + if baseline.is_some() { 3 } else { 0 };
+    let mut row = vec![String::new(); width];
+    row[1] = "Unserved demand".into();
+    row[2] = report::pct(run.market[t as usize].unserved_share());
+    row
 }
 
 fn signed_musd(v: f64) -> String {
@@ -155,6 +166,7 @@ fn report_blocks(sc: &Scenario, run: &Run, cmp: Comparison) -> Vec<Block> {
     b.push(Block::Table(
         vec![
             "lever".into(),
+            "key".into(),
             "value at start".into(),
             "unit".into(),
             "keyframes".into(),
@@ -163,7 +175,7 @@ fn report_blocks(sc: &Scenario, run: &Run, cmp: Comparison) -> Vec<Block> {
     ));
     let mut header: Vec<String> = report::LEAGUE_HEADER.iter().map(|s| s.to_string()).collect();
     b.push(Block::Heading(2, "League tables".into()));
-    let mut about = "Share of tokens served, price and unit cost in USD per million tokens, gross margin of the quarter, operating profit summed from the start, cash at the quarter's end.".to_string();
+    let mut about = "Share of demand, price and unit cost in USD per million tokens, gross margin of the quarter, operating profit summed from the start, cash, debt and net cash (cash less debt) at the quarter's end; the last row is the demand nobody served.".to_string();
     if cmp.baseline.is_some() {
         header.extend(["Δ share".into(), "Δ cum. profit".into(), "Δ cash".into()]);
         about.push_str(" Δ columns compare with the pinned baseline at the same quarter.");
@@ -213,7 +225,7 @@ fn report_blocks(sc: &Scenario, run: &Run, cmp: Comparison) -> Vec<Block> {
                 let set: Vec<String> = beat
                     .levers
                     .iter()
-                    .map(|(r, v)| format!("{} = {}", sc.key_name(*r), crate::format::num(*v)))
+                    .map(|(r, v)| format!("{} = {}", sc.param_label(*r), crate::format::num(*v)))
                     .collect();
                 let _ = write!(meta, "; sets {}", set.join(", "));
             }

@@ -677,12 +677,7 @@ impl Ctx<'_> {
 }
 
 fn unserved(run: &Run, t: u32) -> f64 {
-    let m = &run.market[t as usize];
-    if m.demand_mtok > 0.0 {
-        ((m.demand_mtok - m.served_mtok) / m.demand_mtok).max(0.0)
-    } else {
-        0.0
-    }
+    run.market[t as usize].unserved_share()
 }
 
 fn value_text(v: f64, form: Form) -> String {
@@ -723,14 +718,14 @@ fn usd(v: f64) -> String {
 fn change_text(d: f64, form: Form) -> String {
     let sign = if d > 0.0 { "+" } else { "" };
     match form {
-        Form::Percent => format!("{:+.1} pts", d * 100.0),
+        Form::Percent => crate::format::pts(d),
         Form::Money => format!("{sign}{}", musd(d)),
         Form::Price => {
             let s = usd_mtok(d.abs());
             if d < 0.0 { format!("-{s}") } else { format!("+{s}") }
         }
-        Form::Index => format!("{d:+.2}"),
-        Form::Count => format!("{d:+.0}"),
+        Form::Index => crate::format::signed(d, 2),
+        Form::Count => crate::format::signed(d, 0),
         Form::Thousands => format!("{sign}{}", thousands(d)),
         Form::Usd => format!("{sign}{}", usd(d)),
         Form::Words => String::new(),

@@ -24,7 +24,7 @@ pub fn ranking(run: &Run, t: u32) -> Vec<usize> {
 }
 
 /// Header of `league_rows`.
-pub const LEAGUE_HEADER: [&str; 11] = [
+pub const LEAGUE_HEADER: [&str; 13] = [
     "#",
     "provider",
     "share",
@@ -34,29 +34,36 @@ pub const LEAGUE_HEADER: [&str; 11] = [
     "cum. profit",
     "cum. net profit",
     "cash",
+    "debt",
+    "net cash",
     "own chip",
     "status",
 ];
 
 /// The league table at quarter `t` as text cells, ranked: rank, provider, share,
-/// price, unit cost, gross margin, cumulative operating profit, cash, own-silicon
-/// share, status.
-pub fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<[String; 11]> {
+/// price, unit cost, gross margin, cumulative operating profit, cumulative net
+/// profit, cash, debt, net cash, own-silicon share, status. An exited
+/// provider's price, cost and margin are "–": it sells nothing.
+pub fn league_rows(sc: &Scenario, run: &Run, t: u32) -> Vec<[String; 13]> {
     ranking(run, t)
         .into_iter()
         .enumerate()
         .map(|(rank, i)| {
             let r = run.row(t, i);
+            let selling = r.status == Status::Active;
+            let or_dash = |text: String| if selling { text } else { "–".to_string() };
             [
                 (rank + 1).to_string(),
                 sc.providers[i].name.clone(),
                 pct(r.share),
-                usd_mtok(r.price_usd_per_mtok),
-                usd_mtok(r.cost_usd_per_mtok),
-                pct(r.gross_margin),
+                or_dash(usd_mtok(r.price_usd_per_mtok)),
+                or_dash(usd_mtok(r.cost_usd_per_mtok)),
+                or_dash(pct(r.gross_margin)),
                 musd(run.cumulative_profit(i, t)),
                 musd(run.cumulative_net_profit(i, t)),
                 musd(r.cash_musd),
+                musd(r.debt_musd),
+                musd(r.cash_musd - r.debt_musd),
                 pct(r.self_chip_share),
                 r.status.name().to_string(),
             ]
@@ -76,27 +83,46 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
         sc.seed
     );
     s.push_str(&format!("League table at {}\n", run.quarter(t).label()));
-    s.push_str(&format!(
-        "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>9}  {}\n",
-        "#", "provider", "share", "price", "cost", "margin", "cum.profit", "cum.net", "cash", "own chip", "status"
-    ));
+    let line = |c: &[&str]| {
+        format!(
+            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}  {}\n",
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12]
+        )
+    };
+    s.push_str(&line(&[
+        "#",
+        "provider",
+        "share",
+        "price",
+        "cost",
+        "margin",
+        "cum.profit",
+        "cum.net",
+        "cash",
+        "debt",
+        "net cash",
+        "own chip",
+        "status",
+    ]));
     for row in league_rows(sc, run, t) {
-        s.push_str(&format!(
-            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>9}  {}\n",
-            row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10]
-        ));
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        s.push_str(&line(&cells));
     }
+    let unserved = pct(run.market[t as usize].unserved_share());
+    s.push_str(&line(&[
+        "", "unserved", &unserved, "", "", "", "", "", "", "", "", "", "",
+    ]));
     let mq = &run.market[t as usize];
     s.push_str(&format!(
-        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, price ceiling {}/Mtok, open-model cap {}/Mtok, parity {:.0}%\n",
+        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, price ceiling {}/Mtok, open-model cap {}/Mtok, parity {}\n",
         num(mq.demand_mtok),
         usd_mtok(mq.avg_price_usd_per_mtok),
         usd_mtok(mq.price_ceiling_usd_per_mtok),
         usd_mtok(mq.open_model_cap_usd_per_mtok),
-        mq.open_source_parity * 100.0
+        crate::format::pct0(mq.open_source_parity)
     ));
     s.push_str(
-        "\nPrices in USD per million tokens; money per quarter; prices and shares per quarter at the horizon.\n",
+        "\nShares of demand; prices in USD per million tokens; money per quarter; net cash is cash less debt.\n",
     );
     if !run.events.is_empty() {
         s.push_str("\nEvents\n");
@@ -446,11 +472,12 @@ pub fn attribution(a: &crate::analysis::attribution::Attribution, kpi: crate::an
         a.method
     );
     let mut acc = a.base;
-    for (k, v) in &a.parts {
+    for p in &a.parts {
+        let (k, v) = (&p.key, p.contribution);
         acc += v;
         s.push_str(&format!(
             "  {k:<45} {:>+12}   running {}\n",
-            kpi_text(kpi, *v),
+            kpi_text(kpi, v),
             kpi_text(kpi, acc)
         ));
     }

@@ -201,74 +201,151 @@ fn series_of(run: &Run, kind: Metric, providers: usize) -> Vec<Series> {
     out
 }
 
+/// Percentile bands per provider: p5, p25, p50, p75, p95.
+type Bands = Vec<Vec<Option<[f64; 5]>>>;
+
+/// What one chart draws, in the chart's units (shares in per cent), cut to the reveal.
+struct Data {
+    current: Vec<Series>,
+    ghosts: Vec<Series>,
+    bands: Bands,
+    /// The share of demand nobody served (share chart, when there is a shortage).
+    unserved: Option<Vec<Option<f64>>>,
+}
+
+impl Data {
+    fn gather(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Data {
+        let n = sc.providers.len();
+        let log = kind.log_scale();
+        let cut = |values: &mut Vec<Option<f64>>| {
+            if let Some(r) = opt.reveal {
+                values.iter_mut().skip(r as usize + 1).for_each(|v| *v = None);
+            }
+        };
+        let mut current = series_of(run, kind, n);
+        let mut ghosts = opt.compare.baseline.map(|b| series_of(b, kind, n)).unwrap_or_default();
+        current
+            .iter_mut()
+            .chain(ghosts.iter_mut())
+            .for_each(|s| cut(&mut s.values));
+        let mut unserved = kind.unserved(run);
+        if let Some(u) = unserved.as_mut() {
+            cut(u);
+        }
+        let scale = if kind.percent() { 100.0 } else { 1.0 };
+        let bands = opt
+            .compare
+            .fan
+            .filter(|mc| mc.quarters == run.quarters && mc.providers == n)
+            .map(|mc| {
+                (0..n)
+                    .map(|i| {
+                        (0..mc.quarters)
+                            .map(|t| {
+                                let p = mc.get(t, i, chart_kpi(kind)).map(|v| v * scale);
+                                let shown = opt.reveal.is_none_or(|r| t <= r);
+                                (shown && p.iter().all(|v| v.is_finite() && (!log || *v > 0.0))).then_some(p)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Data {
+            current,
+            ghosts,
+            bands,
+            unserved,
+        }
+    }
+
+    /// Every value drawn, for the axis.
+    fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.current
+            .iter()
+            .chain(&self.ghosts)
+            .flat_map(|s| s.values.iter().flatten().copied())
+            .chain(self.unserved.iter().flatten().flatten().copied())
+            .chain(self.bands.iter().flatten().flatten().flat_map(|p| [p[0], p[4]]))
+    }
+}
+
+/// The y axis and the mapping from quarters and values to the page.
+struct Frame {
+    log: bool,
+    /// Bottom and top in axis units (decades on a log axis).
+    ylo: f64,
+    yhi: f64,
+    ticks: Vec<f64>,
+    labels: Vec<String>,
+    /// First and last quarter as fractional years.
+    x0: f64,
+    x1: f64,
+}
+
+impl Frame {
+    fn fit(run: &Run, kind: Metric, data: &Data) -> Frame {
+        let log = kind.log_scale();
+        let values = data.values().filter(|v| v.is_finite() && (!log || *v > 0.0));
+        let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let (ylo, yhi, ticks, labels) = if log {
+            let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (1.0, 10.0) };
+            let (a, b) = (lo.log10().floor(), hi.log10().ceil().max(lo.log10().floor() + 1.0));
+            let t: Vec<f64> = (a as i32..=b as i32).map(|e| 10f64.powi(e)).collect();
+            let labels = tick_labels(kind, &t, 1.0);
+            (a, b, t, labels)
+        } else {
+            let (mut a, mut b, step) = linear_axis(lo, hi);
+            if kind.percent() {
+                a = a.max(0.0);
+                b = b.min(100.0);
+            }
+            let t = ticks(a, b, step);
+            let labels = tick_labels(kind, &t, step);
+            (a, b, t, labels)
+        };
+        let x0 = run.quarter(0).as_year_f64();
+        let x1 = run.quarter(run.last()).as_year_f64().max(x0 + 0.25);
+        Frame {
+            log,
+            ylo,
+            yhi,
+            ticks,
+            labels,
+            x0,
+            x1,
+        }
+    }
+
+    fn px(&self, run: &Run, t: u32) -> f64 {
+        self.year_x(run.quarter(t).as_year_f64())
+    }
+
+    fn year_x(&self, year: f64) -> f64 {
+        LEFT + (year - self.x0) / (self.x1 - self.x0) * (W - LEFT - RIGHT)
+    }
+
+    fn py(&self, y: f64) -> f64 {
+        let v = if self.log { y.max(1e-9).log10() } else { y };
+        TOP + (1.0 - (v - self.ylo) / (self.yhi - self.ylo).max(1e-12)) * (H - TOP - BOTTOM)
+    }
+
+    /// A polyline's points, skipping what the axis cannot show.
+    fn points(&self, run: &Run, values: &[Option<f64>]) -> String {
+        values
+            .iter()
+            .enumerate()
+            .filter_map(|(t, v)| v.filter(|x| !self.log || *x > 0.0).map(|v| (t, v)))
+            .map(|(t, v)| format!("{:.1},{:.1}", self.px(run, t as u32), self.py(v)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 /// One chart as a standalone SVG document.
 pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> String {
-    let n = sc.providers.len();
-    let log = kind.log_scale();
-    let cut = |s: &mut Vec<Series>| {
-        if let Some(r) = opt.reveal {
-            for x in s.iter_mut() {
-                x.values.iter_mut().skip(r as usize + 1).for_each(|v| *v = None);
-            }
-        }
-    };
-    let mut current = series_of(run, kind, n);
-    cut(&mut current);
-    let mut ghosts = opt.compare.baseline.map(|b| series_of(b, kind, n)).unwrap_or_default();
-    cut(&mut ghosts);
-    // Bands in the chart's units (shares in per cent), up to the reveal.
-    let scale = if matches!(kind, Metric::Share | Metric::SelfChipShare) {
-        100.0
-    } else {
-        1.0
-    };
-    let bands: Vec<Vec<Option<[f64; 5]>>> = opt
-        .compare
-        .fan
-        .filter(|mc| mc.quarters == run.quarters && mc.providers == n)
-        .map(|mc| {
-            (0..n)
-                .map(|i| {
-                    (0..mc.quarters)
-                        .map(|t| {
-                            let p = mc.get(t, i, chart_kpi(kind)).map(|v| v * scale);
-                            let shown = opt.reveal.is_none_or(|r| t <= r);
-                            (shown && p.iter().all(|v| v.is_finite() && (!log || *v > 0.0))).then_some(p)
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let values = current
-        .iter()
-        .chain(&ghosts)
-        .flat_map(|s| s.values.iter().flatten().copied())
-        .chain(bands.iter().flatten().flatten().flat_map(|p| [p[0], p[4]]))
-        .filter(|v| v.is_finite() && (!log || *v > 0.0));
-    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
-    let tf = |v: f64| if log { v.max(1e-9).log10() } else { v };
-    let (ylo, yhi, yticks, labels) = if log {
-        let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (1.0, 10.0) };
-        let (a, b) = (tf(lo).floor(), tf(hi).ceil().max(tf(lo).floor() + 1.0));
-        let t: Vec<f64> = (a as i32..=b as i32).map(|e| 10f64.powi(e)).collect();
-        let labels = tick_labels(kind, &t, 1.0);
-        (a, b, t, labels)
-    } else {
-        let (mut a, mut b, step) = linear_axis(lo, hi);
-        if matches!(kind, Metric::Share | Metric::SelfChipShare) {
-            a = a.max(0.0);
-            b = b.min(100.0);
-        }
-        let t = ticks(a, b, step);
-        let labels = tick_labels(kind, &t, step);
-        (a, b, t, labels)
-    };
-    let x0 = run.quarter(0).as_year_f64();
-    let x1 = run.quarter(run.last()).as_year_f64().max(x0 + 0.25);
-    let px = |t: u32| LEFT + (run.quarter(t).as_year_f64() - x0) / (x1 - x0) * (W - LEFT - RIGHT);
-    let py = |y: f64| TOP + (1.0 - (tf(y) - ylo) / (yhi - ylo).max(1e-12)) * (H - TOP - BOTTOM);
-
+    let data = Data::gather(sc, run, kind, opt);
+    let f = Frame::fit(run, kind, &data);
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         s,
@@ -289,19 +366,30 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
         "<text x=\"{LEFT}\" y=\"52\" fill=\"#444\">{}</text>",
         xml_escape(kind.unit())
     );
-    // Y grid and labels.
-    let (axis_lo, axis_hi) = if log {
-        (10f64.powf(ylo), 10f64.powf(yhi))
+    grid(&mut s, &f);
+    bands(&mut s, sc, run, &f, &data.bands);
+    lines(&mut s, sc, run, &f, &data);
+    exits(&mut s, sc, run, &f, &data.current);
+    marks(&mut s, run, &f, &opt.marks);
+    legend(&mut s, sc, kind, &data);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The y grid with its labels, the years, and the plot's frame.
+fn grid(s: &mut String, f: &Frame) {
+    let (axis_lo, axis_hi) = if f.log {
+        (10f64.powf(f.ylo), 10f64.powf(f.yhi))
     } else {
-        (ylo, yhi)
+        (f.ylo, f.yhi)
     };
     let _ = writeln!(
         s,
         "<g class=\"y-axis\" data-min=\"{axis_lo}\" data-max=\"{axis_hi}\" stroke=\"#dddddd\">"
     );
-    for (v, label) in yticks.iter().zip(&labels) {
-        let y = py(*v);
-        let stroke = if *v == 0.0 && !log { " stroke=\"#888888\"" } else { "" };
+    for (v, label) in f.ticks.iter().zip(&f.labels) {
+        let y = f.py(*v);
+        let stroke = if *v == 0.0 && !f.log { " stroke=\"#888888\"" } else { "" };
         let _ = writeln!(
             s,
             "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"{stroke}/>",
@@ -316,8 +404,8 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
         );
     }
     s.push_str("</g>\n<g class=\"x-axis\" stroke=\"#dddddd\">\n");
-    for year in (x0.ceil() as i32)..=(x1.floor() as i32) {
-        let x = LEFT + (f64::from(year) - x0) / (x1 - x0) * (W - LEFT - RIGHT);
+    for year in (f.x0.ceil() as i32)..=(f.x1.floor() as i32) {
+        let x = f.year_x(f64::from(year));
         let _ = writeln!(
             s,
             "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{:.1}\"/>",
@@ -336,7 +424,10 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
         W - LEFT - RIGHT,
         H - TOP - BOTTOM
     );
-    // Fan bands under everything: p5–p95 light, p25–p75 darker.
+}
+
+/// Fan bands under everything: p5–p95 light, p25–p75 darker.
+fn bands(s: &mut String, sc: &Scenario, run: &Run, f: &Frame, bands: &Bands) {
     for (i, b) in bands.iter().enumerate() {
         let color = on_white(sc.providers[i].color);
         for (lo_k, hi_k, opacity) in [(0, 4, 0.10), (1, 3, 0.20)] {
@@ -348,11 +439,13 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
             if pts.len() < 2 {
                 continue;
             }
-            let upper = pts.iter().map(|(t, p)| format!("{:.1},{:.1}", px(*t), py(p[hi_k])));
+            let upper = pts
+                .iter()
+                .map(|(t, p)| format!("{:.1},{:.1}", f.px(run, *t), f.py(p[hi_k])));
             let lower = pts
                 .iter()
                 .rev()
-                .map(|(t, p)| format!("{:.1},{:.1}", px(*t), py(p[lo_k])));
+                .map(|(t, p)| format!("{:.1},{:.1}", f.px(run, *t), f.py(p[lo_k])));
             let _ = writeln!(
                 s,
                 "<polygon class=\"band\" data-provider=\"{}\" fill=\"{color}\" fill-opacity=\"{opacity}\" stroke=\"none\" points=\"{}\"/>",
@@ -361,17 +454,12 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
             );
         }
     }
-    let polyline = |values: &[Option<f64>]| -> String {
-        values
-            .iter()
-            .enumerate()
-            .filter_map(|(t, v)| v.filter(|x| !log || *x > 0.0).map(|v| (t, v)))
-            .map(|(t, v)| format!("{:.1},{:.1}", px(t as u32), py(v)))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    // Baseline ghosts: thin and faint, behind the current lines.
-    for g in &ghosts {
+}
+
+/// Baseline ghosts (thin and faint, behind), the unserved share, then the
+/// current lines with a marker every fourth quarter.
+fn lines(s: &mut String, sc: &Scenario, run: &Run, f: &Frame, data: &Data) {
+    for g in &data.ghosts {
         let p = &sc.providers[g.provider];
         let dash = if g.dashed { " stroke-dasharray=\"6 4\"" } else { "" };
         let _ = writeln!(
@@ -380,10 +468,17 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
             xml_escape(&p.id),
             xml_escape(&p.name),
             on_white(p.color),
-            polyline(&g.values)
+            f.points(run, &g.values)
         );
     }
-    for c in &current {
+    if let Some(u) = &data.unserved {
+        let _ = writeln!(
+            s,
+            "<g class=\"unserved\"><title>{UNSERVED_LABEL}</title><polyline fill=\"none\" stroke=\"{UNSERVED_COLOR}\" stroke-width=\"2.5\" stroke-dasharray=\"2 4\" points=\"{}\"/></g>",
+            f.points(run, u)
+        );
+    }
+    for c in &data.current {
         let p = &sc.providers[c.provider];
         let color = on_white(p.color);
         let dash = if c.dashed { " stroke-dasharray=\"7 5\"" } else { "" };
@@ -397,37 +492,41 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
             "<g class=\"series\" data-provider=\"{}\"><title>{}</title><polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"3\"{dash} points=\"{}\"/>",
             xml_escape(&p.id),
             xml_escape(&label),
-            polyline(&c.values)
+            f.points(run, &c.values)
         );
         if !c.dashed {
             for (t, v) in c.values.iter().enumerate().filter(|(t, _)| t % 4 == 0) {
-                if let Some(v) = v.filter(|x| !log || *x > 0.0) {
-                    s.push_str(&marker(c.provider, px(t as u32), py(v), &color));
+                if let Some(v) = v.filter(|x| !f.log || *x > 0.0) {
+                    s.push_str(&marker(c.provider, f.px(run, t as u32), f.py(v), &color));
                 }
             }
         }
         s.push_str("</g>\n");
     }
-    // Exits: a cross where the line ends, and when.
+}
+
+/// Exits: a cross where the line ends, and when.
+fn exits(s: &mut String, sc: &Scenario, run: &Run, f: &Frame, current: &[Series]) {
     for c in current.iter().filter(|c| !c.dashed) {
         let last = c.values.iter().rposition(Option::is_some);
         let exited = last.filter(|&t| run.row(t as u32, c.provider).status == Status::Exited);
         if let (Some(t), Some(Some(v))) = (exited, exited.map(|t| c.values[t])) {
             let p = &sc.providers[c.provider];
-            let (x, y) = (px(t as u32), py(v));
+            let (x, y) = (f.px(run, t as u32), f.py(v));
             // Near the right edge the label goes to the left of the cross.
             let (tx, anchor) = if x > W - RIGHT - 110.0 {
                 (x - 9.0, "end")
             } else {
                 (x + 9.0, "start")
             };
+            let q = run.quarter(t as u32);
             let _ = writeln!(
                 s,
                 "<g class=\"exit\" data-provider=\"{}\" data-quarter=\"{}\"><title>{} exits in {}</title><path d=\"M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}\" stroke=\"#111\" stroke-width=\"3\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" font-size=\"13\" fill=\"#111\">exits {}</text></g>",
                 xml_escape(&p.id),
-                run.quarter(t as u32),
+                q,
                 xml_escape(&p.name),
-                run.quarter(t as u32).label(),
+                q.label(),
                 x - 7.0,
                 y - 7.0,
                 x + 7.0,
@@ -438,16 +537,19 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
                 y - 7.0,
                 tx,
                 y - 9.0,
-                run.quarter(t as u32).label()
+                q.label()
             );
         }
     }
-    // Beat or event marks.
-    for (t, label) in &opt.marks {
+}
+
+/// Beat or event marks: a dotted vertical line with a short label.
+fn marks(s: &mut String, run: &Run, f: &Frame, marks: &[(u32, String)]) {
+    for (t, label) in marks {
         if *t >= run.quarters {
             continue;
         }
-        let x = px(*t);
+        let x = f.px(run, *t);
         let (tx, anchor) = if x > W - RIGHT - 60.0 {
             (x - 3.0, "end")
         } else {
@@ -461,7 +563,11 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
             xml_escape(label)
         );
     }
-    // Legend.
+}
+
+/// The legend: each provider with its line and marker, then keys for the
+/// cost lines, the unserved share, the baseline and the bands.
+fn legend(s: &mut String, sc: &Scenario, kind: Metric, data: &Data) {
     let lx = W - RIGHT + 16.0;
     let mut row = 0.0;
     for (i, p) in sc.providers.iter().enumerate() {
@@ -496,28 +602,34 @@ pub fn chart(sc: &Scenario, run: &Run, kind: Metric, opt: &ChartOptions) -> Stri
     };
     if kind == Metric::PriceCost {
         key(
-            &mut s,
+            s,
             "stroke=\"#555\" stroke-width=\"3\" stroke-dasharray=\"7 5\"",
             "unit cost",
         );
     }
-    if !ghosts.is_empty() {
+    if data.unserved.is_some() {
+        let line = format!("stroke=\"{UNSERVED_COLOR}\" stroke-width=\"2.5\" stroke-dasharray=\"2 4\"");
+        key(s, &line, "unserved");
+    }
+    if !data.ghosts.is_empty() {
         key(
-            &mut s,
+            s,
             "stroke=\"#555\" stroke-opacity=\"0.4\" stroke-width=\"2\"",
             "baseline",
         );
     }
-    if !bands.is_empty() {
+    if !data.bands.is_empty() {
         key(
-            &mut s,
+            s,
             "stroke=\"#555\" stroke-opacity=\"0.3\" stroke-width=\"10\"",
             "p5–p95, p25–p75",
         );
     }
-    s.push_str("</svg>\n");
-    s
 }
+
+/// The unserved share's line: dark red, dotted, apart from every provider's colour.
+const UNSERVED_COLOR: &str = "#8b1a1a";
+const UNSERVED_LABEL: &str = "Unserved demand";
 
 /// A marker whose shape depends on the provider index.
 fn marker(i: usize, x: f64, y: f64, color: &str) -> String {

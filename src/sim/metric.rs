@@ -81,7 +81,7 @@ impl Metric {
     /// What the y axis measures.
     pub fn unit(self) -> &'static str {
         match self {
-            Metric::Share => "% of tokens served",
+            Metric::Share => "share of demand",
             Metric::PriceCost => "USD per million tokens, log scale",
             Metric::OperatingProfit => "USD per quarter",
             Metric::Cash => "USD",
@@ -93,7 +93,7 @@ impl Metric {
     /// The unit, abbreviated for narrow charts.
     pub fn unit_short(self) -> &'static str {
         match self {
-            Metric::Share => "% of tokens",
+            Metric::Share => "of demand",
             Metric::PriceCost => "$/Mtok, log",
             Metric::OperatingProfit => "$/quarter",
             Metric::Cash => "$",
@@ -141,12 +141,29 @@ impl Metric {
         (self == Metric::PriceCost).then_some(r.cost_usd_per_mtok)
     }
 
+    /// On the share chart, the share of demand nobody served, in the axis
+    /// unit (percent), so that it and the providers' shares add up to all of
+    /// demand; `None` on other charts and when demand is met throughout.
+    pub fn unserved(self, run: &Run) -> Option<Vec<Option<f64>>> {
+        if self != Metric::Share {
+            return None;
+        }
+        let values: Vec<f64> = run.market.iter().map(|m| m.unserved_share()).collect();
+        values
+            .iter()
+            .any(|&v| v >= UNSERVED_SHOWN)
+            .then(|| values.into_iter().map(|v| Some(v * 100.0)).collect())
+    }
+
     /// Provider `i`'s values in the axis unit, `None` after it exits (the
     /// exit quarter is kept).
     pub fn series(self, run: &Run, i: usize) -> Vec<Option<f64>> {
         series_until_exit(run, i, |r| self.value(r))
     }
 }
+
+/// Below this share of demand unserved in every quarter, the share chart draws no unserved line.
+pub const UNSERVED_SHOWN: f64 = 0.0005;
 
 /// `f` of provider `i`'s row at every quarter, `None` after the quarter it
 /// exits in: the one rule every chart follows for where a line ends.

@@ -21,7 +21,7 @@ pub use metric::Metric as ChartKind;
 pub use params::{HardwareGen, MarketKey, MarketParams, ParamSpec, PricingPolicy, ProviderKey, ProviderParams};
 pub use quarter::Quarter;
 pub use run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run, Status};
-pub use scenario::{Keyframe, Meta, ParamRef, Provider, Rgb, Scenario};
+pub use scenario::{Keyframe, Meta, ParamAt, ParamRef, Provider, Rgb, Scenario};
 pub use story::Beat;
 pub use uncertainty::{Distribution, Uncertain, sample_scenario};
 pub use unit::Unit;

@@ -122,7 +122,17 @@ pub struct MarketQuarter {
     pub price_war: bool,
 }
 
-/// Something worth a line in the event log.
+impl MarketQuarter {
+    /// The share of demand no provider served (0 when demand is met).
+    pub fn unserved_share(&self) -> f64 {
+        if self.demand_mtok > 0.0 {
+            ((self.demand_mtok - self.served_mtok) / self.demand_mtok).max(0.0)
+        } else {
+            0.0
+        }
+    }
+}
+
 /// What decided a provider's price in a quarter (MODEL.md §7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -163,6 +173,7 @@ impl PriceLimit {
     }
 }
 
+/// Something worth a line in the event log.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EventKind {
@@ -229,7 +240,7 @@ impl Event {
                 let spec = target.spec();
                 format!(
                     "{} set to {} {}",
-                    sc.key_name(target),
+                    sc.param_label(target),
                     trim_num(value),
                     spec.unit.label()
                 )

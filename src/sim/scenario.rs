@@ -96,9 +96,44 @@ impl ParamRef {
         }
     }
 
+    /// The parameter's name for people: "Open-source parity", "Self-chip
+    /// volume", "Min cash musd" (the four mission levers by their names in the
+    /// dashboard, the others from their key).
+    pub fn label(self) -> String {
+        match self {
+            ParamRef::Market(MarketKey::open_source_parity) => "Open-source parity".into(),
+            ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok) => "Price ceiling".into(),
+            ParamRef::Provider(_, ProviderKey::self_chip_volume) => "Self-chip volume".into(),
+            ParamRef::Provider(_, ProviderKey::ecosystem_lock_in) => "Ecosystem lock-in".into(),
+            other => {
+                let name = other.spec().name.replace('_', " ");
+                let mut c = name.chars();
+                match c.next() {
+                    Some(f) => f.to_uppercase().chain(c).collect(),
+                    None => name,
+                }
+            }
+        }
+    }
+
     /// True for starting-position parameters, which cannot change mid-run.
     pub fn is_start_only(self) -> bool {
         matches!(self, ParamRef::Provider(_, k) if k.is_start_only())
+    }
+}
+
+/// A parameter's base value (`at: None`) or its keyframe at quarter index
+/// `at`: what an analysis moved, kept typed so nothing parses it back from text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ParamAt {
+    pub target: ParamRef,
+    pub at: Option<u32>,
+}
+
+impl ParamAt {
+    /// The parameter's base value.
+    pub fn base(target: ParamRef) -> ParamAt {
+        ParamAt { target, at: None }
     }
 }
 
@@ -139,19 +174,38 @@ pub struct Scenario {
     pub uncertainty: Vec<super::uncertainty::Uncertain>,
     /// Presentation beats, in quarter order.
     pub story: Vec<super::story::Beat>,
+    /// Provider parameters a war-game seat decides each round besides its two
+    /// levers; `None` (not written in the file) means [`DEFAULT_DECISIONS`].
+    pub decisions: Option<Vec<ProviderKey>>,
 }
+
+/// What a war-game seat decides when the scenario does not say: markup, the
+/// pricing policy's strength, ecosystem investment and capacity headroom.
+/// (The pricing policy itself is a provider's fixed kind; keyframes change
+/// numbers only.)
+pub const DEFAULT_DECISIONS: [ProviderKey; 4] = [
+    ProviderKey::markup,
+    ProviderKey::policy_strength,
+    ProviderKey::ecosystem_invest_musd,
+    ProviderKey::capacity_headroom,
+];
 
 /// A `--set`-style key that does not name a parameter.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
-    #[error("unknown key `{0}`; keys look like market.<param> or providers.<id>.<param> (see `cloudstrat params`)")]
-    Malformed(String),
-    #[error("unknown market parameter `{0}`")]
-    UnknownMarket(String),
-    #[error("unknown provider `{id}` in `{key}`; this scenario has {known}")]
-    UnknownProvider { key: String, id: String, known: String },
-    #[error("unknown provider parameter `{0}`")]
-    UnknownProviderParam(String),
+    #[error("unknown key `{0}`; keys look like market.<param> or providers.<id>.<param> (see `cloudstrat params`){1}")]
+    Malformed(String, String),
+    #[error("unknown market parameter `{0}`{1}")]
+    UnknownMarket(String, String),
+    #[error("unknown provider `{id}` in `{key}`; this scenario has {known}{hint}")]
+    UnknownProvider {
+        key: String,
+        id: String,
+        known: String,
+        hint: String,
+    },
+    #[error("unknown provider parameter `{0}`{1}")]
+    UnknownProviderParam(String, String),
 }
 
 impl Scenario {
@@ -169,36 +223,75 @@ impl Scenario {
         (0..i64::from(self.quarters)).contains(&i).then_some(i as u32)
     }
 
+    /// The parameters a war-game seat decides each round: its two levers
+    /// (self-chip volume, lock-in), then the scenario's decisions in order.
+    pub fn decision_keys(&self) -> Vec<ProviderKey> {
+        let mut out = vec![ProviderKey::self_chip_volume, ProviderKey::ecosystem_lock_in];
+        let listed = self.decisions.as_deref().unwrap_or(&DEFAULT_DECISIONS);
+        for &k in listed {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+        out
+    }
+
     pub fn provider_index(&self, id: &str) -> Option<usize> {
         self.providers.iter().position(|p| p.id == id)
     }
 
-    /// Parses `market.x` or `providers.<id>.x`.
+    /// Parses `market.x` or `providers.<id>.x`. An unknown name is answered
+    /// with the nearest known one ("did you mean `market.open_source_parity`?").
     pub fn parse_key(&self, key: &str) -> Result<ParamRef, KeyError> {
         if let Some(rest) = key.strip_prefix("market.") {
-            return MarketKey::from_name(rest)
-                .map(ParamRef::Market)
-                .ok_or_else(|| KeyError::UnknownMarket(key.to_string()));
+            return MarketKey::from_name(rest).map(ParamRef::Market).ok_or_else(|| {
+                let hint = crate::suggest::nearest(rest, MarketKey::ALL.iter().map(|k| k.name()))
+                    .map_or_else(String::new, |k| format!("; did you mean `market.{k}`?"));
+                KeyError::UnknownMarket(key.to_string(), hint)
+            });
         }
-        let rest = key
-            .strip_prefix("providers.")
-            .ok_or_else(|| KeyError::Malformed(key.to_string()))?;
-        let (id, param) = rest
-            .rsplit_once('.')
-            .ok_or_else(|| KeyError::Malformed(key.to_string()))?;
+        let Some((id, param)) = key.strip_prefix("providers.").and_then(|rest| rest.rsplit_once('.')) else {
+            return Err(KeyError::Malformed(key.to_string(), self.key_hint(key)));
+        };
+        let ids = || self.providers.iter().map(|p| p.id.as_str());
         let i = self.provider_index(id).ok_or_else(|| KeyError::UnknownProvider {
             key: key.to_string(),
             id: id.to_string(),
-            known: self
-                .providers
-                .iter()
-                .map(|p| p.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            known: ids().collect::<Vec<_>>().join(", "),
+            hint: crate::suggest::nearest(id, ids()).map_or_else(String::new, |near| {
+                format!("; did you mean `providers.{near}.{param}`?")
+            }),
         })?;
         ProviderKey::from_name(param)
             .map(|k| ParamRef::Provider(i, k))
-            .ok_or_else(|| KeyError::UnknownProviderParam(key.to_string()))
+            .ok_or_else(|| {
+                let hint = crate::suggest::nearest(param, ProviderKey::ALL.iter().map(|k| k.name()))
+                    .map_or_else(String::new, |k| format!("; did you mean `providers.{id}.{k}`?"));
+                KeyError::UnknownProviderParam(key.to_string(), hint)
+            })
+    }
+
+    /// Every key of this scenario, as `cloudstrat params` lists them.
+    pub fn all_keys(&self) -> Vec<String> {
+        let market = MarketKey::ALL.iter().map(|&k| ParamRef::Market(k));
+        let providers =
+            (0..self.providers.len()).flat_map(|i| ProviderKey::ALL.iter().map(move |&k| ParamRef::Provider(i, k)));
+        market.chain(providers).map(|r| self.key_name(r)).collect()
+    }
+
+    /// "; did you mean `KEY`?" for a key that is not even shaped like one.
+    fn key_hint(&self, key: &str) -> String {
+        let keys = self.all_keys();
+        let last = key.rsplit('.').next().unwrap_or(key);
+        // The whole key, else its last part against each key's last part.
+        crate::suggest::nearest(key, keys.iter().map(String::as_str))
+            .or_else(|| {
+                let near = crate::suggest::nearest(last, keys.iter().filter_map(|k| k.rsplit('.').next()))?;
+                keys.iter()
+                    .find(|k| k.ends_with(&format!(".{near}")))
+                    .map(String::as_str)
+            })
+            .map_or_else(String::new, |k| format!("; did you mean `{k}`?"))
     }
 
     /// The key text for a parameter, as written in files and on the command line.
@@ -209,6 +302,27 @@ impl Scenario {
                 let id = self.providers.get(i).map_or("?", |p| p.id.as_str());
                 format!("providers.{id}.{}", k.name())
             }
+        }
+    }
+
+    /// A parameter's name for people, with its provider's name: "Open-source
+    /// parity", "Hyperscaler: Self-chip volume". The event log and exports
+    /// use it; files and the command line use [`Scenario::key_name`].
+    pub fn param_label(&self, r: ParamRef) -> String {
+        match r {
+            ParamRef::Market(_) => r.label(),
+            ParamRef::Provider(i, _) => {
+                let name = self.providers.get(i).map_or("?", |p| p.name.as_str());
+                format!("{name}: {}", r.label())
+            }
+        }
+    }
+
+    /// `market.open_source_parity` or, for a keyframe, `market.open_source_parity@2025Q1`.
+    pub fn param_at_key(&self, p: ParamAt) -> String {
+        match p.at {
+            None => self.key_name(p.target),
+            Some(t) => format!("{}@{}", self.key_name(p.target), self.quarter_at(t)),
         }
     }
 

@@ -137,12 +137,17 @@ impl Uncertain {
         }
     }
 
+    /// The parameter or keyframe this input moves.
+    pub fn param(&self) -> super::scenario::ParamAt {
+        super::scenario::ParamAt {
+            target: self.target,
+            at: self.at,
+        }
+    }
+
     /// Label such as `market.vendor_gross_margin` or `market.open_source_parity@2025Q1`.
     pub fn label(&self, sc: &Scenario) -> String {
-        match self.at {
-            None => sc.key_name(self.target),
-            Some(t) => format!("{}@{}", sc.key_name(self.target), sc.quarter_at(t)),
-        }
+        sc.param_at_key(self.param())
     }
 }
 

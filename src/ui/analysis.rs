@@ -62,13 +62,75 @@ impl JobKind {
     }
 }
 
-/// Everything an analysis result depends on.
+/// Which state of the model a result belongs to: a number computed once per
+/// simulation from everything that decides the outcome (not the file's
+/// metadata nor the presentation beats, which a save or a story edit change
+/// without changing any outcome). Two scenarios that simulate alike have the
+/// same revision, so undoing a change makes a result current again, and
+/// telling a current result from a stale one each frame compares two numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Revision(u64);
+
+impl Revision {
+    /// The revision of `sc`'s model.
+    pub fn of(sc: &Scenario) -> Revision {
+        use std::fmt::Write as _;
+        use std::hash::Hasher;
+        /// Feeds formatted text into a hasher without building the string.
+        struct Feed(std::collections::hash_map::DefaultHasher);
+        impl fmt::Write for Feed {
+            fn write_str(&mut self, s: &str) -> fmt::Result {
+                self.0.write(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut feed = Feed(std::collections::hash_map::DefaultHasher::new());
+        // `Debug` writes every float exactly (the shortest text that reads back as it).
+        let _ = write!(
+            feed,
+            "{:?}",
+            (
+                &sc.start,
+                sc.quarters,
+                sc.seed,
+                &sc.market,
+                &sc.hardware,
+                &sc.hardware_from,
+                &sc.providers,
+                &sc.keyframes,
+                &sc.uncertainty,
+            )
+        );
+        Revision(feed.0.finish())
+    }
+}
+
+/// The revisions of the scenario on screen and of the pinned baseline, as of the last simulation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Revisions {
+    pub scenario: Revision,
+    pub baseline: Option<Revision>,
+}
+
+impl Revisions {
+    pub fn of(sc: &Scenario, baseline: Option<&Scenario>) -> Revisions {
+        Revisions {
+            scenario: Revision::of(sc),
+            baseline: baseline.map(Revision::of),
+        }
+    }
+}
+
+/// Everything an analysis result depends on, and the scenarios its job computes from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     pub kind: JobKind,
     pub scenario: Scenario,
     /// The pinned baseline's scenario (attribution only).
     pub baseline: Option<Scenario>,
+    /// The revisions of `scenario` and `baseline`.
+    pub revision: Revision,
+    pub baseline_revision: Option<Revision>,
     pub provider: usize,
     pub kpi: Kpi,
     /// Quarter index the KPI is measured at.
@@ -90,13 +152,16 @@ pub fn same_model(a: &Scenario, b: &Scenario) -> bool {
         && a.uncertainty == b.uncertainty
 }
 
-/// A question as the dashboard asks it now, borrowing its scenario: checking
-/// whether a result is current every frame costs no copy of the scenario.
+/// A question as the dashboard asks it now, borrowing its scenario (copied
+/// only when a job starts) and carrying its revisions, which are all that
+/// checking a result's freshness every frame compares.
 #[derive(Debug, Clone, Copy)]
 pub struct Asked<'a> {
     pub kind: JobKind,
     pub scenario: &'a Scenario,
     pub baseline: Option<&'a Scenario>,
+    pub revision: Revision,
+    pub baseline_revision: Option<Revision>,
     pub provider: usize,
     pub kpi: Kpi,
     pub quarter: u32,
@@ -109,6 +174,8 @@ impl Asked<'_> {
             kind: self.kind,
             scenario: self.scenario.clone(),
             baseline: self.baseline.cloned(),
+            revision: self.revision,
+            baseline_revision: self.baseline_revision,
             provider: self.provider,
             kpi: self.kpi,
             quarter: self.quarter,
@@ -123,6 +190,8 @@ impl Request {
             kind: self.kind,
             scenario: &self.scenario,
             baseline: self.baseline.as_ref(),
+            revision: self.revision,
+            baseline_revision: self.baseline_revision,
             provider: self.provider,
             kpi: self.kpi,
             quarter: self.quarter,
@@ -140,12 +209,8 @@ impl Request {
             && self.provider == q.provider
             && self.kpi == q.kpi
             && self.quarter == q.quarter
-            && same_model(&self.scenario, q.scenario)
-            && match (&self.baseline, q.baseline) {
-                (None, None) => true,
-                (Some(a), Some(b)) => same_model(a, b),
-                _ => false,
-            }
+            && self.revision == q.revision
+            && self.baseline_revision == q.baseline_revision
     }
 }
 
@@ -279,6 +344,9 @@ pub enum JobNews {
 #[derive(Debug)]
 pub struct AnalysisState {
     jobs: Vec<Job>,
+    /// The revisions of the scenario on screen and its baseline, noted at
+    /// every simulation and every pin (see [`Revision`]).
+    pub revisions: Revisions,
     pub fan: Option<Computed<McResult>>,
     pub tornado: Option<Computed<Tornado>>,
     pub optimum: Option<Computed<Optimum>>,
@@ -291,6 +359,10 @@ impl Default for AnalysisState {
     fn default() -> Self {
         AnalysisState {
             jobs: Vec::new(),
+            revisions: Revisions {
+                scenario: Revision(0),
+                baseline: None,
+            },
             fan: None,
             tornado: None,
             optimum: None,
@@ -450,6 +522,8 @@ mod tests {
             kind,
             scenario: sc.clone(),
             baseline: None,
+            revision: Revision::of(sc),
+            baseline_revision: None,
             provider: 0,
             kpi: Kpi::CumulativeProfit,
             quarter: sc.quarters - 1,

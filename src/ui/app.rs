@@ -219,7 +219,7 @@ impl App {
     /// Simulates the whole horizon of `scenario`; the dashboard starts paused at the first quarter.
     pub fn new(scenario: Scenario, source: Source, theme: Theme) -> App {
         let run = sim::simulate(&scenario);
-        App {
+        let mut app = App {
             doc: Doc {
                 clean: scenario.clone(),
                 scenario,
@@ -255,7 +255,9 @@ impl App {
             runner: JobRunner::threads(),
             meeting: Meeting::new(theme),
             batch: SimBatch::default(),
-        }
+        };
+        app.note_revisions();
+        app
     }
 
     /// Starts a batch of queued input (a paste, a held key): lever changes in
@@ -579,6 +581,7 @@ impl App {
             self.doc.pinned = Some(self.doc.scenario.clone());
             self.status = Some("baseline pinned: ghost lines show this run (saved with the file at Ctrl-s)".into());
         }
+        self.note_revisions();
     }
 
     fn scroll_log(&mut self, n: i32) {
@@ -765,6 +768,7 @@ impl App {
         }
         self.run = sim::simulate(&self.doc.scenario);
         self.view.cursor = self.view.cursor.min(self.run.last());
+        self.note_revisions();
     }
 
     /// Where `Save` writes: the file the scenario came from, or (suggested) `saves/<preset>.ron`.

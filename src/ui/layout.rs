@@ -42,7 +42,8 @@ impl ScreenLayout {
         let [header, body, footer] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(0), Constraint::Length(1)]).areas(area);
         let providers = app.scenario().providers.len() as u16;
-        let league_h = (providers + 3).min(body.height * 2 / 5).max(4);
+        // Borders, the header row, a row per provider and the unserved-demand row.
+        let league_h = (providers + 4).min(body.height * 2 / 5).max(4);
         let [top, league] = Layout::vertical([Constraint::Min(0), Constraint::Length(league_h)]).areas(body);
         let left_w = (area.width * 3 / 10).clamp(30, 44);
         let [left, chart] = Layout::horizontal([Constraint::Length(left_w), Constraint::Min(0)]).areas(top);

@@ -10,6 +10,7 @@
 pub mod action;
 pub mod analysis;
 pub mod app;
+pub mod depth;
 pub mod files;
 pub mod fuzzy;
 pub mod input;
@@ -364,10 +365,28 @@ fn install_panic_hook() {
     });
 }
 
-fn enter_terminal() -> io::Result<Terminal<CrosstermBackend<Stdout>>> {
+/// The real terminal, drawing in 256 colours unless `COLORTERM` announces 24-bit colour.
+fn enter_terminal() -> io::Result<Terminal<depth::DepthBackend<CrosstermBackend<Stdout>>>> {
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    Terminal::new(CrosstermBackend::new(io::stdout()))
+    let truecolor = depth::truecolor(std::env::var_os("COLORTERM").as_deref());
+    Terminal::new(depth::DepthBackend::new(CrosstermBackend::new(io::stdout()), truecolor))
+}
+
+/// Runs `f` on the real terminal, set up as the dashboard sets it up and
+/// restored afterwards (also on an error or a panic); signals and a hang-up
+/// end the wait for an event with an error carrying [`signals::Signalled`].
+/// The other full-screen views (the war game's) start here.
+pub fn with_terminal<T>(
+    f: impl FnOnce(&mut Terminal<depth::DepthBackend<CrosstermBackend<Stdout>>>, &mut TerminalEvents) -> io::Result<T>,
+) -> io::Result<T> {
+    install_panic_hook();
+    let signals = signals::Signals::install()?;
+    let _guard = TerminalGuard;
+    let mut terminal = enter_terminal()?;
+    terminal.backend_mut().clear_region(ClearType::All)?;
+    let mut events = TerminalEvents::new(signals.watch());
+    f(&mut terminal, &mut events)
 }
 
 /// How the dashboard starts.
@@ -377,6 +396,8 @@ pub struct Options {
     pub theme: Option<(String, Theme)>,
     /// Start in presentation mode.
     pub present: bool,
+    /// Shown in the status line at the start (a config file that was not used).
+    pub notice: Option<String>,
 }
 
 /// Opens the dashboard on a strategy file's whole content, saving into
@@ -410,6 +431,9 @@ pub fn run_document_with(
         app = app.with_named_theme(name, *theme);
     }
     app.update(Action::FindAutosave);
+    if let (Some(notice), None) = (&options.notice, app.status()) {
+        app = app.with_status(notice.clone());
+    }
     if options.present && app.mode() == Mode::Normal {
         app.update(Action::Meeting(present::MeetingAction::Present));
     }

@@ -23,6 +23,19 @@ pub struct Launch {
     dir: tempfile::TempDir,
 }
 
+/// A home of the session's own inside its temporary folder: the config
+/// file, autosaves and notes never touch the real user's.
+fn own_home(cmd: &mut CommandBuilder, dir: &std::path::Path) {
+    let home = dir.join("home");
+    cmd.env("HOME", &home);
+    cmd.env("XDG_CONFIG_HOME", home.join(".config"));
+    cmd.env("XDG_STATE_HOME", home.join(".local/state"));
+    cmd.env("XDG_DATA_HOME", home.join(".local/share"));
+    for k in ["CLOUDSTRAT_CONFIG_DIR", "CLOUDSTRAT_STATE_DIR", "CLOUDSTRAT_SAVES"] {
+        cmd.env_remove(k);
+    }
+}
+
 impl Launch {
     pub fn new(rows: u16, cols: u16) -> Launch {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -30,7 +43,13 @@ impl Launch {
         cmd.cwd(dir.path());
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        own_home(&mut cmd, dir.path());
         Launch { rows, cols, cmd, dir }
+    }
+
+    /// Where this session's autosaves go: the state folder of its own home.
+    pub fn autosave_dir(&self) -> std::path::PathBuf {
+        autosave_dir_in(self.dir.path())
     }
 
     /// A shell in the pseudo-terminal running `script`, with `$CS` naming the
@@ -43,6 +62,7 @@ impl Launch {
         cmd.env("CS", env!("CARGO_BIN_EXE_cloudstrat"));
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        own_home(&mut cmd, dir.path());
         Launch { rows, cols, cmd, dir }
     }
 
@@ -126,7 +146,17 @@ pub struct Session {
     _dir: tempfile::TempDir,
 }
 
+/// The autosave folder of a session whose temporary folder is `dir`.
+pub fn autosave_dir_in(dir: &std::path::Path) -> std::path::PathBuf {
+    dir.join("home/.local/state/cloudstrat/autosave")
+}
+
 impl Session {
+    /// Where this session's autosaves go.
+    pub fn autosave_dir(&self) -> std::path::PathBuf {
+        autosave_dir_in(self._dir.path())
+    }
+
     /// The process id of what the session started.
     pub fn pid(&self) -> Option<u32> {
         self.child.process_id()

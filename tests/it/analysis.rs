@@ -163,7 +163,7 @@ fn attribution_adds_up_to_the_total_difference() {
         let a = attribute(&base, &cur, hyper, kpi, 31);
         assert_eq!(a.method, "shapley");
         assert_eq!(a.parts.len(), 4);
-        let sum: f64 = a.parts.iter().map(|(_, v)| v).sum();
+        let sum: f64 = a.parts.iter().map(|p| p.contribution).sum();
         let total = a.current - a.base;
         assert!((sum - total).abs() <= 1e-6 * total.abs().max(1.0), "{sum} vs {total}");
     }
@@ -182,7 +182,7 @@ fn attribution_of_many_levers_falls_back_to_sequential_and_still_adds_up() {
     }
     let a = attribute(&base, &cur, 0, Kpi::Cash, 31);
     assert_eq!(a.method, "sequential");
-    let sum: f64 = a.parts.iter().map(|(_, v)| v).sum();
+    let sum: f64 = a.parts.iter().map(|p| p.contribution).sum();
     assert!((sum - (a.current - a.base)).abs() <= 1e-6 * a.current.abs().max(1.0));
 }
 

@@ -163,3 +163,28 @@ fn neocloud_fate_depends_on_parity_and_the_ceiling() {
     assert!(shocked.cumulative_net_profit(neo, t) < calm.cumulative_net_profit(neo, t));
     assert!(shocked.cumulative_profit(neo, t) < run.cumulative_profit(neo, t));
 }
+
+#[test]
+fn a_value_fixed_with_set_is_not_drawn_over_by_the_monte_carlo() {
+    let mut sc = default_scenario();
+    let t = sc.index_of("2025Q1".parse().expect("quarter")).expect("in the horizon");
+    assert!(
+        sc.uncertainty
+            .iter()
+            .any(|u| u.target == ParamRef::PARITY && u.at == Some(t))
+    );
+    cloudstrat::cli::apply_sets(&mut sc, &["market.open_source_parity@2025Q1=0.5".to_string()]).expect("valid");
+    assert!(
+        !sc.uncertainty
+            .iter()
+            .any(|u| u.target == ParamRef::PARITY && u.at == Some(t))
+    );
+    for i in 0..20 {
+        let s = cloudstrat::sim::uncertainty::sample_scenario(&sc, 7, i);
+        assert_eq!(s.value_at(ParamRef::PARITY, t), 0.5);
+    }
+    // A whole-run value removes every uncertain input on that parameter.
+    cloudstrat::cli::apply_sets(&mut sc, &["providers.hyper.own_chip_perf_ratio=0.8".to_string()]).expect("valid");
+    let perf = sc.parse_key("providers.hyper.own_chip_perf_ratio").expect("key");
+    assert!(!sc.uncertainty.iter().any(|u| u.target == perf));
+}

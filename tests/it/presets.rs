@@ -24,3 +24,33 @@ fn there_are_at_least_five_presets_with_default_first() {
     assert_eq!(names.first(), Some(&"default"));
     assert!(names.len() >= 5, "{names:?}");
 }
+
+#[test]
+fn the_stuck_in_the_middle_preset_makes_its_claim() {
+    // NeoCloud, given more money but no edge, outlives the run and still earns
+    // the worst cumulative margin of all five.
+    let sc = presets::load("stuck-in-the-middle").expect("preset").expect("valid");
+    let run = cloudstrat::sim::simulate(&sc);
+    let neo = sc.provider_index("neo").expect("neo");
+    assert_eq!(run.row(run.last(), neo).status, cloudstrat::sim::Status::Active);
+    let stuck = run.cumulative_margin(neo);
+    for i in (0..sc.providers.len()).filter(|&i| i != neo) {
+        assert!(
+            stuck < run.cumulative_margin(i),
+            "neo {stuck} vs {}",
+            sc.providers[i].id
+        );
+    }
+}
+
+#[test]
+fn the_parity_and_adoption_presets_leave_the_reseller_with_a_net_loss() {
+    for name in ["parity-shock", "slow-adoption"] {
+        let sc = presets::load(name).expect("preset").expect("valid");
+        let run = cloudstrat::sim::simulate(&sc);
+        let neo = sc.provider_index("neo").expect("neo");
+        let t = run.last();
+        assert!(run.cumulative_profit(neo, t) > 0.0, "{name}: operating profit");
+        assert!(run.cumulative_net_profit(neo, t) < 0.0, "{name}: net profit");
+    }
+}

@@ -326,7 +326,7 @@ fn waterfall_parts_add_up_to_the_total_shown() {
         last_part.end,
         a.current
     );
-    let sum: f64 = a.parts.iter().map(|(_, c)| c).sum();
+    let sum: f64 = a.parts.iter().map(|p| p.contribution).sum();
     assert!((sum - (a.current - a.base)).abs() < tol);
     // The screen states the same total in the heading and under the steps.
     let shown: Vec<String> = (0..40)

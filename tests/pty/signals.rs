@@ -41,7 +41,7 @@ fn ends_with_autosave_and_restored_terminal(name: &str, number: i32) {
     }
     let script = "\"$CS\" --saves-dir saves default; echo \"EXIT=$?\"; stty -a | tr ' ' '\\n' | grep -x -e icanon -e -icanon -e echo -e -echo | tr '\\n' ' '; echo; sleep 60";
     let launch = Launch::shell(40, 120, script);
-    let saves = launch.dir().join("saves");
+    let autosaves = launch.autosave_dir();
     let mut s = launch.start();
     s.wait_text("League table at 2023 Q1");
     s.wait_line(&["Open-source parity", " 30%"]);
@@ -67,7 +67,7 @@ fn ends_with_autosave_and_restored_terminal(name: &str, number: i32) {
         "cooked mode again:\n{text}"
     );
     assert!(text.contains("your unsaved work was autosaved"), "{text}");
-    let auto = saves.join(".autosave").join("preset-default.ron");
+    let auto = autosaves.join("preset-default.ron");
     let doc = cloudstrat::document::file::load_document(&auto).unwrap_or_else(|e| panic!("{e}"));
     let parity = doc.scenario.base_value(cloudstrat::sim::ParamRef::PARITY);
     assert!(

@@ -10,10 +10,10 @@ use crate::analysis::montecarlo::McResult;
 use crate::analysis::optimize::Optimum;
 use crate::analysis::sensitivity::Tornado;
 use crate::sim::Scenario;
-use crate::ui::analysis::Asked;
 use crate::ui::analysis::{
     AnalysisState, Computed, JobKind, JobNews, JobRunner, MC_RUNS, PANEL_KPIS, Request, same_model,
 };
+use crate::ui::analysis::{Asked, Revision, Revisions};
 use crate::ui::keymap::Mode;
 use crate::ui::overlay::Overlay;
 
@@ -80,18 +80,27 @@ impl App {
             JobKind::Optimize => (self.view.provider, Kpi::CumulativeProfit),
             JobKind::Sensitivity | JobKind::Attribution => (self.view.provider, self.analysis.kpi),
         };
+        let attribution = kind == JobKind::Attribution;
         Asked {
             kind,
             scenario: &self.doc.scenario,
-            baseline: if kind == JobKind::Attribution {
-                self.doc.pinned.as_ref()
-            } else {
-                None
-            },
+            baseline: self.doc.pinned.as_ref().filter(|_| attribution),
+            revision: self.analysis.revisions.scenario,
+            baseline_revision: self.analysis.revisions.baseline.filter(|_| attribution),
             provider,
             kpi,
             quarter: self.analysis_quarter(),
         }
+    }
+
+    /// Notes the revisions of the scenario and the baseline, after either changed.
+    pub(super) fn note_revisions(&mut self) {
+        self.analysis.revisions = Revisions::of(&self.doc.scenario, self.doc.pinned.as_ref());
+    }
+
+    /// The revision of the model on screen, as the analyses see it.
+    pub fn revision(&self) -> Revision {
+        self.analysis.revisions.scenario
     }
 
     /// The request that starts an analysis of `kind` now.

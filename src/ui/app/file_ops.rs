@@ -359,6 +359,7 @@ impl App {
         self.baseline = doc.baseline.as_ref().map(sim::simulate);
         self.doc.pinned = doc.baseline;
         self.doc.scenario = doc.scenario;
+        self.note_revisions();
         self.history.undo.clear();
         self.history.undo_truncated = false;
         self.history.redo.clear();

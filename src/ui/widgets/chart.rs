@@ -53,14 +53,54 @@ fn series(run: &Run, i: usize, tab: Metric, f: impl Fn(&ProviderQuarter) -> f64)
         .collect()
 }
 
-/// The lines of one run: (provider, values, dashed).
-fn lines(run: &Run, tab: Metric) -> Vec<(usize, Vec<Option<f64>>, bool)> {
+/// Whose line a series is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Whose {
+    Provider(usize),
+    /// The share of demand nobody served (share chart only).
+    Unserved,
+}
+
+/// One line on the chart.
+struct Series {
+    whose: Whose,
+    values: Vec<Option<f64>>,
+    dashed: bool,
+}
+
+impl Series {
+    fn cut_after(&mut self, t: u32) {
+        self.values.iter_mut().skip(t as usize + 1).for_each(|v| *v = None);
+    }
+}
+
+/// The lines of one run: a line per provider (and a dashed cost line on the
+/// price chart), and the unserved share on the share chart.
+fn lines(run: &Run, tab: Metric) -> Vec<Series> {
     let mut out = Vec::new();
     for i in 0..run.providers {
-        out.push((i, series(run, i, tab, |r| tab.raw(r)), false));
+        let whose = Whose::Provider(i);
+        out.push(Series {
+            whose,
+            values: series(run, i, tab, |r| tab.raw(r)),
+            dashed: false,
+        });
         if tab == Metric::PriceCost {
-            out.push((i, series(run, i, tab, |r| r.cost_usd_per_mtok), true));
+            out.push(Series {
+                whose,
+                values: series(run, i, tab, |r| r.cost_usd_per_mtok),
+                dashed: true,
+            });
         }
+    }
+    if let Some(values) = tab.unserved(run) {
+        // This chart's share axis is in fractions, like the providers' lines.
+        let values = values.into_iter().map(|v| v.map(|v| v / 100.0)).collect();
+        out.push(Series {
+            whose: Whose::Unserved,
+            values,
+            dashed: true,
+        });
     }
     out
 }
@@ -122,20 +162,33 @@ impl ChartWidget<'_> {
         if app.baseline().is_some() {
             extra.push("dim=baseline");
         }
-        let extra = extra.join("  ");
-        let full: usize = sc
-            .providers
-            .iter()
-            .map(|p| crate::text::width(&p.name) + 4)
-            .sum::<usize>()
-            + crate::text::width(&extra);
         let avail = area.width as usize;
-        let name_w = if full <= avail {
-            usize::MAX
-        } else {
-            let n = sc.providers.len().max(1);
-            (avail.saturating_sub(crate::text::width(&extra) + 1) / n).saturating_sub(4)
+        let names_w = |extra: &[&str]| -> usize {
+            let extra = extra.join("  ");
+            let full: usize = sc
+                .providers
+                .iter()
+                .map(|p| crate::text::width(&p.name) + 4)
+                .sum::<usize>()
+                + crate::text::width(&extra);
+            if full <= avail {
+                usize::MAX
+            } else {
+                let n = sc.providers.len().max(1);
+                (avail.saturating_sub(crate::text::width(&extra) + 1) / n).saturating_sub(4)
+            }
         };
+        // The unserved line's key, unless it would cut the names to stubs
+        // (the league table's title still gives the unserved share).
+        if app.tab().unserved(app.run()).is_some() {
+            let mut with = extra.clone();
+            with.push("╌unserved");
+            if names_w(&with) >= 4 {
+                extra = with;
+            }
+        }
+        let name_w = names_w(&extra);
+        let extra = extra.join("  ");
         let mut x = area.x;
         for (i, p) in sc.providers.iter().enumerate() {
             let style = th.provider(p.color);
@@ -157,123 +210,132 @@ impl ChartWidget<'_> {
 
     pub(super) fn plot(&self, buf: &mut Buffer, g: &ChartGeometry) {
         let app = self.app;
-        let th = app.theme();
-        let sc = app.scenario();
-        let tab = app.tab();
-        let run = app.run();
-        let n = run.quarters;
+        let n = app.run().quarters;
         let plot = g.plot;
         if plot.width < 2 || plot.height < 1 || n == 0 {
             return;
         }
-        let mut current = lines(run, tab);
+        let scene = self.scene(plot.height);
+        let grid = DotGrid::new(plot.width, plot.height);
+        let map = Mapper {
+            lo: scene.lo,
+            hi: scene.hi,
+            dots_y: grid.dots_y(),
+            n,
+            plot,
+        };
+        self.draw_lines(buf, grid, &scene, &map);
+        let cx = quarter_column(app.cursor(), n, plot);
+        self.draw_cursor_column(buf, plot, cx);
+        self.draw_glyphs(buf, &scene, &map);
+        self.draw_observed(buf, &scene, &map);
+        self.draw_y_axis(buf, g.y_labels, &scene, &map);
+        if let Some(axis_row) = g.axis {
+            self.draw_x_axis(buf, plot, axis_row, cx);
+        }
+        if let Some(years) = g.years {
+            self.draw_years(buf, plot, years, cx);
+        }
+    }
+
+    /// Everything the plot shows, cut to what a presentation may reveal, and the y range.
+    fn scene(&self, rows: u16) -> Scene {
+        let app = self.app;
+        let tab = app.tab();
+        let mut current = lines(app.run(), tab);
         let mut ghosts = app.baseline().map(|b| lines(b, tab)).unwrap_or_default();
         // Presenting, the story unfolds: lines end at the cursor, on axes
         // that fit everything up to the beat being shown (so they change once
         // per beat, not with every frame of the cursor's glide).
         let reveal = app.reveal_until();
-        let mask = |ls: &mut Vec<(usize, Vec<Option<f64>>, bool)>, upto: u32| {
-            for (_, s, _) in ls.iter_mut() {
-                s.iter_mut().skip(upto as usize + 1).for_each(|v| *v = None);
-            }
-        };
         // Baseline ghosts and Monte Carlo bands unfold with the current lines:
         // nothing past the beat's quarter may give the story away.
         let ax = axis(tab);
         let mut fan = app.fresh_fan().map(|mc| Fan::new(mc, tab, matches!(ax, Axis::Log10)));
-        if let Some((_, beat_at)) = reveal {
-            mask(&mut current, beat_at);
-            mask(&mut ghosts, beat_at);
+        let cut = |current: &mut Vec<Series>, ghosts: &mut Vec<Series>, fan: &mut Option<Fan>, t: u32| {
+            current.iter_mut().chain(ghosts.iter_mut()).for_each(|s| s.cut_after(t));
             if let Some(f) = fan.as_mut() {
-                f.cut_after(beat_at);
+                f.cut_after(t);
             }
-        }
+        };
         let mut observed = if app.shows_observations() {
-            observations(sc, tab)
+            observations(app.scenario(), tab)
         } else {
             Vec::new()
         };
         if let Some((_, beat_at)) = reveal {
+            cut(&mut current, &mut ghosts, &mut fan, beat_at);
             observed.retain(|&(_, t, _)| t <= beat_at);
         }
         let all = current
             .iter()
             .chain(ghosts.iter())
-            .flat_map(|(_, s, _)| s.iter().flatten().copied())
+            .flat_map(|s| s.values.iter().flatten().copied())
             .chain(fan.iter().flat_map(Fan::values))
             .chain(observed.iter().map(|&(_, _, v)| v));
-        let (lo, hi, ticks) = y_range(all, ax, plot.height);
+        let (lo, hi, ticks) = y_range(all, ax, rows);
         if let Some((cursor, _)) = reveal {
-            mask(&mut current, cursor);
-            mask(&mut ghosts, cursor);
-            if let Some(f) = fan.as_mut() {
-                f.cut_after(cursor);
-            }
+            cut(&mut current, &mut ghosts, &mut fan, cursor);
         }
+        Scene {
+            current,
+            ghosts,
+            fan,
+            observed,
+            lo,
+            hi,
+            ticks,
+            axis: ax,
+            reveal: reveal.map(|(cursor, _)| cursor),
+        }
+    }
 
-        let mut grid = DotGrid::new(plot.width, plot.height);
-        let dots_y = grid.dots_y();
-        let to_y = |v: f64| ((hi - v) / (hi - lo) * f64::from(dots_y - 1)).round() as i32;
-        let to_x = |t: u32| quarter_dot_x(t, n, plot.width);
-
+    /// Bands, medians, ghosts and lines, in that order from the back.
+    fn draw_lines(&self, buf: &mut Buffer, mut grid: DotGrid, scene: &Scene, map: &Mapper) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
         // A zero line where values change sign; on a log axis 0 is $1, not zero.
-        if !matches!(ax, Axis::Log10) && lo < 0.0 && hi > 0.0 {
-            let y0 = to_y(0.0);
+        if !matches!(scene.axis, Axis::Log10) && scene.lo < 0.0 && scene.hi > 0.0 {
+            let y0 = map.to_y(0.0);
             grid.line((0, y0), (grid.dots_x() - 1, y0), th.dim(), 0);
         }
-        let draw = |grid: &mut DotGrid, s: &[Option<f64>], dashed: bool, style, priority| {
-            for t in 0..s.len().saturating_sub(1) {
-                if let (Some(a), Some(b)) = (s[t], s[t + 1]) {
-                    let p0 = (to_x(t as u32), to_y(a));
-                    let p1 = (to_x(t as u32 + 1), to_y(b));
-                    let p1 = if dashed {
-                        ((p0.0 + p1.0) / 2, (p0.1 + p1.1) / 2)
-                    } else {
-                        p1
-                    };
-                    grid.line(p0, p1, style, priority);
-                    if th.thick_lines {
-                        // A second line one dot lower: reads from the back of the room.
-                        grid.line((p0.0, p0.1 + 1), (p1.0, p1.1 + 1), style, priority);
-                    }
-                }
-            }
-            // A lone point (one quarter before an exit) still shows.
-            for t in 0..s.len() {
-                let alone =
-                    s[t].is_some() && (t == 0 || s[t - 1].is_none()) && s.get(t + 1).is_none_or(|v| v.is_none());
-                if let (true, Some(v)) = (alone, s[t]) {
-                    grid.dot(to_x(t as u32), to_y(v), style, priority);
-                }
-            }
-        };
-        if let Some(fan) = &fan {
+        if let Some(fan) = &scene.fan {
             let colors: Vec<_> = sc.providers.iter().map(|p| p.color).collect();
-            fan.paint(buf, plot, lo, hi, n, app.provider(), &colors, th);
+            fan.paint(buf, map.plot, map.lo, map.hi, map.n, app.provider(), &colors, th);
             // Medians: a dot at each quarter, under the lines.
             for (i, s) in fan.series.iter().enumerate() {
                 let Some(p) = sc.providers.get(i) else { continue };
                 for (t, q) in s.iter().enumerate() {
                     if let Some(q) = q {
-                        grid.dot(to_x(t as u32), to_y(q[2]), th.provider(p.color), 1);
+                        grid.dot(map.to_x(t as u32), map.to_y(q[2]), th.provider(p.color), 1);
                     }
                 }
             }
         }
-        for (i, s, dashed) in &ghosts {
-            if let Some(p) = sc.providers.get(*i) {
-                draw(&mut grid, s, *dashed, th.ghost(p.color), 0);
+        let style_of = |whose: Whose, ghost: bool| match whose {
+            Whose::Provider(i) => sc
+                .providers
+                .get(i)
+                .map(|p| if ghost { th.ghost(p.color) } else { th.provider(p.color) }),
+            Whose::Unserved => Some(if ghost { th.dim() } else { th.bad() }),
+        };
+        for s in &scene.ghosts {
+            if let Some(style) = style_of(s.whose, true) {
+                draw_series(&mut grid, map, s, style, 0, th.thick_lines);
             }
         }
-        for (i, s, dashed) in &current {
-            if let Some(p) = sc.providers.get(*i) {
-                draw(&mut grid, s, *dashed, th.provider(p.color), if *dashed { 1 } else { 2 });
+        for s in &scene.current {
+            if let Some(style) = style_of(s.whose, false) {
+                draw_series(&mut grid, map, s, style, if s.dashed { 1 } else { 2 }, th.thick_lines);
             }
         }
-        grid.render(plot, buf);
+        grid.render(map.plot, buf);
+    }
 
-        // The cursor quarter: a highlighted column.
-        let cx = quarter_column(app.cursor(), n, plot);
+    /// The cursor quarter: a highlighted column.
+    fn draw_cursor_column(&self, buf: &mut Buffer, plot: Rect, cx: u16) {
+        let th = self.app.theme();
         for y in plot.top()..plot.bottom() {
             if let Some(c) = buf.cell_mut((cx, y)) {
                 if matches!(c.symbol(), " " | super::fan::OUTER | super::fan::INNER) {
@@ -285,131 +347,216 @@ impl ChartWidget<'_> {
                 }
             }
         }
+    }
 
-        // Glyphs along each line, staggered so they rarely collide.
-        let providers = run.providers.max(1) as u32;
+    /// Glyphs along each provider's line, staggered so they rarely collide,
+    /// and the exit mark where a line ends.
+    fn draw_glyphs(&self, buf: &mut Buffer, scene: &Scene, map: &Mapper) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let n = map.n;
+        let plot = map.plot;
+        let providers = app.run().providers.max(1) as u32;
         let cols_per_quarter = f64::from(plot.width) / f64::from(n.saturating_sub(1).max(1));
         let period = ((10.0 / cols_per_quarter).ceil() as u32).max(2);
-        for (i, s, dashed) in &current {
-            if *dashed {
-                continue;
-            }
-            let Some(p) = sc.providers.get(*i) else { continue };
+        for s in scene.current.iter().filter(|s| !s.dashed) {
+            let Whose::Provider(i) = s.whose else { continue };
+            let Some(p) = sc.providers.get(i) else { continue };
             let style = th.provider(p.color).add_modifier(Modifier::BOLD);
-            let offset = (*i as u32 * period) / providers;
-            for (t, v) in s.iter().enumerate() {
+            let offset = (i as u32 * period) / providers;
+            for (t, v) in s.values.iter().enumerate() {
                 let t = t as u32;
                 let Some(v) = v else { continue };
-                let cut_by_reveal = reveal.is_some_and(|(cursor, _)| t >= cursor);
-                let exits_next = s.get(t as usize + 1).is_some_and(Option::is_none) && t + 1 < n && !cut_by_reveal;
+                let cut_by_reveal = scene.reveal.is_some_and(|cursor| t >= cursor);
+                let exits_next =
+                    s.values.get(t as usize + 1).is_some_and(Option::is_none) && t + 1 < n && !cut_by_reveal;
                 let mark = if exits_next {
                     theme::EXITED
                 } else if t % period == offset % period {
-                    theme::glyph(*i)
+                    theme::glyph(i)
                 } else {
                     continue;
                 };
-                let x = plot.x + (to_x(t) / 2) as u16;
-                let y = plot.y + (to_y(*v) / 4).clamp(0, i32::from(plot.height) - 1) as u16;
-                if let Some(c) = buf.cell_mut((x.min(plot.right() - 1), y)) {
+                if let Some(c) = buf.cell_mut(map.cell(t, *v)) {
                     c.set_symbol(mark);
                     c.set_style(style);
                 }
             }
         }
+    }
 
-        // The public record: a ring in the provider's colour at each observation.
-        for &(i, t, v) in &observed {
+    /// The public record: a ring in the provider's colour at each observation.
+    fn draw_observed(&self, buf: &mut Buffer, scene: &Scene, map: &Mapper) {
+        let th = self.app.theme();
+        let sc = self.app.scenario();
+        for &(i, t, v) in &scene.observed {
             let Some(p) = sc.providers.get(i) else { continue };
-            let x = plot.x + (to_x(t) / 2) as u16;
-            let y = plot.y + (to_y(v) / 4).clamp(0, i32::from(plot.height) - 1) as u16;
-            if let Some(c) = buf.cell_mut((x.min(plot.right() - 1), y)) {
+            if let Some(c) = buf.cell_mut(map.cell(t, v)) {
                 c.set_symbol(OBSERVED);
                 c.set_style(th.provider(p.color).add_modifier(Modifier::BOLD));
             }
         }
+    }
 
-        // Y axis: tick labels and the axis line.
-        let lab = g.y_labels;
-        if lab.width >= 2 {
-            let axis_x = lab.right() - 1;
-            for y in lab.top()..lab.bottom() {
-                put(buf, lab, axis_x, y, "│", th.border());
+    /// Y axis: tick labels and the axis line.
+    fn draw_y_axis(&self, buf: &mut Buffer, lab: Rect, scene: &Scene, map: &Mapper) {
+        let th = self.app.theme();
+        if lab.width < 2 {
+            return;
+        }
+        let axis_x = lab.right() - 1;
+        for y in lab.top()..lab.bottom() {
+            put(buf, lab, axis_x, y, "│", th.border());
+        }
+        let mut last_row = None;
+        for &v in &scene.ticks {
+            let row = map.row(v);
+            if last_row == Some(row) {
+                continue;
             }
-            let mut last_row = None;
-            for &v in &ticks {
-                let row = plot.y + (to_y(v) / 4).clamp(0, i32::from(plot.height) - 1) as u16;
-                if last_row == Some(row) {
-                    continue;
-                }
-                last_row = Some(row);
-                let text = match ax {
-                    Axis::Linear(f) => f(v),
-                    Axis::Log10 => format::log_price_axis(v),
-                };
-                put(buf, lab, lab.x, row, &right(&text, (lab.width - 1) as usize), th.dim());
-                put(buf, lab, axis_x, row, "┤", th.border());
+            last_row = Some(row);
+            let text = match scene.axis {
+                Axis::Linear(f) => f(v),
+                Axis::Log10 => format::log_price_axis(v),
+            };
+            put(buf, lab, lab.x, row, &right(&text, (lab.width - 1) as usize), th.dim());
+            put(buf, lab, axis_x, row, "┤", th.border());
+        }
+    }
+
+    /// X axis: quarter ticks, keyframes of the selected lever, the cursor.
+    fn draw_x_axis(&self, buf: &mut Buffer, plot: Rect, axis_row: Rect, cx: u16) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let n = app.run().quarters;
+        let corner = plot.x.saturating_sub(1);
+        let full = Rect::new(corner, axis_row.y, plot.width + 1, 1);
+        put(buf, full, corner, axis_row.y, "└", th.border());
+        put(
+            buf,
+            full,
+            plot.x,
+            axis_row.y,
+            &"─".repeat(plot.width as usize),
+            th.border(),
+        );
+        for t in 0..n {
+            if sc.quarter_at(t).q() == 1 {
+                put(buf, full, quarter_column(t, n, plot), axis_row.y, "┴", th.border());
             }
         }
-
-        // X axis: quarter ticks, keyframes of the selected lever, the cursor.
-        if let Some(axis_row) = g.axis {
-            let corner = plot.x.saturating_sub(1);
-            let full = Rect::new(corner, axis_row.y, plot.width + 1, 1);
-            put(buf, full, corner, axis_row.y, "└", th.border());
-            put(
-                buf,
-                full,
-                plot.x,
-                axis_row.y,
-                &"─".repeat(plot.width as usize),
-                th.border(),
-            );
-            for t in 0..n {
-                if sc.quarter_at(t).q() == 1 {
-                    put(buf, full, quarter_column(t, n, plot), axis_row.y, "┴", th.border());
-                }
-            }
-            if let Some(r) = app.selected_ref() {
-                for t in sc.keyframe_quarters(r) {
-                    if t < n {
-                        put(
-                            buf,
-                            full,
-                            quarter_column(t, n, plot),
-                            axis_row.y,
-                            theme::KEYFRAME,
-                            th.accent(),
-                        );
-                    }
-                }
-            }
-            put(buf, full, cx, axis_row.y, theme::CURSOR, th.accent());
-        }
-        if let Some(years) = g.years {
-            let row = Rect::new(plot.x, years.y, plot.width, 1);
-            // The cursor quarter, under its column and kept inside the plot; years make way.
-            let cursor_label = sc.quarter_at(app.cursor()).label();
-            let cw = cursor_label.chars().count() as u16;
-            let cl_x = cx
-                .saturating_sub(cw / 2)
-                .clamp(plot.x, plot.right().saturating_sub(cw).max(plot.x));
-            let mut free_from = plot.x;
-            for t in 0..n {
-                let q = sc.quarter_at(t);
-                if q.q() != 1 {
-                    continue;
-                }
+        if let Some(r) = app.selected_ref() {
+            for t in sc.keyframe_quarters(r).filter(|&t| t < n) {
                 let x = quarter_column(t, n, plot);
-                let label = q.year().to_string();
-                let end = x + label.len() as u16;
-                let clashes = x <= cl_x + cw && end + 1 > cl_x;
-                if x >= free_from && end <= plot.right() && !clashes {
-                    put(buf, row, x, years.y, &label, th.dim());
-                    free_from = end + 1;
-                }
+                put(buf, full, x, axis_row.y, theme::KEYFRAME, th.accent());
             }
-            put(buf, row, cl_x, years.y, &cursor_label, th.selected());
+        }
+        put(buf, full, cx, axis_row.y, theme::CURSOR, th.accent());
+    }
+
+    /// Years under their first quarters, and the cursor quarter under its column.
+    fn draw_years(&self, buf: &mut Buffer, plot: Rect, years: Rect, cx: u16) {
+        let app = self.app;
+        let th = app.theme();
+        let sc = app.scenario();
+        let n = app.run().quarters;
+        let row = Rect::new(plot.x, years.y, plot.width, 1);
+        // The cursor quarter, under its column and kept inside the plot; years make way.
+        let cursor_label = sc.quarter_at(app.cursor()).label();
+        let cw = cursor_label.chars().count() as u16;
+        let cl_x = cx
+            .saturating_sub(cw / 2)
+            .clamp(plot.x, plot.right().saturating_sub(cw).max(plot.x));
+        let mut free_from = plot.x;
+        for t in 0..n {
+            let q = sc.quarter_at(t);
+            if q.q() != 1 {
+                continue;
+            }
+            let x = quarter_column(t, n, plot);
+            let label = q.year().to_string();
+            let end = x + label.len() as u16;
+            let clashes = x <= cl_x + cw && end + 1 > cl_x;
+            if x >= free_from && end <= plot.right() && !clashes {
+                put(buf, row, x, years.y, &label, th.dim());
+                free_from = end + 1;
+            }
+        }
+        put(buf, row, cl_x, years.y, &cursor_label, th.selected());
+    }
+}
+
+/// What one frame of the plot shows.
+struct Scene {
+    current: Vec<Series>,
+    ghosts: Vec<Series>,
+    fan: Option<Fan>,
+    observed: Vec<(usize, u32, f64)>,
+    lo: f64,
+    hi: f64,
+    ticks: Vec<f64>,
+    axis: Axis,
+    /// Presenting: the cursor quarter the lines stop at.
+    reveal: Option<u32>,
+}
+
+/// From quarters and values to braille dots and screen cells.
+struct Mapper {
+    lo: f64,
+    hi: f64,
+    dots_y: i32,
+    n: u32,
+    plot: Rect,
+}
+
+impl Mapper {
+    fn to_y(&self, v: f64) -> i32 {
+        ((self.hi - v) / (self.hi - self.lo) * f64::from(self.dots_y - 1)).round() as i32
+    }
+
+    fn to_x(&self, t: u32) -> i32 {
+        quarter_dot_x(t, self.n, self.plot.width)
+    }
+
+    /// The screen row of value `v`.
+    fn row(&self, v: f64) -> u16 {
+        self.plot.y + (self.to_y(v) / 4).clamp(0, i32::from(self.plot.height) - 1) as u16
+    }
+
+    /// The screen cell of value `v` at quarter `t`.
+    fn cell(&self, t: u32, v: f64) -> (u16, u16) {
+        let x = self.plot.x + (self.to_x(t) / 2) as u16;
+        (x.min(self.plot.right() - 1), self.row(v))
+    }
+}
+
+/// One series as braille lines (dashed: every other half segment), doubled
+/// one dot lower for thick lines; a lone point still shows as a dot.
+fn draw_series(grid: &mut DotGrid, map: &Mapper, s: &Series, style: ratatui::style::Style, priority: u8, thick: bool) {
+    let v = &s.values;
+    for t in 0..v.len().saturating_sub(1) {
+        if let (Some(a), Some(b)) = (v[t], v[t + 1]) {
+            let p0 = (map.to_x(t as u32), map.to_y(a));
+            let p1 = (map.to_x(t as u32 + 1), map.to_y(b));
+            let p1 = if s.dashed {
+                ((p0.0 + p1.0) / 2, (p0.1 + p1.1) / 2)
+            } else {
+                p1
+            };
+            grid.line(p0, p1, style, priority);
+            if thick {
+                // A second line one dot lower: reads from the back of the room.
+                grid.line((p0.0, p0.1 + 1), (p1.0, p1.1 + 1), style, priority);
+            }
+        }
+    }
+    // A lone point (one quarter before an exit) still shows.
+    for t in 0..v.len() {
+        let alone = v[t].is_some() && (t == 0 || v[t - 1].is_none()) && v.get(t + 1).is_none_or(|x| x.is_none());
+        if let (true, Some(x)) = (alone, v[t]) {
+            grid.dot(map.to_x(t as u32), map.to_y(x), style, priority);
         }
     }
 }

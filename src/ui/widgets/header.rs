@@ -1,4 +1,5 @@
-//! The top line: scenario, modified marker, cursor quarter, playback, baseline.
+//! The top line: scenario, the file it is in (or the preset it came from)
+//! and whether it is saved, cursor quarter, playback, baseline.
 
 use super::{put, truncate};
 use crate::ui::app::App;
@@ -40,17 +41,52 @@ impl Widget for HeaderWidget<'_> {
         let right_w = right.chars().count() as u16;
         buf.set_style(area, th.title());
         let mut x = put(buf, area, area.x, area.y, " cloudstrat │ ", th.title());
-        let modified = if app.is_modified() { " [modified]" } else { "" };
-        let room = area
-            .width
-            .saturating_sub(x - area.x + right_w + modified.chars().count() as u16 + 1);
-        x = put(buf, area, x, area.y, &truncate(&sc.meta.name, room as usize), th.text());
-        put(buf, area, x, area.y, modified, th.accent());
+        let (file, short, state) = file_state(app);
+        let state = format!(" [{state}]");
+        let fixed = x - area.x + right_w + crate::text::width(&state) as u16 + 1;
+        // The file and its state stay; the scenario's name gives way first,
+        // keeping a few letters (a preset's file part shortens to make room).
+        let room = area.width.saturating_sub(fixed) as usize;
+        let file = if crate::text::width(&file) + 3 + 12 <= room {
+            file
+        } else {
+            short
+        };
+        let file = truncate(&file, room.saturating_sub(3));
+        let room = room.saturating_sub(crate::text::width(&file) + 3);
+        if room >= 4 {
+            x = put(buf, area, x, area.y, &truncate(&sc.meta.name, room), th.text());
+            x = put(buf, area, x, area.y, " · ", th.dim());
+        }
+        x = put(buf, area, x, area.y, &file, th.dim());
+        let state_style = if app.is_modified() { th.accent() } else { th.dim() };
+        put(buf, area, x, area.y, &state, state_style);
         if right_w <= area.width {
             let rx = area.right() - right_w;
             put(buf, area, rx, area.y, &right, th.title());
             // The quarter itself stands out: it is what every panel below shows.
             put(buf, area, rx + 1, area.y, &quarter, th.selected());
         }
+    }
+}
+
+/// The open file's name (or "preset NAME"), a shorter form of it for narrow
+/// screens, and whether the work on screen is in it: "saved", "modified", or
+/// for an untouched preset "unsaved".
+pub fn file_state(app: &App) -> (String, String, &'static str) {
+    let modified = app.is_modified();
+    match app.source() {
+        crate::document::Source::File(p) => {
+            let name = p
+                .file_name()
+                .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned());
+            let name = crate::document::clean::one_line(&name);
+            (name.clone(), name, if modified { "modified" } else { "saved" })
+        }
+        crate::document::Source::Preset(name) => (
+            format!("preset {name}"),
+            crate::document::clean::one_line(name),
+            if modified { "modified" } else { "unsaved" },
+        ),
     }
 }

@@ -1,5 +1,8 @@
 //! The league table at the cursor quarter: providers ranked by share, with
-//! the change since the previous quarter and, when pinned, against the baseline.
+//! the change since the previous quarter and, when pinned, against the baseline,
+//! then the market's unserved demand as a row of its own (in the title when
+//! there is no room for it), so the shares and the unserved part add up to
+//! all of demand.
 
 use super::{left, put, right};
 use crate::output::report;
@@ -34,6 +37,8 @@ enum Kind {
     Cost,
     Margin,
     Cash,
+    Debt,
+    NetCash,
     CashDeltaQ,
     Status,
     ShareDeltaBase,
@@ -94,7 +99,18 @@ impl Widget for LeagueWidget<'_> {
         let run = app.run();
         let t = app.cursor();
         let base = app.baseline();
-        let title = format!(" League table at {} ", sc.quarter_at(t).label());
+        let unserved = run.market.get(t as usize).map_or(0.0, |m| m.unserved_share());
+        // The unserved row needs the header, every provider and itself inside the borders.
+        let row_fits = area.height as usize >= sc.providers.len() + 4;
+        let title = if row_fits {
+            format!(" League table at {} ", sc.quarter_at(t).label())
+        } else {
+            format!(
+                " League table at {} · unserved {} ",
+                sc.quarter_at(t).label(),
+                crate::format::pct(unserved)
+            )
+        };
         let note = if base.is_some() {
             " Δq: since last quarter · Δbase: against the baseline "
         } else {
@@ -119,14 +135,16 @@ impl Widget for LeagueWidget<'_> {
             col("Cost", 7, 1, Kind::Cost),
             col("Margin", 6, 2, Kind::Margin),
             col("Cash", 7, 1, Kind::Cash),
-            col("Cash Δq", 8, 4, Kind::CashDeltaQ),
-            col("Status", 6, 3, Kind::Status),
-            col("Own chip", 8, 5, Kind::OwnChip),
-            col("Net cum.", 8, 6, Kind::NetCum),
+            col("Debt", 7, 2, Kind::Debt),
+            col("Net cash", 8, 3, Kind::NetCash),
+            col("Cash Δq", 8, 5, Kind::CashDeltaQ),
+            col("Status", 6, 4, Kind::Status),
+            col("Own chip", 8, 6, Kind::OwnChip),
+            col("Net cum.", 8, 7, Kind::NetCum),
         ];
         if base.is_some() {
             cols.insert(4, col("Δbase", 6, 1, Kind::ShareDeltaBase));
-            cols.insert(10, col("Cash Δbase", 10, 2, Kind::CashDeltaBase));
+            cols.insert(12, col("Cash Δbase", 10, 2, Kind::CashDeltaBase));
         }
         // Drop the least important columns until the rest fit.
         let width = |cols: &[Column]| cols.iter().map(|c| c.width + 1).sum::<usize>();
@@ -206,13 +224,21 @@ impl Widget for LeagueWidget<'_> {
                         }
                         None => (right("–", c.width), th.dim()),
                     },
+                    // An exited provider sells nothing: no price, cost or margin.
+                    Kind::Price | Kind::Cost | Kind::Margin if exited => (right("–", c.width), th.dim()),
                     Kind::Price => (
                         right(&crate::format::usd_mtok(r.price_usd_per_mtok), c.width),
                         row_style,
                     ),
                     Kind::Cost => (right(&crate::format::usd_mtok(r.cost_usd_per_mtok), c.width), row_style),
-                    Kind::Margin => (right(&format!("{:.0}%", r.gross_margin * 100.0), c.width), row_style),
+                    Kind::Margin => (right(&crate::format::pct0(r.gross_margin), c.width), row_style),
                     Kind::Cash => (right(&crate::format::musd(r.cash_musd), c.width), row_style),
+                    Kind::Debt => (right(&crate::format::musd(r.debt_musd), c.width), row_style),
+                    Kind::NetCash => {
+                        let net = r.cash_musd - r.debt_musd;
+                        let style = if net < -0.5 && !exited { th.bad() } else { row_style };
+                        (right(&crate::format::musd(net), c.width), style)
+                    }
                     Kind::NetCum => (
                         right(&crate::format::musd(run.cumulative_net_profit(i, t)), c.width),
                         row_style,
@@ -241,5 +267,30 @@ impl Widget for LeagueWidget<'_> {
                 x = put(buf, inner, x, y, " ", th.text());
             }
         }
+        if row_fits {
+            let y = inner.y + 1 + sc.providers.len() as u16;
+            unserved_row(buf, inner, y, &cols, unserved, th);
+        }
     }
 }
+
+/// The market's row under the providers: the share of demand nobody served.
+fn unserved_row(buf: &mut Buffer, inner: Rect, y: u16, cols: &[Column], unserved: f64, th: Theme) {
+    if y >= inner.bottom() {
+        return;
+    }
+    let style = if unserved >= 0.0005 { th.bad() } else { th.dim() };
+    let mut x = inner.x;
+    for c in cols {
+        let text = match c.kind {
+            Kind::Provider => left(&format!("  {UNSERVED}"), c.width),
+            Kind::Share => right(&crate::format::pct(unserved), c.width),
+            _ => " ".repeat(c.width),
+        };
+        x = put(buf, inner, x, y, &text, style);
+        x = put(buf, inner, x, y, " ", th.text());
+    }
+}
+
+/// The name of the market's unserved demand, in the league table and the share chart's legend.
+pub const UNSERVED: &str = "Unserved demand";

@@ -104,14 +104,9 @@ impl LeverPanelWidget<'_> {
         let app = self.app;
         let th = app.theme();
         let sc = app.scenario();
-        let q = sc.quarter_at(app.cursor()).label();
         let keyed = sc.keyframe_quarters(r).next().is_some();
         let what = if app.cursor() > 0 && sc.keyframe_quarters(r).any(|t| t == app.cursor()) {
-            format!(
-                "{} keyframe at {q}: ←→ {} · = types",
-                theme::KEYFRAME,
-                app.adjust_hint()
-            )
+            format!("←→ {} · = types", app.adjust_hint())
         } else if keyed {
             format!("←→ {} · = types · :reset", app.adjust_hint())
         } else {

@@ -76,7 +76,7 @@ impl Widget for OptimumWidget<'_> {
         line(buf, "", th.text());
         let gain = o.gain();
         let pct = if o.start.abs() > f64::EPSILON {
-            format!(" ({:+.0}%)", gain / o.start.abs() * 100.0)
+            format!(" ({}%)", crate::format::signed(gain / o.start.abs() * 100.0, 0))
         } else {
             String::new()
         };

@@ -4,7 +4,7 @@
 
 use super::{put, truncate};
 use crate::analysis::Kpi;
-use crate::sim::{ParamRef, Scenario};
+use crate::sim::{ParamAt, ParamRef, Scenario};
 use crate::ui::analysis::{JobKind, kpi_label};
 use crate::ui::app::{App, lever_label};
 use crate::ui::keymap;
@@ -62,39 +62,24 @@ pub fn subject(sc: &Scenario, provider: usize, kpi: Kpi, t: u32) -> String {
     )
 }
 
-/// The parameter a key names (`providers.hyper.ecosystem_lock_in@2025Q1` →
-/// its lever), and the keyframe suffix, if any.
-pub fn parse_input<'a>(sc: &Scenario, key: &'a str) -> (Option<ParamRef>, Option<&'a str>) {
-    let (k, at) = match key.split_once('@') {
-        Some((k, at)) => (k, Some(at)),
-        None => (key, None),
-    };
-    (sc.parse_key(k).ok(), at)
-}
-
 /// An input's name for people: "hyper: Ecosystem lock-in", "Open-source parity from 2025Q1".
-pub fn input_label(sc: &Scenario, key: &str) -> String {
-    let (r, at) = parse_input(sc, key);
-    let mut s = match r {
-        Some(r @ ParamRef::Provider(i, _)) => {
+pub fn input_label(sc: &Scenario, p: ParamAt) -> String {
+    let mut s = match p.target {
+        r @ ParamRef::Provider(i, _) => {
             let id = sc.providers.get(i).map_or("?", |p| p.id.as_str());
             format!("{id}: {}", lever_label(r))
         }
-        Some(r) => lever_label(r),
-        None => key.to_string(),
+        r => lever_label(r),
     };
-    if let Some(at) = at {
-        s.push_str(&format!(" from {at}"));
+    if let Some(t) = p.at {
+        s.push_str(&format!(" from {}", sc.quarter_at(t)));
     }
     s
 }
 
-/// An input's value with its unit when the key names a parameter.
-pub fn input_value(sc: &Scenario, key: &str, v: f64) -> String {
-    match parse_input(sc, key).0 {
-        Some(r) => super::value_text(r, v),
-        None => crate::format::num(v),
-    }
+/// An input's value with its unit.
+pub fn input_value(p: ParamAt, v: f64) -> String {
+    super::value_text(p.target, v)
 }
 
 /// A KPI value with its unit, the sign in front: "−$16.9B", "12.5%".
@@ -185,13 +170,13 @@ mod tests {
     fn input_names_read_as_levers() {
         let sc = default_scenario();
         let id = &sc.providers[0].id;
-        let key = format!("providers.{id}.ecosystem_lock_in");
-        assert_eq!(input_label(&sc, &key), format!("{id}: Ecosystem lock-in"));
-        assert_eq!(
-            input_label(&sc, "market.open_source_parity@2025Q1"),
-            "Open-source parity from 2025Q1"
-        );
-        assert_eq!(input_label(&sc, "not.a.key"), "not.a.key");
+        let lock_in = ParamAt::base(ParamRef::lock_in(0));
+        assert_eq!(input_label(&sc, lock_in), format!("{id}: Ecosystem lock-in"));
+        let parity = ParamAt {
+            target: ParamRef::PARITY,
+            at: sc.index_of("2025Q1".parse().unwrap()),
+        };
+        assert_eq!(input_label(&sc, parity), "Open-source parity from 2025Q1");
     }
 
     #[test]

@@ -133,18 +133,18 @@ fn figures(app: &App, th: &Theme) -> Vec<Figure> {
     let change = then.map(|r| {
         let d = (now.share - r.share) * 100.0;
         let (arrow, style) = trend(d, true);
-        (format!("{arrow} {d:+.1} pts {since}"), style)
+        (format!("{arrow} {} pts {since}", crate::format::signed(d, 1)), style)
     });
     out.push(Figure {
         label: format!("{name} · share"),
-        value: value(format!("{:.1}%", now.share * 100.0)),
+        value: value(crate::format::pct(now.share)),
         change,
     });
     // Price: neither good nor bad in itself.
     let change = then.map(|r| {
         let d = now.price_usd_per_mtok - r.price_usd_per_mtok;
         let rel = if r.price_usd_per_mtok > 0.0 {
-            format!(" ({:+.0}%)", d / r.price_usd_per_mtok * 100.0)
+            format!(" ({}%)", crate::format::signed(d / r.price_usd_per_mtok * 100.0, 0))
         } else {
             String::new()
         };

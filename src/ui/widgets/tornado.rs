@@ -58,8 +58,8 @@ impl Widget for TornadoWidget<'_> {
         let range_text = |b: &crate::analysis::sensitivity::Bar| {
             format!(
                 "{} … {}",
-                panel::input_value(sc, &b.input, b.low_input),
-                panel::input_value(sc, &b.input, b.high_input)
+                panel::input_value(b.param, b.low_input),
+                panel::input_value(b.param, b.high_input)
             )
         };
         let kpi_text = |v: f64| panel::kpi_value(req.kpi, v);
@@ -103,7 +103,7 @@ impl Widget for TornadoWidget<'_> {
                 inner,
                 inner.x,
                 y,
-                &left(&panel::input_label(sc, &b.input), name_w),
+                &left(&panel::input_label(sc, b.param), name_w),
                 th.text(),
             );
             if in_w > 0 {

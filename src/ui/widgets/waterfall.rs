@@ -6,6 +6,7 @@
 use super::panel::{self, BarScale};
 use super::{left, put, right, truncate};
 use crate::analysis::attribution::Attribution;
+use crate::sim::{ParamAt, ParamRef};
 use crate::ui::analysis::JobKind;
 use crate::ui::app::App;
 use ratatui::buffer::Buffer;
@@ -20,8 +21,8 @@ pub struct WaterfallWidget<'a> {
 /// axis, or a lever's step from `start` to `end`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaterfallStep {
-    /// The lever's key; empty for the totals.
-    pub key: String,
+    /// The lever; `None` for the totals.
+    pub param: Option<ParamRef>,
     pub start: f64,
     pub end: f64,
     pub total: bool,
@@ -31,17 +32,23 @@ pub struct WaterfallStep {
 /// previous ended), current.
 pub fn waterfall_steps(a: &Attribution) -> Vec<WaterfallStep> {
     let mut parts = a.parts.clone();
-    parts.sort_by(|x, y| y.1.abs().total_cmp(&x.1.abs()).then_with(|| x.0.cmp(&y.0)));
+    parts.sort_by(|x, y| {
+        y.contribution
+            .abs()
+            .total_cmp(&x.contribution.abs())
+            .then_with(|| x.key.cmp(&y.key))
+    });
     let mut out = vec![WaterfallStep {
-        key: String::new(),
+        param: None,
         start: a.base,
         end: a.base,
         total: true,
     }];
     let mut at = a.base;
-    for (key, c) in parts {
+    for p in parts {
+        let c = p.contribution;
         out.push(WaterfallStep {
-            key,
+            param: Some(p.param),
             start: at,
             end: at + c,
             total: false,
@@ -49,7 +56,7 @@ pub fn waterfall_steps(a: &Attribution) -> Vec<WaterfallStep> {
         at += c;
     }
     out.push(WaterfallStep {
-        key: String::new(),
+        param: None,
         start: a.current,
         end: a.current,
         total: true,
@@ -143,7 +150,10 @@ impl Widget for WaterfallWidget<'_> {
                 let label = if n == 0 { "baseline" } else { "now" };
                 (label.to_string(), kpi_text(k, s.end), th.title())
             } else {
-                (panel::input_label(sc, &s.key), signed(k, s.end - s.start), th.text())
+                let label = s
+                    .param
+                    .map_or_else(String::new, |r| panel::input_label(sc, ParamAt::base(r)));
+                (label, signed(k, s.end - s.start), th.text())
             };
             put(buf, inner, inner.x, y, &left(&label, name_w), style);
             put(buf, inner, x_val, y, &right(&value, val_w), style);
@@ -165,7 +175,7 @@ impl Widget for WaterfallWidget<'_> {
             }
             y += 1;
         }
-        let sum: f64 = a.parts.iter().map(|(_, c)| c).sum();
+        let sum: f64 = a.parts.iter().map(|p| p.contribution).sum();
         let parts = match a.parts.len() {
             1 => "1 part".to_string(),
             n => format!("{n} parts add up to"),

@@ -1,0 +1,670 @@
+//! The war game's terminal screens: a seat's decision screen (hot-seat and a
+//! remote player's own terminal), the hot-seat cover that hides the other
+//! seats' decisions, the results report with charts to the current quarter,
+//! and the facilitator's view on the host.
+//!
+//! State changes only in the `key` methods; the `draw` functions read their
+//! state and a [`SeatView`] (what the rules let the viewer see) and never
+//! change anything. Like the dashboard (`crate::ui`), the screens run on any
+//! ratatui backend, so tests drive them with scripted keys on a
+//! `TestBackend`.
+
+use super::report::{Audience, final_ranking, round_report};
+use super::rules::{Game, SeatKind, SeatView};
+use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Block, Borders, Chart, Dataset, GraphType, Paragraph, Wrap};
+
+/// The decisions being edited on a seat's screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Editor {
+    pub values: Vec<f64>,
+    pub selected: usize,
+    /// A number being typed for the selected decision.
+    pub typing: Option<String>,
+    /// The last thing worth saying (a refused value, "submitted").
+    pub message: String,
+}
+
+/// What a key on the decision screen asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditorOutcome {
+    Nothing,
+    /// Seal these decisions.
+    Submit(Vec<f64>),
+    /// Leave without sealing.
+    Leave,
+}
+
+impl Editor {
+    pub fn new(values: Vec<f64>) -> Editor {
+        Editor {
+            values,
+            selected: 0,
+            typing: None,
+            message: String::new(),
+        }
+    }
+
+    /// The editor for `view`'s own seat: what it sealed, else what is in force.
+    pub fn for_view(view: &SeatView) -> Editor {
+        let values = view
+            .you
+            .as_ref()
+            .map(|y| y.sealed.clone().unwrap_or_else(|| y.in_force.clone()))
+            .unwrap_or_default();
+        Editor::new(values)
+    }
+
+    fn step(&mut self, view: &SeatView, dir: f64, big: bool) {
+        let i = self.selected;
+        let Some(v) = self.values.get(i).copied() else { return };
+        let (lo, hi) = view
+            .you
+            .as_ref()
+            .and_then(|y| y.ranges.get(i).copied())
+            .unwrap_or((0.0, 1.0));
+        let Some(key) = view.keys.get(i) else { return };
+        // Steps in proportion to the value (5 %, or 25 % with Shift), at least
+        // a 200th of the slider's range, so a value near 0 can still move.
+        let share = if big { 0.25 } else { 0.05 };
+        let step = (v.abs() * share).max((hi - lo) / if big { 20.0 } else { 200.0 });
+        let next = (v + dir * step).clamp(key.min.max(lo.min(v)), key.max.min(hi.max(v)));
+        self.values[i] = round_sig(next);
+    }
+
+    pub fn key(&mut self, k: &KeyEvent, view: &SeatView) -> EditorOutcome {
+        let big = k.modifiers.contains(KeyModifiers::SHIFT);
+        if let Some(buf) = &mut self.typing {
+            match k.code {
+                KeyCode::Char(c) if (c.is_ascii_digit() || c == '.' || c == '-' || c == 'e') && buf.len() < 24 => {
+                    buf.push(c)
+                }
+                KeyCode::Backspace => {
+                    buf.pop();
+                }
+                KeyCode::Esc => self.typing = None,
+                KeyCode::Enter => {
+                    let text = buf.clone();
+                    self.typing = None;
+                    let Some(key) = view.keys.get(self.selected) else {
+                        return EditorOutcome::Nothing;
+                    };
+                    match text.trim().parse::<f64>() {
+                        Ok(v) if v.is_finite() && v >= key.min && v <= key.max => {
+                            self.values[self.selected] = v;
+                            self.message = String::new();
+                        }
+                        Ok(_) => {
+                            self.message = format!(
+                                "{}: {text} is out of range; allowed {} to {}",
+                                key.key, key.min, key.max
+                            )
+                        }
+                        Err(_) => self.message = format!("{}: `{text}` is not a number", key.key),
+                    }
+                }
+                _ => {}
+            }
+            return EditorOutcome::Nothing;
+        }
+        let n = self.values.len().max(1);
+        match k.code {
+            KeyCode::Up | KeyCode::Char('k') => self.selected = (self.selected + n - 1) % n,
+            KeyCode::Down | KeyCode::Char('j') => self.selected = (self.selected + 1) % n,
+            KeyCode::Left | KeyCode::Char('h') => self.step(view, -1.0, big),
+            KeyCode::Right | KeyCode::Char('l') => self.step(view, 1.0, big),
+            KeyCode::Char(c) if c.is_ascii_digit() || c == '.' => self.typing = Some(c.to_string()),
+            KeyCode::Char('z') => {
+                if let (Some(y), Some(v)) = (&view.you, self.values.get_mut(self.selected)) {
+                    *v = y.in_force.get(self.selected).copied().unwrap_or(*v);
+                }
+            }
+            KeyCode::Enter | KeyCode::Char('s') => return EditorOutcome::Submit(self.values.clone()),
+            KeyCode::Esc => return EditorOutcome::Leave,
+            _ => {}
+        }
+        EditorOutcome::Nothing
+    }
+}
+
+/// Three significant digits, so stepped values stay readable.
+fn round_sig(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let mag = 10f64.powi(v.abs().log10().floor() as i32 - 2);
+    (v / mag).round() * mag
+}
+
+fn color(hex: &str) -> Color {
+    match crate::sim::Rgb::parse(hex) {
+        Some(c) if std::env::var_os("NO_COLOR").is_none() => Color::Rgb(c.0, c.1, c.2),
+        _ => Color::Reset,
+    }
+}
+
+fn bold() -> Style {
+    Style::default().add_modifier(Modifier::BOLD)
+}
+
+/// The title line: game, round, and who is looking.
+fn title_line(view: &SeatView, who: &str) -> Line<'static> {
+    let round = match (view.round, &view.round_from, &view.round_to) {
+        (Some(n), Some(a), Some(b)) => format!("round {n} of {}: {a} to {b}", view.rounds),
+        _ => "game over".to_string(),
+    };
+    Line::from(vec![
+        Span::styled("cloudstrat war game", bold()),
+        Span::raw(format!("  {}  {round}  {who}", view.scenario)),
+    ])
+}
+
+/// A seat's decision screen: its decisions on the left, the public results
+/// (league table, charts, events) on the right.
+pub fn draw_seat(frame: &mut Frame, view: &SeatView, editor: &Editor, banner: &str) {
+    let area = frame.area();
+    let [top, body, foot] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(2)]).areas(area);
+    let who = view
+        .you
+        .as_ref()
+        .and_then(|y| {
+            let s = view.seats.iter().find(|s| s.id == y.id)?;
+            let p = view.providers.get(s.provider)?;
+            Some(format!("seat {} ({})", y.id, p.name))
+        })
+        .unwrap_or_default();
+    frame.render_widget(Paragraph::new(title_line(view, &who)), top);
+    let [left, right] = Layout::horizontal([Constraint::Percentage(46), Constraint::Percentage(54)]).areas(body);
+    draw_decisions(frame, left, view, editor);
+    draw_public(frame, right, view);
+    let keys = "↑↓ select  ←→ change (Shift: more)  type a number + Enter  z undo  Enter/s submit  Esc leave";
+    let msg = if editor.message.is_empty() {
+        banner
+    } else {
+        editor.message.as_str()
+    };
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(msg.to_string()),
+            Line::from(keys).style(Style::default().add_modifier(Modifier::DIM)),
+        ]),
+        foot,
+    );
+}
+
+fn draw_decisions(frame: &mut Frame, area: Rect, view: &SeatView, editor: &Editor) {
+    let sealed = view.you.as_ref().and_then(|y| y.sealed.as_ref());
+    let title = match (view.round, sealed) {
+        (Some(n), Some(_)) => format!(" Your decisions for round {n} (sealed; you may change them) "),
+        (Some(n), None) => format!(" Your decisions for round {n} "),
+        (None, _) => " Your decisions ".into(),
+    };
+    let mut lines = Vec::new();
+    for (i, k) in view.keys.iter().enumerate() {
+        let v = editor.values.get(i).copied().unwrap_or(f64::NAN);
+        let was = view.you.as_ref().and_then(|y| y.in_force.get(i)).copied();
+        let mark = if i == editor.selected { "▶ " } else { "  " };
+        let shown = match (&editor.typing, i == editor.selected) {
+            (Some(t), true) => format!("{t}▏"),
+            _ => crate::format::sig3(v),
+        };
+        let changed = was.is_some_and(|w| w != v);
+        let style = if i == editor.selected { bold() } else { Style::default() };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{mark}{:<24}", k.key), style),
+            Span::styled(
+                format!("{shown:>10}"),
+                if changed { style.fg(Color::Yellow) } else { style },
+            ),
+            Span::raw(if changed { "  changed" } else { "" }),
+        ]));
+        if i == editor.selected {
+            let range = view
+                .you
+                .as_ref()
+                .and_then(|y| y.ranges.get(i))
+                .map(|(a, b)| format!("slider {} to {}", crate::format::sig3(*a), crate::format::sig3(*b)))
+                .unwrap_or_default();
+            let last = was
+                .map(|w| format!("in force {}; ", crate::format::sig3(w)))
+                .unwrap_or_default();
+            let unit = if k.unit.is_empty() {
+                String::new()
+            } else {
+                format!("{}; ", k.unit)
+            };
+            lines.push(
+                Line::from(format!("    {unit}{last}{range}")).style(Style::default().add_modifier(Modifier::DIM)),
+            );
+            lines.push(Line::from(format!("    {}", k.doc)).style(Style::default().add_modifier(Modifier::DIM)));
+        }
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(
+        "Others' decisions stay sealed; everyone's results show after the round.",
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::default().borders(Borders::ALL).title(title)),
+        area,
+    );
+}
+
+/// League table, charts of share and cash to the last resolved quarter, and events.
+fn draw_public(frame: &mut Frame, area: Rect, view: &SeatView) {
+    let [table, charts, events] = Layout::vertical([
+        Constraint::Length(view.seats.len() as u16 + 3),
+        Constraint::Min(6),
+        Constraint::Length(6),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(league_lines(view)).block(Block::default().borders(Borders::ALL).title(
+            match view.revealed_through {
+                Some(t) => format!(" League at quarter {} ", quarter_label(view, t)),
+                None => " League: the starting line (no round resolved yet) ".to_string(),
+            },
+        )),
+        table,
+    );
+    let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+    draw_chart(frame, a, view, "Share", |o| o.share * 100.0);
+    draw_chart(frame, b, view, "Cash ($M)", |o| o.cash_musd);
+    let lines: Vec<Line> = view
+        .events
+        .iter()
+        .rev()
+        .take(events.height.saturating_sub(2) as usize)
+        .map(|(q, t)| Line::from(format!("{q}  {}", crate::document::clean::for_terminal(t))))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Events (latest first) ")),
+        events,
+    );
+}
+
+fn quarter_label(view: &SeatView, t: u32) -> String {
+    view.start
+        .parse::<crate::sim::Quarter>()
+        .map(|q| q.offset(i64::from(t)).label())
+        .unwrap_or_else(|_| t.to_string())
+}
+
+/// One line per seat, ranked by score.
+pub fn league_lines(view: &SeatView) -> Vec<Line<'static>> {
+    let mut out = vec![
+        Line::from(format!(
+            "{:>2} {:<6} {:<12} {:>7} {:>9} {:>11}  {}",
+            "#", "seat", "player", "share", "cash", "total net", "round"
+        ))
+        .style(bold()),
+    ];
+    let order: Vec<usize> = if view.ranking.is_empty() {
+        (0..view.seats.len()).collect()
+    } else {
+        view.ranking.clone()
+    };
+    for (rank, &i) in order.iter().enumerate() {
+        let Some(s) = view.seats.get(i) else { continue };
+        let res = view.results.get(i);
+        let player = if s.bot {
+            "bot".to_string()
+        } else {
+            s.name.as_deref().map_or_else(
+                || "-".into(),
+                |n| crate::text::truncate(&crate::document::clean::for_terminal(n), 12),
+            )
+        };
+        let status = match (view.round, s.submitted) {
+            (None, _) => "",
+            (Some(_), true) => "submitted",
+            (Some(_), false) if !s.connected && !s.bot => "away",
+            (Some(_), false) => "deciding",
+        };
+        let c = view.providers.get(s.provider).map_or(Color::Reset, |p| color(&p.color));
+        out.push(Line::from(vec![
+            Span::styled(format!("{:>2} {:<6}", rank + 1, s.id), Style::default().fg(c)),
+            Span::raw(format!(
+                " {:<12} {:>7} {:>9} {:>11}  {status}",
+                player,
+                res.map_or_else(|| "-".into(), |r| crate::format::pct(r.share)),
+                res.map_or_else(|| "-".into(), |r| crate::format::musd(r.cash_musd)),
+                res.map_or_else(|| "-".into(), |r| crate::format::musd(r.cumulative_net_profit_musd)),
+            )),
+        ]));
+    }
+    out
+}
+
+fn draw_chart(frame: &mut Frame, area: Rect, view: &SeatView, title: &str, f: impl Fn(&super::rules::Outcome) -> f64) {
+    let n = view.rows.len();
+    let series: Vec<(Color, Vec<(f64, f64)>)> = view
+        .seats
+        .iter()
+        .map(|s| {
+            let c = view.providers.get(s.provider).map_or(Color::Reset, |p| color(&p.color));
+            let pts = view
+                .rows
+                .iter()
+                .enumerate()
+                .filter_map(|(t, row)| row.get(s.provider).map(|o| (t as f64, f(o))))
+                .collect();
+            (c, pts)
+        })
+        .collect();
+    let (mut lo, mut hi) = series
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|&(_, y)| y))
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    if !lo.is_finite() {
+        (lo, hi) = (0.0, 1.0);
+    }
+    lo = lo.min(0.0);
+    if hi <= lo {
+        hi = lo + 1.0;
+    }
+    let sets: Vec<Dataset> = series
+        .iter()
+        .map(|(c, p)| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::default().fg(*c))
+                .data(p)
+        })
+        .collect();
+    let first = view.start.clone();
+    let last = view
+        .revealed_through
+        .map(|t| quarter_label(view, t))
+        .unwrap_or_default();
+    let chart = Chart::new(sets)
+        .block(Block::default().borders(Borders::ALL).title(format!(" {title} ")))
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, (n.max(2) - 1) as f64])
+                .labels([Span::raw(first), Span::raw(last)]),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([lo, hi])
+                .labels([Span::raw(crate::format::sig3(lo)), Span::raw(crate::format::sig3(hi))]),
+        );
+    frame.render_widget(chart, area);
+}
+
+/// A full-screen text with a title, scrolled, and a footer of keys.
+pub fn draw_text(frame: &mut Frame, title: Line, text: &str, scroll: u16, footer: &str) {
+    let [top, body, foot] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
+    frame.render_widget(Paragraph::new(title), top);
+    let clean = crate::document::clean::for_terminal(text);
+    frame.render_widget(
+        Paragraph::new(clean)
+            .scroll((scroll, 0))
+            .block(Block::default().borders(Borders::ALL)),
+        body,
+    );
+    frame.render_widget(
+        Paragraph::new(footer.to_string()).style(Style::default().add_modifier(Modifier::DIM)),
+        foot,
+    );
+}
+
+/// A results screen: the round's report above, charts of share and cash below.
+pub fn draw_results(frame: &mut Frame, view: &SeatView, report: &str, scroll: u16, footer: &str) {
+    let [top, body, charts, foot] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(8),
+        Constraint::Length(12),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    frame.render_widget(Paragraph::new(title_line(view, "results")), top);
+    frame.render_widget(
+        Paragraph::new(crate::document::clean::for_terminal(report))
+            .scroll((scroll, 0))
+            .block(Block::default().borders(Borders::ALL)),
+        body,
+    );
+    let [a, b] = Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(charts);
+    draw_chart(frame, a, view, "Share (%)", |o| o.share * 100.0);
+    draw_chart(frame, b, view, "Cash ($M)", |o| o.cash_musd);
+    frame.render_widget(
+        Paragraph::new(footer.to_string()).style(Style::default().add_modifier(Modifier::DIM)),
+        foot,
+    );
+}
+
+/// Where a hot-seat game is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    /// The keyboard passes to this seat; nothing private shows.
+    Cover(usize),
+    /// This seat enters its decisions.
+    Decide(usize, Editor),
+    /// Every human seat has been round; the facilitator resolves.
+    Ready,
+    /// The report of this round (1-based).
+    Results(u32),
+}
+
+/// What the shell must do after a key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Write the game file (a decision was sealed or a round resolved).
+    Save,
+    /// Export round `n`'s report.
+    Export(u32),
+    Quit,
+}
+
+/// A hot-seat game: one terminal, seats in turn.
+#[derive(Debug, Clone)]
+pub struct HotSeat {
+    pub game: Game,
+    pub stage: Stage,
+    pub scroll: u16,
+    pub status: String,
+}
+
+impl HotSeat {
+    pub fn new(game: Game) -> HotSeat {
+        let mut h = HotSeat {
+            game,
+            stage: Stage::Ready,
+            scroll: 0,
+            status: String::new(),
+        };
+        h.stage = if h.game.is_over() {
+            Stage::Results(h.game.rounds.len() as u32)
+        } else {
+            h.next_seat(None)
+        };
+        h
+    }
+
+    /// The game as seat `viewer` (or the room) may see it; everyone is at the one terminal.
+    pub fn view(&self, viewer: Option<usize>) -> SeatView {
+        let mut v = self.game.view(viewer);
+        v.seats.iter_mut().for_each(|s| s.connected = true);
+        v
+    }
+
+    /// The next human seat after `after` that has not sealed, else `Ready`.
+    fn next_seat(&self, after: Option<usize>) -> Stage {
+        let start = after.map_or(0, |a| a + 1);
+        (start..self.game.seats.len())
+            .find(|&i| self.game.seats[i].kind == SeatKind::Human && !self.game.submitted(i))
+            .map_or(Stage::Ready, Stage::Cover)
+    }
+
+    fn resolve(&mut self, forced: bool, out: &mut Vec<Effect>) {
+        match self.game.resolve(forced) {
+            Ok(r) => {
+                let n = r.number;
+                self.stage = Stage::Results(n);
+                self.scroll = 0;
+                self.status = format!("round {n} resolved");
+                out.push(Effect::Save);
+            }
+            Err(e) => self.status = e.to_string(),
+        }
+    }
+
+    pub fn key(&mut self, k: &KeyEvent) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let ctrl_c = k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL);
+        if ctrl_c {
+            return vec![Effect::Quit];
+        }
+        let decider = match &self.stage {
+            Stage::Decide(seat, _) => Some(self.view(Some(*seat))),
+            _ => None,
+        };
+        match &mut self.stage {
+            Stage::Cover(seat) => {
+                let seat = *seat;
+                match k.code {
+                    KeyCode::Enter => {
+                        let view = self.view(Some(seat));
+                        self.stage = Stage::Decide(seat, Editor::for_view(&view));
+                    }
+                    KeyCode::Tab => self.stage = self.next_seat(Some(seat)),
+                    KeyCode::Char('R') => self.resolve(true, &mut out),
+                    KeyCode::Char('q') => out.push(Effect::Quit),
+                    _ => {}
+                }
+            }
+            Stage::Decide(seat, editor) => {
+                let seat = *seat;
+                let Some(view) = decider else { return out };
+                match editor.key(k, &view) {
+                    EditorOutcome::Nothing => {}
+                    EditorOutcome::Leave => self.stage = Stage::Cover(seat),
+                    EditorOutcome::Submit(values) => match self.game.submit(seat, values) {
+                        Ok(()) => {
+                            out.push(Effect::Save);
+                            self.status = format!("{} sealed its decisions", self.game.seats[seat].id);
+                            self.stage = self.next_seat(Some(seat));
+                        }
+                        Err(e) => editor.message = e.to_string(),
+                    },
+                }
+            }
+            Stage::Ready => match k.code {
+                KeyCode::Enter | KeyCode::Char('r') | KeyCode::Char('R') => {
+                    let forced = !self.game.all_submitted();
+                    self.resolve(forced, &mut out);
+                }
+                KeyCode::Char('q') => out.push(Effect::Quit),
+                _ => {
+                    if let Some(first) =
+                        (0..self.game.seats.len()).find(|&i| self.game.seats[i].kind == SeatKind::Human)
+                        && k.code == KeyCode::Backspace
+                    {
+                        self.stage = Stage::Cover(first);
+                    }
+                }
+            },
+            Stage::Results(n) => {
+                let n = *n;
+                match k.code {
+                    KeyCode::Enter | KeyCode::Char(' ') if !self.game.is_over() => {
+                        self.scroll = 0;
+                        self.stage = self.next_seat(None);
+                    }
+                    KeyCode::Left if n > 1 => {
+                        self.stage = Stage::Results(n - 1);
+                        self.scroll = 0;
+                    }
+                    KeyCode::Right if (n as usize) < self.game.rounds.len() => {
+                        self.stage = Stage::Results(n + 1);
+                        self.scroll = 0;
+                    }
+                    KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+                    KeyCode::Down => self.scroll = self.scroll.saturating_add(1),
+                    KeyCode::Char('x') => out.push(Effect::Export(n)),
+                    KeyCode::Char('q') => out.push(Effect::Quit),
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let g = &self.game;
+        match &self.stage {
+            Stage::Cover(seat) => {
+                let s = &g.seats[*seat];
+                let name = &g.scenario.providers[s.provider].name;
+                let view = self.view(None);
+                let mut text = format!(
+                    "\n   Pass the keyboard to seat {} ({name}).\n\n   Press Enter when only that seat can see the screen.\n\n",
+                    s.id
+                );
+                for l in league_lines(&view) {
+                    let t: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                    text.push_str(&format!("   {t}\n"));
+                }
+                draw_text(
+                    frame,
+                    title_line(&view, ""),
+                    &text,
+                    0,
+                    &format!(
+                        "Enter: decide  Tab: skip this seat (keeps its last decisions)  R: resolve now  q: quit   {}",
+                        self.status
+                    ),
+                );
+            }
+            Stage::Decide(seat, editor) => draw_seat(frame, &self.view(Some(*seat)), editor, &self.status),
+            Stage::Ready => {
+                let view = self.view(None);
+                let mut text =
+                    String::from("\n   Every seat has been round. Facilitator: press Enter to resolve the round.\n\n");
+                for l in league_lines(&view) {
+                    let t: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+                    text.push_str(&format!("   {t}\n"));
+                }
+                draw_text(
+                    frame,
+                    title_line(&view, ""),
+                    &text,
+                    0,
+                    "Enter: resolve  Backspace: back to the first seat  q: quit",
+                );
+            }
+            Stage::Results(n) => {
+                let view = self.view(None);
+                let mut report = round_report(g, *n, Audience::Players);
+                if g.is_over() && *n as usize == g.rounds.len() {
+                    report = format!("{}\n{report}", final_ranking(g));
+                }
+                let next = if g.is_over() {
+                    "the game is over"
+                } else {
+                    "Enter: next round"
+                };
+                draw_results(
+                    frame,
+                    &view,
+                    &report,
+                    self.scroll,
+                    &format!(
+                        "{next}  ←→ other rounds  ↑↓ scroll  x: export this report  q: quit   {}",
+                        self.status
+                    ),
+                );
+            }
+        }
+    }
+}
