@@ -1,7 +1,13 @@
-//! Engine speed: a full run of the default scenario, and a large market
-//! (16 providers × 200 quarters).
+//! Engine and analysis speed, one bench per row of issue 11's table: a run of
+//! the default scenario, a large market (16 providers × 200 quarters),
+//! Monte Carlo of 10,000 runs on one and on two threads (and 1,000 runs, where
+//! a second thread must not be slower), parsing a strategy file, and the CSV
+//! of a run.
 
-use cloudstrat::document::presets::default_scenario;
+#![allow(clippy::expect_used)] // A benchmark without its thread pool has nothing to measure.
+
+use cloudstrat::document::file;
+use cloudstrat::document::presets::{self, default_scenario};
 use cloudstrat::sim::{Scenario, simulate};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
@@ -38,11 +44,35 @@ fn montecarlo(c: &mut Criterion) {
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut g = c.benchmark_group("montecarlo");
     g.sample_size(10);
-    g.bench_function("10000 runs of default", |b| {
-        b.iter(|| cloudstrat::analysis::montecarlo::monte_carlo(black_box(&sc), 10_000, 1, &|_| {}, &cancel))
-    });
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        for runs in [1_000, 10_000] {
+            g.bench_function(format!("{runs} runs of default, {threads} thread(s)"), |b| {
+                b.iter(|| {
+                    pool.install(|| {
+                        cloudstrat::analysis::montecarlo::monte_carlo(black_box(&sc), runs, 1, &|_| {}, &cancel)
+                    })
+                })
+            });
+        }
+    }
     g.finish();
 }
 
-criterion_group!(benches, engine, montecarlo);
+fn files(c: &mut Criterion) {
+    let text = presets::text("default").expect("the default preset");
+    c.bench_function("parse the default strategy file", |b| {
+        b.iter(|| file::parse(black_box(text), "default.ron"))
+    });
+    let sc = default_scenario();
+    let run = simulate(&sc);
+    c.bench_function("CSV of the default run", |b| {
+        b.iter(|| cloudstrat::output::report::csv(black_box(&sc), black_box(&run)))
+    });
+}
+
+criterion_group!(benches, engine, montecarlo, files);
 criterion_main!(benches);

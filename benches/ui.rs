@@ -1,5 +1,5 @@
-//! Lever change → re-simulation → full frame rendered into a 200×60
-//! `TestBackend`: what a keypress costs. Target: median ≤ 2 ms.
+//! Lever change → re-simulation → full frame rendered into a `TestBackend`
+//! at 120×40 and 200×60: what a keypress costs (issue 11: within 1 ms).
 
 #![allow(clippy::expect_used)] // A benchmark that cannot draw has nothing to measure.
 
@@ -13,12 +13,18 @@ use std::hint::black_box;
 
 fn lever_change_to_frame(c: &mut Criterion) {
     let mut group = c.benchmark_group("ui");
-    for (name, baseline, tab) in [
-        ("lever_change_frame_200x60", false, Metric::Share),
-        ("lever_change_frame_200x60_baseline_price", true, Metric::PriceCost),
+    for (name, baseline, tab, (width, height)) in [
+        ("lever_change_frame_120x40", false, Metric::Share, (120, 40)),
+        ("lever_change_frame_200x60", false, Metric::Share, (200, 60)),
+        (
+            "lever_change_frame_200x60_baseline_price",
+            true,
+            Metric::PriceCost,
+            (200, 60),
+        ),
     ] {
         let mut app = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
-        app.update(Action::Resize { width: 200, height: 60 });
+        app.update(Action::Resize { width, height });
         for _ in 0..8 {
             app.update(Action::StepForward);
         }
@@ -26,7 +32,7 @@ fn lever_change_to_frame(c: &mut Criterion) {
         if baseline {
             app.update(Action::ToggleBaseline);
         }
-        let mut terminal = Terminal::new(TestBackend::new(200, 60)).expect("test backend");
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test backend");
         let mut up = true;
         group.bench_function(name, |b| {
             b.iter(|| {

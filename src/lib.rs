@@ -7,13 +7,15 @@
 //! - `output`: text, CSV, JSON and exports of a run;
 //! - `cli` and `ui`: the two shells, the command line and the dashboard.
 //!
-//! `text` (display-width wrap and truncate) and `format` (money, percentages,
-//! points, axis steps and labels) are leaves that every layer may use, and so
-//! is `suggest` (the nearest known name to one typed wrong).
+//! `text` (display-width wrap and truncate), `format` (money, percentages,
+//! points, axis steps and labels) and `float` (shortest float text for CSV)
+//! are leaves that every layer may use, and so is `suggest` (the nearest known
+//! name to one typed wrong).
 
 pub mod analysis;
 pub mod cli;
 pub mod document;
+pub mod float;
 pub mod format;
 pub mod output;
 pub mod sim;

@@ -19,6 +19,8 @@ fn main() {
         Some(Command::Diff { a, b }) => cli::cmd_diff(a, b),
         Some(Command::Backtest(a)) => cli::model::cmd_backtest(a),
         Some(Command::Calibrate(a)) => cli::model::cmd_calibrate(a),
+        Some(Command::Sweep(a)) => cli::sweep::cmd_sweep(a),
+        Some(Command::Merge(a)) => cli::merge::cmd_merge(a),
         Some(Command::Wargame(a)) => cli::wargame::cmd_wargame(a),
         Some(Command::Replay(a)) => cli::wargame::cmd_replay(a),
         Some(Command::Params { scenario }) => cli::cmd_params(scenario.as_deref()),

@@ -8,6 +8,7 @@ pub mod calibrate;
 pub mod montecarlo;
 pub mod optimize;
 pub mod sensitivity;
+pub mod sweep;
 
 use crate::sim::{Metric, ProviderQuarter, Run};
 use std::fmt;
@@ -32,10 +33,12 @@ pub enum Kpi {
     NetProfit,
     Ecosystem,
     SelfChipShare,
+    /// Gross margin in the quarter, a fraction of revenue.
+    GrossMargin,
 }
 
 impl Kpi {
-    pub const ALL: [Kpi; 10] = [
+    pub const ALL: [Kpi; 11] = [
         Kpi::CumulativeProfit,
         Kpi::CumulativeNetProfit,
         Kpi::NetProfit,
@@ -46,6 +49,7 @@ impl Kpi {
         Kpi::OperatingProfit,
         Kpi::Ecosystem,
         Kpi::SelfChipShare,
+        Kpi::GrossMargin,
     ];
 
     pub fn name(self) -> &'static str {
@@ -60,6 +64,7 @@ impl Kpi {
             Kpi::NetProfit => "net_profit",
             Kpi::Ecosystem => "ecosystem",
             Kpi::SelfChipShare => "self_chip_share",
+            Kpi::GrossMargin => "gross_margin",
         }
     }
 
@@ -69,7 +74,7 @@ impl Kpi {
                 "million USD"
             }
             Kpi::Price | Kpi::Cost => "USD per million tokens",
-            Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => "fraction",
+            Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare | Kpi::GrossMargin => "fraction",
         }
     }
 
@@ -84,6 +89,7 @@ impl Kpi {
             Kpi::OperatingProfit => Metric::OperatingProfit.raw(r),
             Kpi::Ecosystem => Metric::Ecosystem.raw(r),
             Kpi::SelfChipShare => Metric::SelfChipShare.raw(r),
+            Kpi::GrossMargin => r.gross_margin,
         }
     }
 

@@ -1,36 +1,132 @@
 //! Monte Carlo: run many samples of the uncertain inputs and report, for every
-//! quarter, provider and KPI, the 5th, 25th, 50th, 75th and 95th percentiles.
+//! quarter, provider and KPI, the 5th, 25th, 50th, 75th and 95th percentiles,
+//! how many samples each rests on, and the share of runs in which each
+//! provider has exited by each quarter (docs/MODEL.md, "Monte Carlo
+//! percentiles").
 //!
-//! Memory stays bounded whatever the number of runs: a pilot of the first runs
-//! fixes a value range per cell, then every run adds to one fixed-size
-//! histogram that all worker threads share (atomic counters), so memory does
-//! not grow with the thread count either: each worker holds only the run it is
-//! adding. Counts are integers, so adding in any order gives the same result,
-//! and sample `i` is always drawn from stream `i` of the seed: the output does
-//! not depend on the number of threads. A cell whose pilot values are all
-//! equal and that never leaves that value reports it exactly. A run whose
-//! histogram and pilot would not fit in [`MEMORY_BUDGET`] is refused before it
-//! starts ([`check_memory`]).
+//! A pilot of the first runs fixes a value range per cell; then each worker
+//! thread adds its runs, a batch at a time, to a histogram of its own
+//! (allocated once, on its first batch), keeping the values outside the pilot's
+//! range exactly (the most extreme few per cell and side). The workers'
+//! histograms are merged once at the end. Counts are integers and the kept
+//! extremes are "the most extreme k", so any split of the runs among workers,
+//! or among machines ([`McPartial`], `--shard`), gives the same result; sample
+//! `i` is always drawn from stream `i` of the seed. The number of worker
+//! histograms is limited so that the whole study fits in [`MEMORY_BUDGET`];
+//! a study in which not even one fits is refused before it starts
+//! ([`check_memory`]).
+//!
+//! Price, unit cost and gross margin are undefined once a provider has left
+//! the market: a sample counts for them at quarter `t` only if the provider
+//! was still in the market at the start of `t` (its exit quarter is kept, as
+//! the charts keep it).
 
 use super::Kpi;
-use crate::sim::{Scenario, sample_scenario, simulate};
+use crate::sim::{Run, Scenario, Status, sample_scenario, simulate};
 use rayon::prelude::*;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering as CmpOrdering, Reverse};
+use std::collections::BinaryHeap;
+use std::ops::Range;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub const PERCENTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
-const BINS: usize = 1024;
-const PILOT_RUNS: usize = 256;
-/// Most memory a Monte Carlo may plan to use (histogram, pilot and results): 1 GiB.
+/// [`PERCENTILES`] in thousandths, so that ranks are computed exactly.
+const PER_MILLE: [u64; 5] = [50, 250, 500, 750, 950];
+/// Histogram bins per cell.
+pub const BINS: usize = 1024;
+/// Runs whose values set the histogram ranges.
+pub const PILOT_RUNS: usize = 256;
+/// Most memory a Monte Carlo may plan to use (histograms, pilot and results): 1 GiB.
 pub const MEMORY_BUDGET: u64 = 1 << 30;
+/// Memory one worker may spend on exact values outside the pilot's range.
+const EXTREMES_BYTES: u64 = 32 << 20;
+/// Most values kept exactly per cell and side.
+const MAX_KEEP: usize = 1024;
+/// Fewest values kept exactly per cell and side.
+const MIN_KEEP: usize = 16;
+/// Memory of one worker's batch of outcomes.
+const BATCH_BYTES: u64 = 8 << 20;
+/// Most runs in one batch: enough that each cell's bins, visited once per
+/// batch, serve many values while they are in the cache.
+const MAX_BATCH: usize = 256;
 
-/// Bytes a Monte Carlo of `runs` runs of `sc` needs, whatever the thread
-/// count (each worker adds only the one run it holds, counted once per core).
-pub fn memory_needed(sc: &Scenario, runs: usize) -> u64 {
-    let cells = sc.quarters as u64 * sc.providers.len() as u64 * Kpi::ALL.len() as u64;
+/// The cells of a study: quarters × providers × KPIs, flattened as
+/// `(t × providers + i) × KPIs + k`, followed by one exit flag per
+/// (quarter, provider) in each run's outcome vector.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Shape {
+    quarters: usize,
+    providers: usize,
+}
+
+impl Shape {
+    fn of(sc: &Scenario) -> Shape {
+        Shape {
+            quarters: sc.quarters as usize,
+            providers: sc.providers.len(),
+        }
+    }
+
+    fn cells(self) -> usize {
+        self.quarters * self.providers * Kpi::ALL.len()
+    }
+
+    fn slots(self) -> usize {
+        self.quarters * self.providers
+    }
+
+    /// Length of one run's outcome vector: the cells, then the exit flags.
+    fn width(self) -> usize {
+        self.cells() + self.slots()
+    }
+
+    /// Values kept exactly per cell and side.
+    fn keep(self) -> usize {
+        let per = EXTREMES_BYTES / (self.cells().max(1) as u64 * 2 * 8);
+        (per as usize).clamp(MIN_KEEP, MAX_KEEP)
+    }
+
+    /// Runs per batch.
+    fn batch(self) -> usize {
+        let per = BATCH_BYTES / (self.width().max(1) as u64 * 8);
+        (per as usize).clamp(1, MAX_BATCH)
+    }
+}
+
+/// Bytes of the pilot and of the ranges, shared by all workers.
+fn fixed_bytes(shape: Shape, runs: usize) -> u64 {
     let pilot = runs.clamp(1, PILOT_RUNS) as u64;
-    let per_cell = BINS as u64 * 4 + 2 * 8 + 2 * 8 + 5 * 8 + pilot * 8;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
-    cells * per_cell + cores * cells * 8
+    let cells = shape.cells() as u64;
+    // Pilot outcomes; ranges (lo, hi, scale); the result (percentiles, samples)
+    // and exit counts.
+    pilot * shape.width() as u64 * 8 + cells * 24 + cells * (5 * 8 + 4) + shape.slots() as u64 * 4
+}
+
+/// Bytes one worker needs: its histogram, its kept extremes at most, its
+/// batch and the run it simulates.
+fn worker_bytes(shape: Shape) -> u64 {
+    let cells = shape.cells() as u64;
+    // Bins; samples, under, over (u32); min, max (f64); two heap headers.
+    let hist = cells * (BINS as u64 * 4 + 3 * 4 + 2 * 8 + 2 * 24);
+    let extremes = cells * 2 * shape.keep() as u64 * 8;
+    let batch = shape.batch() as u64 * shape.width() as u64 * 8;
+    let run = shape.slots() as u64 * std::mem::size_of::<crate::sim::ProviderQuarter>() as u64;
+    hist + extremes + batch + run + shape.slots() as u64 * 4
+}
+
+/// Bytes a Monte Carlo of `runs` runs of `sc` needs with one worker; each
+/// further worker adds [`worker_bytes`] while the budget allows.
+pub fn memory_needed(sc: &Scenario, runs: usize) -> u64 {
+    let shape = Shape::of(sc);
+    fixed_bytes(shape, runs) + worker_bytes(shape)
+}
+
+/// How many workers may hold a histogram of their own within the budget.
+fn workers_within_budget(shape: Shape, runs: usize, threads: usize) -> usize {
+    let spare = MEMORY_BUDGET.saturating_sub(fixed_bytes(shape, runs));
+    let fit = (spare / worker_bytes(shape).max(1)) as usize;
+    fit.clamp(1, threads.max(1))
 }
 
 /// Refuses, with a message naming the figures, a Monte Carlo that would need
@@ -60,8 +156,14 @@ pub struct McResult {
     pub skipped: usize,
     pub quarters: u32,
     pub providers: usize,
-    /// Indexed by `cell(t, i, k)`.
+    /// Indexed by `cell(t, i, k)`. NaN where no sample counts (a provider
+    /// that has left the market in every run has no price).
     pub pct: Vec<[f64; 5]>,
+    /// Samples each cell's percentiles rest on, indexed like `pct`.
+    pub samples: Vec<u32>,
+    /// Runs in which provider `i` has exited by the end of quarter `t`,
+    /// indexed `t × providers + i`.
+    pub exited: Vec<u32>,
 }
 
 impl McResult {
@@ -73,54 +175,482 @@ impl McResult {
     pub fn get(&self, t: u32, i: usize, k: Kpi) -> [f64; 5] {
         self.pct[self.cell(t, i, k)]
     }
+
+    /// Samples the percentiles of provider `i`'s KPI `k` at quarter `t` rest on.
+    pub fn samples_at(&self, t: u32, i: usize, k: Kpi) -> u32 {
+        self.samples[self.cell(t, i, k)]
+    }
+
+    /// Share of the counted runs in which provider `i` has exited by the end of quarter `t`.
+    pub fn exit_share(&self, t: u32, i: usize) -> f64 {
+        let counted = self.runs - self.skipped;
+        if counted == 0 {
+            return f64::NAN;
+        }
+        f64::from(self.exited[t as usize * self.providers + i]) / counted as f64
+    }
 }
 
-/// Every KPI of every provider at every quarter, flattened like `McResult::pct`.
-fn outcomes(sc: &Scenario) -> Vec<f64> {
-    let run = simulate(sc);
-    let mut out = vec![0.0; run.quarters as usize * run.providers * Kpi::ALL.len()];
-    for (k, kpi) in Kpi::ALL.iter().enumerate() {
-        for i in 0..run.providers {
-            for (t, v) in kpi.series(&run, i).into_iter().enumerate() {
-                out[(t * run.providers + i) * Kpi::ALL.len() + k] = v;
+/// True for the KPIs a provider that has left the market does not have.
+fn needs_presence(k: Kpi) -> bool {
+    matches!(k, Kpi::Price | Kpi::Cost | Kpi::GrossMargin)
+}
+
+/// Writes every KPI of every provider at every quarter of `run` into
+/// `out[c]` for cell `c` (NaN where the sample does not count), then the exit
+/// flags (1 or 0) at `out[cells + t × providers + i]`.
+fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64]) {
+    let kpis = Kpi::ALL.len();
+    let cells = shape.cells();
+    for i in 0..shape.providers {
+        let (mut cum_op, mut cum_net) = (0.0, 0.0);
+        let mut present = true;
+        for t in 0..shape.quarters {
+            let r = run.row(t as u32, i);
+            cum_op += r.operating_profit_musd;
+            cum_net += r.net_profit_musd;
+            let base = (t * shape.providers + i) * kpis;
+            for (k, kpi) in Kpi::ALL.iter().enumerate() {
+                let v = match kpi {
+                    Kpi::CumulativeProfit => cum_op,
+                    Kpi::CumulativeNetProfit => cum_net,
+                    _ if needs_presence(*kpi) && !present => f64::NAN,
+                    _ => kpi.of_row(r),
+                };
+                out[base + k] = v;
+            }
+            let exited = r.status == Status::Exited;
+            out[cells + t * shape.providers + i] = if exited { 1.0 } else { 0.0 };
+            present = !exited;
+        }
+    }
+}
+
+/// Every outcome of one sample, `None` when the sample breaks a rule the file
+/// format enforces (it is not simulated).
+fn sample_outcomes(sc: &Scenario, shape: Shape, seed: u64, index: usize) -> Option<Vec<f64>> {
+    let s = sample_scenario(sc, seed, index as u64);
+    if !s.problems().is_empty() {
+        return None;
+    }
+    let mut out = vec![0.0; shape.width()];
+    write_outcomes(&simulate(&s), shape, &mut out);
+    Some(out)
+}
+
+/// The histogram range of each cell, set by the pilot and padded by 5% of its
+/// width on each side; `scale` is bins per unit of value.
+#[derive(Debug, Clone, PartialEq)]
+struct Ranges {
+    lo: Vec<f64>,
+    hi: Vec<f64>,
+    scale: Vec<f64>,
+}
+
+impl Ranges {
+    /// From the cells' first `cells` values of each outcome vector (NaNs ignored).
+    /// A cell without a value has the empty range `(+∞, −∞)`: every value of
+    /// it is kept exactly.
+    fn from_pilot<'a>(cells: usize, pilot: impl Iterator<Item = &'a [f64]>) -> Ranges {
+        let mut lo = vec![f64::INFINITY; cells];
+        let mut hi = vec![f64::NEG_INFINITY; cells];
+        for p in pilot {
+            for c in 0..cells {
+                let x = p[c];
+                if x < lo[c] {
+                    lo[c] = x;
+                }
+                if x > hi[c] {
+                    hi[c] = x;
+                }
             }
         }
+        let mut scale = vec![0.0; cells];
+        for c in 0..cells {
+            if lo[c] <= hi[c] {
+                let pad = 0.05 * (hi[c] - lo[c]);
+                lo[c] -= pad;
+                hi[c] += pad;
+                let width = hi[c] - lo[c];
+                if width > 0.0 && width.is_finite() {
+                    scale[c] = BINS as f64 / width;
+                }
+            }
+        }
+        Ranges { lo, hi, scale }
     }
-    out
 }
 
-/// One histogram per cell, shared by every worker: counts and the observed
-/// range, all atomic, so adding runs in any order on any thread gives the same result.
-struct Hist {
-    counts: Vec<AtomicU32>,
-    min: Vec<AtomicU64>,
-    max: Vec<AtomicU64>,
+/// An `f64` ordered by `total_cmp`, for the heaps of kept extremes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Ord64(f64);
+
+impl Eq for Ord64 {}
+
+impl PartialOrd for Ord64 {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
 }
 
-impl Hist {
-    fn new(cells: usize) -> Hist {
-        Hist {
-            counts: (0..cells * BINS).map(|_| AtomicU32::new(0)).collect(),
-            min: (0..cells).map(|_| AtomicU64::new(f64::INFINITY.to_bits())).collect(),
-            max: (0..cells)
-                .map(|_| AtomicU64::new(f64::NEG_INFINITY.to_bits()))
-                .collect(),
+impl Ord for Ord64 {
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+/// One worker's (or one shard's, or the merged) counts.
+#[derive(Debug, Clone)]
+struct Acc {
+    keep: usize,
+    /// `cells × BINS` bin counts.
+    counts: Vec<u32>,
+    /// Samples per cell (values that count).
+    n: Vec<u32>,
+    /// Samples below and above the cell's range.
+    under: Vec<u32>,
+    over: Vec<u32>,
+    /// The `keep` smallest values below the range (a max-heap) and the `keep`
+    /// largest above it (a min-heap).
+    low: Vec<BinaryHeap<Ord64>>,
+    high: Vec<BinaryHeap<Reverse<Ord64>>>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+    /// Runs with the provider exited, per (quarter, provider).
+    exited: Vec<u32>,
+    counted: usize,
+    skipped: usize,
+}
+
+impl Acc {
+    fn new(cells: usize, slots: usize, keep: usize) -> Acc {
+        Acc {
+            keep,
+            counts: vec![0; cells * BINS],
+            n: vec![0; cells],
+            under: vec![0; cells],
+            over: vec![0; cells],
+            low: (0..cells).map(|_| BinaryHeap::new()).collect(),
+            high: (0..cells).map(|_| BinaryHeap::new()).collect(),
+            min: vec![f64::INFINITY; cells],
+            max: vec![f64::NEG_INFINITY; cells],
+            exited: vec![0; slots],
+            counted: 0,
+            skipped: 0,
+        }
+    }
+
+    fn cells(&self) -> usize {
+        self.n.len()
+    }
+
+    fn keep_low(&mut self, c: usize, x: f64) {
+        let h = &mut self.low[c];
+        if h.len() < self.keep {
+            h.push(Ord64(x));
+        } else if h.peek().is_some_and(|top| x < top.0) {
+            h.pop();
+            h.push(Ord64(x));
+        }
+    }
+
+    fn keep_high(&mut self, c: usize, x: f64) {
+        let h = &mut self.high[c];
+        if h.len() < self.keep {
+            h.push(Reverse(Ord64(x)));
+        } else if h.peek().is_some_and(|top| x > top.0.0) {
+            h.pop();
+            h.push(Reverse(Ord64(x)));
+        }
+    }
+
+    /// Adds `filled` runs whose outcome vectors lie one after the other in
+    /// `buf`, `width` values each (the cells, then the exit flags). Cell by
+    /// cell, so that each cell's bins are visited once per batch.
+    fn add_batch(&mut self, r: &Ranges, buf: &[f64], width: usize, filled: usize) {
+        let cells = self.cells();
+        let runs = &buf[..width * filled];
+        for c in 0..cells {
+            let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
+            let values = runs.iter().skip(c).step_by(width.max(1));
+            let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
+            let bins = &mut self.counts[c * BINS..(c + 1) * BINS];
+            let mut outside = false;
+            for &x in values.clone() {
+                if x.is_nan() {
+                    continue;
+                }
+                n += 1;
+                min = min.min(x);
+                max = max.max(x);
+                if x >= lo && x <= hi {
+                    // `as` saturates: a value a rounding below `lo` is bin 0.
+                    let b = ((x - lo) * scale) as usize;
+                    bins[b.min(BINS - 1)] += 1;
+                } else {
+                    outside = true;
+                }
+            }
+            if outside {
+                for &x in values {
+                    if x < lo {
+                        self.under[c] += 1;
+                        self.keep_low(c, x);
+                    } else if x > hi {
+                        self.over[c] += 1;
+                        self.keep_high(c, x);
+                    }
+                }
+            }
+            self.n[c] += n;
+            self.min[c] = min;
+            self.max[c] = max;
+        }
+        for (e, slot) in self.exited.iter_mut().enumerate() {
+            let flags = runs.iter().skip(cells + e).step_by(width.max(1));
+            *slot += flags.filter(|f| **f > 0.5).count() as u32;
+        }
+        self.counted += filled;
+    }
+
+    /// Adds `other`'s counts to these.
+    fn merge(&mut self, other: Acc) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        for c in 0..self.cells() {
+            self.n[c] += other.n[c];
+            self.under[c] += other.under[c];
+            self.over[c] += other.over[c];
+            self.min[c] = self.min[c].min(other.min[c]);
+            self.max[c] = self.max[c].max(other.max[c]);
+        }
+        for (c, h) in other.low.into_iter().enumerate() {
+            for x in h {
+                self.keep_low(c, x.0);
+            }
+        }
+        for (c, h) in other.high.into_iter().enumerate() {
+            for x in h {
+                self.keep_high(c, x.0.0);
+            }
+        }
+        for (a, b) in self.exited.iter_mut().zip(&other.exited) {
+            *a += b;
+        }
+        self.counted += other.counted;
+        self.skipped += other.skipped;
+    }
+
+    /// The five percentiles of cell `c`.
+    fn percentiles(&self, r: &Ranges, c: usize) -> [f64; 5] {
+        let n = u64::from(self.n[c]);
+        if n == 0 {
+            return [f64::NAN; 5];
+        }
+        let (min, max) = (self.min[c], self.max[c]);
+        if min == max {
+            return [min; 5];
+        }
+        let mut low: Vec<f64> = self.low[c].iter().map(|x| x.0).collect();
+        low.sort_by(f64::total_cmp);
+        let mut high: Vec<f64> = self.high[c].iter().map(|x| x.0.0).collect();
+        high.sort_by(f64::total_cmp);
+        let cell = Cell {
+            bins: &self.counts[c * BINS..(c + 1) * BINS],
+            lo: r.lo[c],
+            hi: r.hi[c],
+            min,
+            max,
+            under: u64::from(self.under[c]),
+            over: u64::from(self.over[c]),
+            low: &low,
+            high: &high,
+        };
+        PER_MILLE.map(|pm| cell.quantile(rank(pm, n)))
+    }
+
+    fn finish(&self, r: &Ranges, shape: Shape, runs: usize) -> McResult {
+        let pct = (0..self.cells()).map(|c| self.percentiles(r, c)).collect();
+        McResult {
+            runs,
+            skipped: self.skipped,
+            quarters: shape.quarters as u32,
+            providers: shape.providers,
+            pct,
+            samples: self.n.clone(),
+            exited: self.exited.clone(),
         }
     }
 }
 
-/// Lowers (`below`) or raises the `f64` held in `cell` to `x`.
-fn extend(cell: &AtomicU64, x: f64, below: bool) {
-    let beyond = |bits: u64| {
-        let cur = f64::from_bits(bits);
-        if below { x < cur } else { x > cur }
-    };
-    let mut bits = cell.load(Ordering::Relaxed);
-    while beyond(bits) {
-        match cell.compare_exchange_weak(bits, x.to_bits(), Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => return,
-            Err(now) => bits = now,
+/// The 1-based rank of the `pm`‰ sample quantile of `n` sorted samples: the
+/// smallest `k` with `k ≥ pm × n / 1000`, at least 1.
+fn rank(pm: u64, n: u64) -> u64 {
+    (pm * n).div_ceil(1000).max(1)
+}
+
+/// One cell's counts, read for a quantile.
+struct Cell<'a> {
+    bins: &'a [u32],
+    lo: f64,
+    hi: f64,
+    min: f64,
+    max: f64,
+    under: u64,
+    over: u64,
+    /// The smallest values below `lo`, ascending.
+    low: &'a [f64],
+    /// The largest values above `hi`, ascending.
+    high: &'a [f64],
+}
+
+impl Cell<'_> {
+    /// The `k`-th smallest sample (1-based): exact among the kept extremes,
+    /// within one bin width inside the range.
+    fn quantile(&self, k: u64) -> f64 {
+        if k <= self.under {
+            if let Some(&x) = self.low.get((k - 1) as usize) {
+                return x;
+            }
+            // Beyond the kept values: between the last of them and the range.
+            let last = self.low.last().copied().unwrap_or(self.min);
+            let top = if self.lo.is_finite() { self.lo } else { self.max };
+            let f = (k - self.low.len() as u64) as f64 / (self.under - self.low.len() as u64 + 1) as f64;
+            return (last + f * (top - last)).clamp(self.min, self.max);
         }
+        let k = k - self.under;
+        let binned: u64 = self.bins.iter().map(|&c| u64::from(c)).sum();
+        if k <= binned {
+            let width = (self.hi - self.lo) / BINS as f64;
+            let mut seen = 0u64;
+            for (b, &c) in self.bins.iter().enumerate() {
+                let c = u64::from(c);
+                if c > 0 && seen + c >= k {
+                    // The k-th value is one of this bin's c; place it at its
+                    // share of the bin, counting each value at its middle.
+                    let frac = ((k - seen) as f64 - 0.5) / c as f64;
+                    return (self.lo + (b as f64 + frac) * width).clamp(self.min, self.max);
+                }
+                seen += c;
+            }
+            return self.max;
+        }
+        // Among the values above the range: the j-th largest, 0-based.
+        let j = (self.over - (k - binned)) as usize;
+        if j < self.high.len() {
+            return self.high[self.high.len() - 1 - j];
+        }
+        let first = self.high.first().copied().unwrap_or(self.max);
+        let f = (j + 1 - self.high.len()) as f64 / (self.over as usize + 1 - self.high.len()) as f64;
+        (first - f * (first - self.hi)).clamp(self.min, self.max)
+    }
+}
+
+/// What a study needs before runs are added: the pilot's outcomes and the ranges.
+struct Plan<'a> {
+    sc: &'a Scenario,
+    shape: Shape,
+    runs: usize,
+    seed: u64,
+    pilot: Vec<Option<Vec<f64>>>,
+    ranges: Ranges,
+}
+
+impl<'a> Plan<'a> {
+    fn new(sc: &'a Scenario, runs: usize, seed: u64, cancel: &AtomicBool) -> Option<Plan<'a>> {
+        let shape = Shape::of(sc);
+        let pilot_n = runs.min(PILOT_RUNS);
+        let pilot: Vec<Option<Vec<f64>>> = (0..pilot_n)
+            .into_par_iter()
+            .map(|i| {
+                if cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                sample_outcomes(sc, shape, seed, i)
+            })
+            .collect();
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let ranges = Ranges::from_pilot(shape.cells(), pilot.iter().flatten().map(|p| p.as_slice()));
+        Some(Plan {
+            sc,
+            shape,
+            runs,
+            seed,
+            pilot,
+            ranges,
+        })
+    }
+
+    /// Adds the runs in `range`, spread over the pool's threads (each with a
+    /// histogram of its own, as many as the memory budget allows), merged once.
+    fn accumulate(&self, range: Range<usize>, progress: &(dyn Fn(usize) + Sync), cancel: &AtomicBool) -> Option<Acc> {
+        let shape = self.shape;
+        let batch = shape.batch();
+        let start = range.start;
+        let total = range.len();
+        let batches = total.div_ceil(batch);
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let workers = workers_within_budget(shape, self.runs, rayon::current_num_threads()).min(batches.max(1));
+        let worker = |_| -> Option<Acc> {
+            let mut acc: Option<Acc> = None;
+            let mut buf: Vec<f64> = Vec::new();
+            loop {
+                if cancel.load(Ordering::Relaxed) {
+                    return acc;
+                }
+                let b = next.fetch_add(1, Ordering::Relaxed);
+                if b >= batches {
+                    return acc;
+                }
+                let a = acc.get_or_insert_with(|| Acc::new(shape.cells(), shape.slots(), shape.keep()));
+                if buf.is_empty() {
+                    buf = vec![0.0; shape.width() * batch];
+                }
+                let first = start + b * batch;
+                let last = (first + batch).min(start + total);
+                let mut filled = 0;
+                let width = shape.width();
+                for i in first..last {
+                    // Run `filled` of the batch is `buf[filled × width..][..width]`.
+                    let slot = &mut buf[filled * width..(filled + 1) * width];
+                    if let Some(Some(p)) = self.pilot.get(i) {
+                        slot.copy_from_slice(p);
+                        filled += 1;
+                        continue;
+                    }
+                    if i < self.pilot.len() {
+                        a.skipped += 1;
+                        continue;
+                    }
+                    let s = sample_scenario(self.sc, self.seed, i as u64);
+                    if !s.problems().is_empty() {
+                        a.skipped += 1;
+                        continue;
+                    }
+                    write_outcomes(&simulate(&s), shape, slot);
+                    filled += 1;
+                }
+                a.add_batch(&self.ranges, &buf, width, filled);
+                let n = done.fetch_add(last - first, Ordering::Relaxed) + (last - first);
+                progress(n);
+            }
+        };
+        let accs: Vec<Acc> = (0..workers).into_par_iter().filter_map(worker).collect();
+        if cancel.load(Ordering::Relaxed) {
+            return None;
+        }
+        let mut it = accs.into_iter();
+        let mut total_acc = it
+            .next()
+            .unwrap_or_else(|| Acc::new(shape.cells(), shape.slots(), shape.keep()));
+        for a in it {
+            total_acc.merge(a);
+        }
+        Some(total_acc)
     }
 }
 
@@ -134,112 +664,393 @@ pub fn monte_carlo(
     cancel: &AtomicBool,
 ) -> Option<McResult> {
     let runs = runs.max(1);
-    let cells = sc.quarters as usize * sc.providers.len() * Kpi::ALL.len();
-    // A sample the file format would reject is not simulated.
-    let sample = |i: usize| {
-        let s = sample_scenario(sc, seed, i as u64);
-        s.problems().is_empty().then(|| outcomes(&s))
-    };
+    let plan = Plan::new(sc, runs, seed, cancel)?;
+    let acc = plan.accumulate(0..runs, progress, cancel)?;
+    Some(acc.finish(&plan.ranges, plan.shape, runs))
+}
 
-    // Pilot: the value range of each cell over the first runs.
-    let pilot_n = runs.min(PILOT_RUNS);
-    let pilot: Vec<Option<Vec<f64>>> = (0..pilot_n).into_par_iter().map(sample).collect();
-    let mut lo = vec![f64::INFINITY; cells];
-    let mut hi = vec![f64::NEG_INFINITY; cells];
-    for p in pilot.iter().flatten() {
-        for c in 0..cells {
-            lo[c] = lo[c].min(p[c]);
-            hi[c] = hi[c].max(p[c]);
+/// Shard `index` (0-based) of `count`: the runs `[index × runs / count,
+/// (index + 1) × runs / count)`.
+pub fn shard_range(runs: usize, index: usize, count: usize) -> Range<usize> {
+    let at = |k: usize| ((k as u128 * runs as u128) / count.max(1) as u128) as usize;
+    at(index)..at(index + 1)
+}
+
+/// One shard's counts, to be merged with the other shards' into the result
+/// a single machine gives ([`merge`]). Values are kept as their bits so that
+/// a text form carries them exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct McPartial {
+    pub shard: usize,
+    pub shards: usize,
+    pub runs: usize,
+    pub seed: u64,
+    pub quarters: u32,
+    pub providers: usize,
+    pub keep: usize,
+    /// Range bits per cell (`f64::to_bits`).
+    pub lo: Vec<u64>,
+    pub hi: Vec<u64>,
+    /// Non-zero bins as `(cell × BINS + bin, count)` pairs, flattened.
+    pub bins: Vec<u64>,
+    pub n: Vec<u32>,
+    pub under: Vec<u32>,
+    pub over: Vec<u32>,
+    pub min: Vec<u64>,
+    pub max: Vec<u64>,
+    /// Kept extremes per cell, as bits.
+    pub low: Vec<Vec<u64>>,
+    pub high: Vec<Vec<u64>>,
+    pub exited: Vec<u32>,
+    pub counted: usize,
+    pub skipped: usize,
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+fn unbits(v: &[u64]) -> Vec<f64> {
+    v.iter().map(|&b| f64::from_bits(b)).collect()
+}
+
+/// Shard `shard` of `shards` of a study of `runs` runs: only its slice of the
+/// runs is simulated (and the pilot, which every shard needs for the ranges).
+pub fn monte_carlo_shard(
+    sc: &Scenario,
+    runs: usize,
+    seed: u64,
+    shard: usize,
+    shards: usize,
+    progress: &(dyn Fn(usize) + Sync),
+    cancel: &AtomicBool,
+) -> Option<McPartial> {
+    let runs = runs.max(1);
+    let plan = Plan::new(sc, runs, seed, cancel)?;
+    let acc = plan.accumulate(shard_range(runs, shard, shards), progress, cancel)?;
+    let mut flat = Vec::new();
+    for (i, &c) in acc.counts.iter().enumerate() {
+        if c > 0 {
+            flat.push(i as u64);
+            flat.push(u64::from(c));
         }
     }
-    // Widen a little so later runs rarely fall outside.
-    for c in 0..cells {
-        let pad = 0.05 * (hi[c] - lo[c]);
-        lo[c] -= pad;
-        hi[c] += pad;
-    }
-    let done = AtomicUsize::new(0);
-    let skipped = AtomicUsize::new(0);
-    let hist = Hist::new(cells);
-    let add = |v: &[f64]| {
-        for c in 0..cells {
-            let x = v[c];
-            extend(&hist.min[c], x, true);
-            extend(&hist.max[c], x, false);
-            let width = hi[c] - lo[c];
-            let b = if width > 0.0 {
-                (((x - lo[c]) / width) * BINS as f64).floor()
-            } else {
-                0.0
-            };
-            hist.counts[c * BINS + (b.max(0.0) as usize).min(BINS - 1)].fetch_add(1, Ordering::Relaxed);
-        }
+    let sorted = |v: Vec<f64>| {
+        let mut v = v;
+        v.sort_by(f64::total_cmp);
+        bits(&v)
     };
-    (0..runs).into_par_iter().for_each(|i| {
-        if cancel.load(Ordering::Relaxed) {
-            return;
-        }
-        let drawn;
-        let v = if i < pilot_n {
-            pilot[i].as_deref()
-        } else {
-            drawn = sample(i);
-            drawn.as_deref()
-        };
-        match v {
-            Some(v) => add(v),
-            None => {
-                skipped.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-        if n.is_multiple_of(64) || n == runs {
-            progress(n);
-        }
-    });
-    drop(pilot);
-    if cancel.load(Ordering::Relaxed) {
-        return None;
-    }
-    let counts: Vec<u32> = hist.counts.into_iter().map(AtomicU32::into_inner).collect();
-    let min: Vec<f64> = hist.min.into_iter().map(|m| f64::from_bits(m.into_inner())).collect();
-    let max: Vec<f64> = hist.max.into_iter().map(|m| f64::from_bits(m.into_inner())).collect();
-    let skipped = skipped.into_inner();
-    let counted = runs - skipped;
-    let pct = (0..cells)
-        .map(|c| {
-            let counts = &counts[c * BINS..(c + 1) * BINS];
-            if counted == 0 {
-                return [f64::NAN; 5];
-            }
-            PERCENTILES.map(|p| percentile(counts, counted, lo[c], hi[c], min[c], max[c], p))
-        })
-        .collect();
-    Some(McResult {
+    Some(McPartial {
+        shard,
+        shards,
         runs,
-        skipped,
+        seed,
         quarters: sc.quarters,
         providers: sc.providers.len(),
-        pct,
+        keep: acc.keep,
+        lo: bits(&plan.ranges.lo),
+        hi: bits(&plan.ranges.hi),
+        bins: flat,
+        n: acc.n.clone(),
+        under: acc.under.clone(),
+        over: acc.over.clone(),
+        min: bits(&acc.min),
+        max: bits(&acc.max),
+        low: acc
+            .low
+            .iter()
+            .map(|h| sorted(h.iter().map(|x| x.0).collect()))
+            .collect(),
+        high: acc
+            .high
+            .iter()
+            .map(|h| sorted(h.iter().map(|x| x.0.0).collect()))
+            .collect(),
+        exited: acc.exited.clone(),
+        counted: acc.counted,
+        skipped: acc.skipped,
     })
 }
 
-/// The `p` quantile from a histogram over `[lo, hi]`, interpolating inside the bin
-/// and never outside the observed `[min, max]`.
-fn percentile(counts: &[u32], n: usize, lo: f64, hi: f64, min: f64, max: f64, p: f64) -> f64 {
-    if min == max {
-        return min;
-    }
-    let target = p * n as f64;
-    let width = (hi - lo) / BINS as f64;
-    let mut seen = 0.0;
-    for (b, &c) in counts.iter().enumerate() {
-        let c = f64::from(c);
-        if c > 0.0 && seen + c >= target {
-            let frac = ((target - seen) / c).clamp(0.0, 1.0);
-            return (lo + (b as f64 + frac) * width).clamp(min, max);
+impl McPartial {
+    fn shape(&self) -> Shape {
+        Shape {
+            quarters: self.quarters as usize,
+            providers: self.providers,
         }
-        seen += c;
     }
-    max
+
+    /// The counts back as an accumulator, checking that the sizes agree.
+    fn to_acc(&self) -> Result<Acc, String> {
+        let shape = self.shape();
+        let cells = shape.cells();
+        let sized = [
+            self.lo.len(),
+            self.hi.len(),
+            self.n.len(),
+            self.under.len(),
+            self.over.len(),
+        ]
+        .into_iter()
+        .chain([self.min.len(), self.max.len(), self.low.len(), self.high.len()])
+        .all(|l| l == cells);
+        if !sized || self.exited.len() != shape.slots() || !self.bins.len().is_multiple_of(2) {
+            return Err(format!(
+                "shard {} of {}: the counts do not match {} quarters × {} providers",
+                self.shard + 1,
+                self.shards,
+                self.quarters,
+                self.providers
+            ));
+        }
+        let mut acc = Acc::new(cells, shape.slots(), self.keep);
+        for pair in self.bins.chunks_exact(2) {
+            let (i, c) = (pair[0] as usize, pair[1]);
+            let slot = acc
+                .counts
+                .get_mut(i)
+                .ok_or_else(|| format!("shard {} of {}: a bin beyond the cells", self.shard + 1, self.shards))?;
+            *slot = u32::try_from(c).map_err(|_| format!("shard {}: a count beyond 2^32", self.shard + 1))?;
+        }
+        acc.n.clone_from(&self.n);
+        acc.under.clone_from(&self.under);
+        acc.over.clone_from(&self.over);
+        acc.min = unbits(&self.min);
+        acc.max = unbits(&self.max);
+        for c in 0..cells {
+            for &b in &self.low[c] {
+                acc.keep_low(c, f64::from_bits(b));
+            }
+            for &b in &self.high[c] {
+                acc.keep_high(c, f64::from_bits(b));
+            }
+        }
+        acc.exited.clone_from(&self.exited);
+        acc.counted = self.counted;
+        acc.skipped = self.skipped;
+        Ok(acc)
+    }
+}
+
+/// Combines every shard of one study into the result one machine gives.
+/// Refuses partials of different studies, a missing shard or a repeated one.
+pub fn merge(parts: &[McPartial]) -> Result<McResult, String> {
+    let first = parts.first().ok_or("no partial results to merge")?;
+    let shards = first.shards;
+    let mut seen = vec![false; shards];
+    for p in parts {
+        if p.shards != shards
+            || p.runs != first.runs
+            || p.seed != first.seed
+            || p.quarters != first.quarters
+            || p.providers != first.providers
+            || p.keep != first.keep
+        {
+            return Err(format!(
+                "shard {} of {} belongs to another study (runs, seed, shard count or scenario differ)",
+                p.shard + 1,
+                p.shards
+            ));
+        }
+        if p.lo != first.lo || p.hi != first.hi {
+            return Err(format!(
+                "shard {} of {} used other histogram ranges (another scenario or program version)",
+                p.shard + 1,
+                shards
+            ));
+        }
+        match seen.get_mut(p.shard) {
+            Some(s) if !*s => *s = true,
+            Some(_) => return Err(format!("shard {} of {} is given twice", p.shard + 1, shards)),
+            None => return Err(format!("shard {} is beyond the {shards} shards", p.shard + 1)),
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        return Err(format!("shard {} of {shards} is missing", missing + 1));
+    }
+    let mut acc: Option<Acc> = None;
+    for p in parts {
+        let a = p.to_acc()?;
+        match &mut acc {
+            None => acc = Some(a),
+            Some(t) => t.merge(a),
+        }
+    }
+    let acc = acc.ok_or("no partial results to merge")?;
+    let shape = first.shape();
+    let lo = unbits(&first.lo);
+    let hi = unbits(&first.hi);
+    let scale = lo
+        .iter()
+        .zip(&hi)
+        .map(|(l, h)| {
+            let w = h - l;
+            if w > 0.0 && w.is_finite() { BINS as f64 / w } else { 0.0 }
+        })
+        .collect();
+    let ranges = Ranges { lo, hi, scale };
+    Ok(acc.finish(&ranges, shape, first.runs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Percentiles of `values` (one cell, no exits) as the study computes
+    /// them: the first `PILOT_RUNS` set the range, then batches of 7.
+    fn study(values: &[f64]) -> ([f64; 5], f64) {
+        let pilot: Vec<[f64; 1]> = values.iter().take(PILOT_RUNS).map(|&v| [v]).collect();
+        let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
+        let mut acc = Acc::new(1, 0, 64);
+        for chunk in values.chunks(7) {
+            acc.add_batch(&r, chunk, 1, chunk.len());
+        }
+        (acc.percentiles(&r, 0), (r.hi[0] - r.lo[0]) / BINS as f64)
+    }
+
+    /// The exact sample quantile: the `rank`-th smallest value.
+    fn exact(values: &[f64], pm: u64) -> f64 {
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        v[rank(pm, v.len() as u64) as usize - 1]
+    }
+
+    fn lcg(n: usize, seed: u64) -> Vec<f64> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                ((s >> 11) as f64) * (1.0 / (1u64 << 53) as f64)
+            })
+            .collect()
+    }
+
+    fn assert_within(values: &[f64], tol_bins: f64) {
+        let (p, width) = study(values);
+        for (k, pm) in PER_MILLE.iter().enumerate() {
+            let e = exact(values, *pm);
+            assert!(
+                (p[k] - e).abs() <= tol_bins * width,
+                "p{}: {} against exact {e} (bin width {width})",
+                pm / 10,
+                p[k]
+            );
+        }
+    }
+
+    #[test]
+    fn ranks_are_exact_sample_quantiles() {
+        assert_eq!(rank(500, 10), 5);
+        assert_eq!(rank(500, 11), 6);
+        assert_eq!(rank(50, 10_000), 500);
+        assert_eq!(rank(950, 10_000), 9500);
+        assert_eq!(rank(50, 3), 1);
+    }
+
+    #[test]
+    fn uniform_samples_agree_with_exact_and_known_quantiles() {
+        let u = lcg(20_000, 7);
+        assert_within(&u, 1.0);
+        let (p, _) = study(&u);
+        for (k, q) in PERCENTILES.iter().enumerate() {
+            assert!((p[k] - q).abs() < 0.02, "p{q}: {}", p[k]);
+        }
+    }
+
+    #[test]
+    fn normal_and_skewed_samples_agree_with_exact_quantiles() {
+        let u = lcg(20_000, 3);
+        let w = lcg(20_000, 4);
+        let normal: Vec<f64> = u
+            .iter()
+            .zip(&w)
+            .map(|(a, b)| (-2.0 * (1.0 - a).ln()).sqrt() * (std::f64::consts::TAU * b).cos())
+            .collect();
+        assert_within(&normal, 1.0);
+        let (p, _) = study(&normal);
+        assert!((p[2]).abs() < 0.03 && (p[4] - 1.645).abs() < 0.06, "{p:?}");
+        // A heavy tail: most of it beyond the pilot's range, kept exactly.
+        let heavy: Vec<f64> = normal.iter().map(|z| (3.0 * z).exp()).collect();
+        assert_within(&heavy, 1.0);
+    }
+
+    #[test]
+    fn a_two_valued_distribution_reads_its_two_values() {
+        // 30% at 10, 70% at 20: p5 and p25 are 10, p50 to p95 are 20.
+        let v: Vec<f64> = lcg(10_000, 9)
+            .iter()
+            .map(|u| if *u < 0.3 { 10.0 } else { 20.0 })
+            .collect();
+        assert_within(&v, 1.0);
+        let (p, width) = study(&v);
+        assert!(width < 0.011, "{width}");
+        for (k, want) in [10.0, 10.0, 20.0, 20.0, 20.0].iter().enumerate() {
+            assert!((p[k] - want).abs() <= width, "{p:?}");
+        }
+        // Exactly half and half: the median is the lower value (rank n/2).
+        let half: Vec<f64> = (0..1000)
+            .map(|i: u32| if i.is_multiple_of(2) { 1.0 } else { 2.0 })
+            .collect();
+        let (p, width) = study(&half);
+        assert!((p[2] - 1.0).abs() <= width && (p[3] - 2.0).abs() <= width, "{p:?}");
+    }
+
+    #[test]
+    fn values_the_pilot_never_saw_are_exact() {
+        // The pilot sees only zeros; later values spread out and are kept exactly.
+        let mut v = vec![0.0; PILOT_RUNS];
+        v.extend((0..40).map(|i| f64::from(i) + 1.0));
+        let (p, _) = study(&v);
+        for (k, pm) in PER_MILLE.iter().enumerate() {
+            assert_eq!(p[k], exact(&v, *pm), "p{}", pm / 10);
+        }
+    }
+
+    #[test]
+    fn a_cell_without_samples_is_nan_and_excluded_values_do_not_count() {
+        let r = Ranges::from_pilot(1, std::iter::empty());
+        let mut acc = Acc::new(1, 0, 16);
+        acc.add_batch(&r, &[f64::NAN, f64::NAN], 1, 2);
+        assert!(acc.percentiles(&r, 0).iter().all(|x| x.is_nan()));
+        acc.add_batch(&r, &[f64::NAN, 3.0, 5.0], 1, 3);
+        assert_eq!(acc.n[0], 2);
+        assert_eq!(acc.percentiles(&r, 0), [3.0, 3.0, 3.0, 5.0, 5.0]);
+    }
+
+    #[test]
+    fn any_split_of_the_runs_gives_the_same_counts() {
+        let v: Vec<f64> = lcg(3000, 5).iter().map(|u| (4.0 * u).exp()).collect();
+        let pilot: Vec<[f64; 1]> = v.iter().take(PILOT_RUNS).map(|&x| [x]).collect();
+        let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
+        let whole = {
+            let mut a = Acc::new(1, 0, 16);
+            a.add_batch(&r, &v, 1, v.len());
+            a
+        };
+        let mut parts = Acc::new(1, 0, 16);
+        for chunk in v.chunks(333) {
+            let mut a = Acc::new(1, 0, 16);
+            for c in chunk.chunks(5) {
+                a.add_batch(&r, c, 1, c.len());
+            }
+            parts.merge(a);
+        }
+        assert_eq!(whole.percentiles(&r, 0), parts.percentiles(&r, 0));
+        assert_eq!(whole.counts, parts.counts);
+        assert_eq!(whole.under, parts.under);
+        assert_eq!(whole.over, parts.over);
+    }
+
+    #[test]
+    fn shards_cover_the_runs_once() {
+        for (runs, n) in [(10, 3), (7, 7), (5, 8), (10_000, 16)] {
+            let mut covered = 0;
+            for k in 0..n {
+                let r = shard_range(runs, k, n);
+                assert_eq!(r.start, covered);
+                covered = r.end;
+            }
+            assert_eq!(covered, runs);
+        }
+    }
 }

@@ -5,11 +5,16 @@
 //! and the dashboard `ui`'s.
 
 pub mod completions;
+pub mod merge;
 pub mod model;
+pub mod montecarlo;
+pub mod sweep;
 pub mod values;
 pub mod wargame;
 
-use crate::analysis::{attribution, montecarlo, optimize, sensitivity};
+pub use montecarlo::{McArgs, McFormat, cmd_montecarlo};
+
+use crate::analysis::{attribution, optimize, sensitivity};
 use crate::document::file;
 use crate::document::presets;
 use crate::document::{CliError, resolve, resolve_document};
@@ -18,7 +23,6 @@ use crate::output::report;
 pub use crate::output::{print_out, warn};
 use crate::sim::{self, Quarter, Scenario};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
@@ -95,6 +99,10 @@ pub enum Command {
     Backtest(model::BacktestArgs),
     /// Fit named parameters to the backtest observations and write a new strategy file.
     Calibrate(model::CalibrateArgs),
+    /// Every combination of a grid of parameter values: one row per combination and provider.
+    Sweep(sweep::SweepArgs),
+    /// Combine the partial results of `montecarlo --shard` or `sweep --shard` into one output.
+    Merge(merge::MergeArgs),
     /// A war game: seats steer providers round by round (hot-seat, or host/join across terminals).
     Wargame(wargame::WargameArgs),
     /// Step through a war game's rounds, or a recorded dashboard session's lever decisions.
@@ -128,29 +136,6 @@ pub struct RunArgs {
     /// Write to this file instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
-}
-
-#[derive(Debug, clap::Args)]
-pub struct McArgs {
-    #[arg(value_parser = values::scenario(), hide_possible_values = true)]
-    pub scenario: String,
-    #[arg(long, default_value_t = 1000)]
-    pub runs: usize,
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = McFormat::Csv)]
-    pub format: McFormat,
-    /// Worker threads (default: every core). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum McFormat {
-    Csv,
-    Json,
 }
 
 #[derive(Debug, clap::Args)]
@@ -544,72 +529,6 @@ fn load_with_sets(arg: &str, sets: &[String]) -> Result<Scenario, CliError> {
     Ok(sc)
 }
 
-pub fn cmd_montecarlo(a: &McArgs) -> Result<(), CliError> {
-    use std::sync::atomic::AtomicBool;
-    let (sc, _) = resolve(&a.scenario)?;
-    if a.runs == 0 || a.runs > 10_000_000 {
-        return Err(CliError::Usage(format!("--runs {}: allowed 1 to 10000000", a.runs)));
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| CliError::Input(format!("cannot start worker threads: {e}")))?;
-    if sc.uncertainty.is_empty() {
-        warn(&format!(
-            "cloudstrat: {} has no uncertain inputs (no `uncertainty` section): every run is the same",
-            a.scenario
-        ));
-    }
-    montecarlo::check_memory(&sc, a.runs).map_err(|e| CliError::Input(format!("{}: {e}", a.scenario)))?;
-    let runs = a.runs;
-    let shown = std::sync::atomic::AtomicUsize::new(0);
-    // The bar is for people watching: not in logs, pipes or files.
-    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let progress = |n: usize| {
-        if !bar {
-            return;
-        }
-        // Redraw only when the bar grows a step, so stderr stays small in logs.
-        let width = 30;
-        let filled = n * width / runs;
-        if filled > shown.fetch_max(filled, std::sync::atomic::Ordering::Relaxed) || n == runs {
-            // A full stderr only loses the progress bar.
-            let _ = write!(
-                std::io::stderr(),
-                "\r[{}{}] {n}/{runs} runs",
-                "#".repeat(filled),
-                " ".repeat(width - filled)
-            );
-        }
-    };
-    let cancel = AtomicBool::new(false);
-    let result = pool
-        .install(|| montecarlo::monte_carlo(&sc, runs, a.seed, &progress, &cancel))
-        .ok_or_else(|| CliError::Input("Monte Carlo cancelled".into()))?;
-    if bar {
-        let _ = writeln!(std::io::stderr());
-    }
-    if result.skipped == result.runs {
-        return Err(CliError::Input(format!(
-            "{}: every one of the {} samples broke a rule `cloudstrat check` enforces (such as initial shares adding up to more than 1); narrow the `uncertainty` ranges",
-            a.scenario, result.runs
-        )));
-    }
-    if result.skipped > 0 {
-        warn(&format!(
-            "cloudstrat: {} of {} samples broke a rule `cloudstrat check` enforces and were left out; the percentiles are over the other {}",
-            result.skipped,
-            result.runs,
-            result.runs - result.skipped
-        ));
-    }
-    let text = match a.format {
-        McFormat::Csv => report::mc_csv(&sc, &result),
-        McFormat::Json => report::mc_json(&sc, &result, a.seed),
-    };
-    write_out(a.out.as_deref(), &text)
-}
-
 pub fn cmd_sensitivity(a: &SensArgs) -> Result<(), CliError> {
     let sc = load_with_sets(&a.scenario, &a.sets)?;
     let i = provider_arg(&sc, &a.provider)?;
@@ -714,7 +633,7 @@ pub fn cmd_export(a: &ExportArgs) -> Result<(), CliError> {
         }
         Some(runs) => {
             let cancel = std::sync::atomic::AtomicBool::new(false);
-            montecarlo::monte_carlo(&sc, runs, 1, &|_| {}, &cancel)
+            crate::analysis::montecarlo::monte_carlo(&sc, runs, 1, &|_| {}, &cancel)
         }
     };
     let cmp = crate::output::svg::Comparison {

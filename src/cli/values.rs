@@ -35,6 +35,7 @@ fn kpi_help(k: Kpi) -> &'static str {
         Kpi::OperatingProfit => "operating profit in the quarter, million USD",
         Kpi::Ecosystem => "ecosystem strength, 0 to 1",
         Kpi::SelfChipShare => "share of the fleet on own silicon",
+        Kpi::GrossMargin => "gross margin in the quarter, a fraction of revenue",
     }
 }
 

@@ -260,28 +260,33 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
             bytes: text.len() as u64,
         });
     }
-    let version = ron_options().from_str::<VersionProbe>(text).map(|p| p.version).ok();
-    if let Some(found) = version.filter(|&v| v == 0 || v > CURRENT_VERSION) {
-        return Err(LoadError::Version {
-            file: file.into(),
-            found,
-        });
-    }
-    // Older files are rewritten into the current schema first (same line numbers).
-    let migrated;
-    let text = match version {
-        Some(v) if v < CURRENT_VERSION => {
-            migrated = crate::document::migrate::migrate(text, v);
-            migrated.as_str()
+    // A file of the current version is parsed once; only when that fails or
+    // finds an older version is the version read on its own (to refuse an
+    // unknown one before its syntax, or to migrate an old one).
+    let first = ron_options().from_str::<RawScenario>(text);
+    let (mut raw, version) = match first {
+        Ok(raw) if raw.version == CURRENT_VERSION => (raw, Some(CURRENT_VERSION)),
+        first => {
+            let version = ron_options().from_str::<VersionProbe>(text).map(|p| p.version).ok();
+            if let Some(found) = version.filter(|&v| v == 0 || v > CURRENT_VERSION) {
+                return Err(LoadError::Version {
+                    file: file.into(),
+                    found,
+                });
+            }
+            // Older files are rewritten into the current schema first (same line numbers).
+            let parsed = match version {
+                Some(v) if v < CURRENT_VERSION => {
+                    let migrated = crate::document::migrate::migrate(text, v);
+                    ron_options()
+                        .from_str::<RawScenario>(&migrated)
+                        .map_err(|e| syntax_error(&e, &migrated, file))
+                }
+                _ => first.map_err(|e| syntax_error(&e, text, file)),
+            };
+            (parsed?, version)
         }
-        _ => text,
     };
-    let mut raw: RawScenario = ron_options().from_str(text).map_err(|e| LoadError::Syntax {
-        file: file.into(),
-        line: e.span.start.line,
-        col: e.span.start.col,
-        message: syntax_message(&e, text),
-    })?;
     fill_added_parameters(&mut raw, version.unwrap_or(CURRENT_VERSION), file)?;
     if let Err(problems) = text_problems(&raw) {
         return Err(LoadError::Invalid {
@@ -291,6 +296,15 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
     }
     raw.version = CURRENT_VERSION;
     validate_document(raw, file)
+}
+
+fn syntax_error(e: &ron::error::SpannedError, text: &str, file: &str) -> LoadError {
+    LoadError::Syntax {
+        file: file.into(),
+        line: e.span.start.line,
+        col: e.span.start.col,
+        message: syntax_message(e, text),
+    }
 }
 
 /// Parameters added in schema version 3 are absent from older files: they get

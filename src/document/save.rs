@@ -123,6 +123,83 @@ pub fn write_file_with(
     options: &WriteOptions,
     before_rename: impl FnOnce(&Path) -> io::Result<()>,
 ) -> io::Result<()> {
+    match stage(path, bytes, options)? {
+        Staged::Elsewhere(target) => write_file_with(&target, bytes, options, before_rename),
+        Staged::Written => Ok(()),
+        Staged::Temp(t) => {
+            t.tmp.as_file().sync_all()?;
+            t.commit(path, options, before_rename)
+        }
+    }
+}
+
+/// Writes several documents (see [`Policy::Document`]), each atomically as
+/// [`write_file`] does, but with their bytes all written before any is synced
+/// and all synced before any is renamed into place: the file system commits
+/// them together (on a journalling file system the first sync carries the
+/// others), so an export of many files waits for about one sync instead of
+/// one per file. On an error no file is renamed, so none is replaced.
+pub fn write_documents(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
+    let options = WriteOptions::document();
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        match stage(path, bytes, &options)? {
+            Staged::Temp(t) => staged.push((path, t)),
+            // A document is only ever a regular file: stage refuses anything else.
+            Staged::Elsewhere(_) | Staged::Written => {
+                return Err(refuse(io::ErrorKind::PermissionDenied, path, "is not a regular file"));
+            }
+        }
+    }
+    for (_, t) in &staged {
+        t.tmp.as_file().sync_all()?;
+    }
+    for (path, t) in staged {
+        t.commit(path, &options, |_| Ok(()))?;
+    }
+    Ok(())
+}
+
+/// Where a write stands after [`stage`].
+enum Staged {
+    /// The bytes are in a temporary file beside the target, not yet synced.
+    Temp(TempWrite),
+    /// The target is a link the user named: write its target instead.
+    Elsewhere(PathBuf),
+    /// The target was a device or pipe the user named and has been written into.
+    Written,
+}
+
+struct TempWrite {
+    tmp: tempfile::NamedTempFile,
+    dir: PathBuf,
+    /// A regular file stands at the target now.
+    replaces: bool,
+}
+
+impl TempWrite {
+    /// Keeps the backup if asked, then renames the temporary file over `path`.
+    fn commit(
+        self,
+        path: &Path,
+        options: &WriteOptions,
+        before_rename: impl FnOnce(&Path) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if options.backup && self.replaces {
+            make_backup(path, &self.dir)?;
+        }
+        before_rename(self.tmp.path())?;
+        // Name the target, not the temporary file, when the rename fails.
+        self.tmp
+            .persist(path)
+            .map_err(|e| io::Error::new(e.error.kind(), e.error.to_string()))?;
+        Ok(())
+    }
+}
+
+/// Checks what stands at `path` against the policy and writes `bytes` to a
+/// temporary file beside it (not yet synced).
+fn stage(path: &Path, bytes: &[u8], options: &WriteOptions) -> io::Result<Staged> {
     let name_bytes = path.file_name().map_or(0, |n| n.len());
     if name_bytes > MAX_FILE_NAME_BYTES - ".bak".len() {
         return Err(refuse(
@@ -143,8 +220,7 @@ pub fn write_file_with(
         if kind.is_symlink() {
             if options.policy == Policy::Output {
                 // The user named the link: the file it points to is replaced, the link stays.
-                let target = std::fs::canonicalize(path)?;
-                return write_file_with(&target, bytes, options, before_rename);
+                return Ok(Staged::Elsewhere(std::fs::canonicalize(path)?));
             }
             let to = std::fs::read_link(path).map_or_else(|_| "somewhere".into(), |t| t.display().to_string());
             return Err(refuse(
@@ -160,7 +236,8 @@ pub fn write_file_with(
                 // A device or pipe the user named (/dev/null, /dev/stdout) is written into, never replaced.
                 let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
                 f.write_all(bytes)?;
-                return f.flush();
+                f.flush()?;
+                return Ok(Staged::Written);
             }
             return Err(refuse(
                 io::ErrorKind::PermissionDenied,
@@ -187,15 +264,11 @@ pub fn write_file_with(
         // The umask may have narrowed what the builder asked for; a replaced file keeps its exact mode.
         tmp.as_file().set_permissions(permissions(mode))?;
     }
-    tmp.as_file().sync_all()?;
-    if options.backup && found.as_ref().is_ok_and(|m| m.is_file()) {
-        make_backup(path, dir)?;
-    }
-    before_rename(tmp.path())?;
-    // Name the target, not the temporary file, when the rename fails.
-    tmp.persist(path)
-        .map_err(|e| io::Error::new(e.error.kind(), e.error.to_string()))?;
-    Ok(())
+    Ok(Staged::Temp(TempWrite {
+        tmp,
+        dir: dir.to_path_buf(),
+        replaces: found.as_ref().is_ok_and(|m| m.is_file()),
+    }))
 }
 
 /// Replaces `<path>.bak` with the current `path`, atomically: a hard link of

@@ -30,14 +30,14 @@ pub fn write_export(
     let run = sim::simulate(sc);
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("{}: cannot create folder: {e}", dir.display())))?;
-    let mut written = Vec::new();
-    for (name, bytes) in export::export(sc, &run, cmp, format) {
-        let path = dir.join(name);
-        crate::document::save::write_atomic(&path, &bytes)
-            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", path.display())))?;
-        written.push(path);
-    }
-    Ok(written)
+    let files: Vec<(PathBuf, Vec<u8>)> = export::export(sc, &run, cmp, format)
+        .into_iter()
+        .map(|(name, bytes)| (dir.join(name), bytes))
+        .collect();
+    // All files are synced together, then renamed into place.
+    crate::document::save::write_documents(&files)
+        .map_err(|e| CliError::Input(format!("{}: cannot write the export: {e}", dir.display())))?;
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
 /// Writes `text` to standard output. A closed pipe (`| head`) is not an

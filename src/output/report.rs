@@ -139,14 +139,17 @@ pub fn csv(sc: &Scenario, run: &Run) -> String {
     let mut s = String::with_capacity(run.rows.len() * 160);
     s.push_str(CSV_HEADER);
     s.push('\n');
+    let mut f = crate::float::FloatText::new();
     for t in 0..run.quarters {
+        let quarter = run.quarter(t).to_string();
         for (i, p) in sc.providers.iter().enumerate() {
             let r = run.row(t, i);
-            s.push_str(&format!(
-                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                run.quarter(t),
-                p.id,
-                r.status.name(),
+            s.push_str(&quarter);
+            s.push(',');
+            s.push_str(&p.id);
+            s.push(',');
+            s.push_str(r.status.name());
+            for v in [
                 r.share,
                 r.price_usd_per_mtok,
                 r.cost_usd_per_mtok,
@@ -165,8 +168,13 @@ pub fn csv(sc: &Scenario, run: &Run) -> String {
                 r.net_profit_musd,
                 r.interest_musd,
                 r.cap_usd_per_mtok,
-                r.price_limit.key()
-            ));
+            ] {
+                s.push(',');
+                f.push(&mut s, v);
+            }
+            s.push(',');
+            s.push_str(r.price_limit.key());
+            s.push('\n');
         }
     }
     s
@@ -273,24 +281,54 @@ pub fn json(sc: &Scenario, run: &Run) -> String {
     s
 }
 
-/// Monte Carlo percentiles as CSV: one row per quarter, provider and KPI.
-pub fn mc_csv(sc: &Scenario, r: &crate::analysis::montecarlo::McResult) -> String {
-    let mut s = String::from("quarter,provider,kpi,p5,p25,p50,p75,p95\n");
-    for t in 0..r.quarters {
-        for (i, p) in sc.providers.iter().enumerate() {
+/// What the Monte Carlo outputs name besides the numbers: the scenario's
+/// name, quarter labels, provider ids and uncertain inputs. A partial result
+/// of a sharded study carries them, so that merging needs no scenario file.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct McLabels {
+    pub name: String,
+    pub quarters: Vec<String>,
+    pub providers: Vec<String>,
+    pub uncertain: Vec<String>,
+}
+
+impl McLabels {
+    pub fn of(sc: &Scenario) -> McLabels {
+        McLabels {
+            name: sc.meta.name.clone(),
+            quarters: (0..sc.quarters).map(|t| sc.quarter_at(t).to_string()).collect(),
+            providers: sc.providers.iter().map(|p| p.id.clone()).collect(),
+            uncertain: sc.uncertainty.iter().map(|u| u.label(sc)).collect(),
+        }
+    }
+}
+
+/// Monte Carlo percentiles as CSV: one row per quarter, provider and KPI,
+/// with the samples the percentiles rest on and the share of runs in which
+/// the provider has exited by that quarter.
+pub fn mc_csv(l: &McLabels, r: &crate::analysis::montecarlo::McResult) -> String {
+    let mut s = String::with_capacity(r.pct.len() * 96);
+    s.push_str("quarter,provider,kpi,p5,p25,p50,p75,p95,samples,exit_share\n");
+    let mut f = crate::float::FloatText::new();
+    for (t, quarter) in (0..r.quarters).zip(&l.quarters) {
+        for (i, id) in l.providers.iter().enumerate() {
+            let exit = r.exit_share(t, i);
             for k in crate::analysis::Kpi::ALL {
                 let v = r.get(t, i, k);
-                s.push_str(&format!(
-                    "{},{},{},{},{},{},{},{}\n",
-                    sc.quarter_at(t),
-                    p.id,
-                    k.name(),
-                    v[0],
-                    v[1],
-                    v[2],
-                    v[3],
-                    v[4]
-                ));
+                s.push_str(quarter);
+                s.push(',');
+                s.push_str(id);
+                s.push(',');
+                s.push_str(k.name());
+                for x in v {
+                    s.push(',');
+                    s.push_str(f.format(x));
+                }
+                s.push(',');
+                s.push_str(&r.samples_at(t, i, k).to_string());
+                s.push(',');
+                s.push_str(f.format(exit));
+                s.push('\n');
             }
         }
     }
@@ -307,33 +345,38 @@ struct McRow<'a> {
     p50: f64,
     p75: f64,
     p95: f64,
+    samples: u32,
+    exit_share: f64,
 }
 
 /// Monte Carlo percentiles as JSON, with the study's metadata.
-pub fn mc_json(sc: &Scenario, r: &crate::analysis::montecarlo::McResult, seed: u64) -> String {
+pub fn mc_json(l: &McLabels, r: &crate::analysis::montecarlo::McResult, seed: u64) -> String {
     let mut rows = Vec::new();
-    for t in 0..r.quarters {
-        for (i, p) in sc.providers.iter().enumerate() {
+    for (t, quarter) in (0..r.quarters).zip(&l.quarters) {
+        for (i, id) in l.providers.iter().enumerate() {
             for k in crate::analysis::Kpi::ALL {
                 let [p5, p25, p50, p75, p95] = r.get(t, i, k);
                 rows.push(McRow {
-                    quarter: sc.quarter_at(t).to_string(),
-                    provider: &p.id,
+                    quarter: quarter.clone(),
+                    provider: id,
                     kpi: k.name(),
                     p5,
                     p25,
                     p50,
                     p75,
                     p95,
+                    samples: r.samples_at(t, i, k),
+                    exit_share: r.exit_share(t, i),
                 });
             }
         }
     }
     let doc = serde_json::json!({
-        "name": sc.meta.name,
+        "name": l.name,
         "runs": r.runs,
+        "skipped": r.skipped,
         "seed": seed,
-        "uncertain": sc.uncertainty.iter().map(|u| u.label(sc)).collect::<Vec<_>>(),
+        "uncertain": l.uncertain,
         "percentiles": rows,
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
@@ -347,7 +390,7 @@ pub fn kpi_text(k: crate::analysis::Kpi, v: f64) -> String {
     match k {
         Kpi::CumulativeProfit | Kpi::Cash | Kpi::OperatingProfit | Kpi::CumulativeNetProfit | Kpi::NetProfit => musd(v),
         Kpi::Price | Kpi::Cost => usd_mtok(v),
-        Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare => pct(v),
+        Kpi::Share | Kpi::Ecosystem | Kpi::SelfChipShare | Kpi::GrossMargin => pct(v),
     }
 }
 

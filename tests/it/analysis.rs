@@ -24,9 +24,12 @@ fn mc(sc: &Scenario, runs: usize, threads: usize) -> cloudstrat::analysis::monte
 fn percentiles_are_ordered() {
     let sc = default_scenario();
     let r = mc(&sc, 300, 2);
-    for p in &r.pct {
-        assert!(p.iter().all(|x| x.is_finite()));
-        assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+    for (p, n) in r.pct.iter().zip(&r.samples) {
+        // A cell without samples (a price after every run's exit) is NaN.
+        assert_eq!(p.iter().all(|x| x.is_finite()), *n > 0, "{p:?} over {n}");
+        if *n > 0 {
+            assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+        }
     }
 }
 
@@ -51,12 +54,51 @@ fn point_distributions_reproduce_the_deterministic_run() {
     let r = mc(&sc, 50, 2);
     for t in 0..run.quarters {
         for i in 0..run.providers {
+            let gone = t > 0 && run.row(t - 1, i).status == cloudstrat::sim::Status::Exited;
             for k in Kpi::ALL {
+                if gone && matches!(k, Kpi::Price | Kpi::Cost | Kpi::GrossMargin) {
+                    assert_eq!(r.samples_at(t, i, k), 0);
+                    assert!(r.get(t, i, k).iter().all(|x| x.is_nan()));
+                    continue;
+                }
                 let expect = k.value(&run, i, t);
                 assert_eq!(r.get(t, i, k), [expect; 5], "{k} of provider {i} at {t}");
+                assert_eq!(r.samples_at(t, i, k), 50);
             }
+            let exited = run.row(t, i).status == cloudstrat::sim::Status::Exited;
+            assert_eq!(r.exit_share(t, i), if exited { 1.0 } else { 0.0 });
         }
     }
+}
+
+/// A provider that exits in some runs: its price percentiles rest only on the
+/// runs in which it is still in the market, and the exit share says how many.
+#[test]
+fn prices_after_an_exit_are_left_out_and_exits_are_counted() {
+    let mut sc = default_scenario();
+    let neo = sc.provider_index("neo").expect("neo");
+    sc.uncertainty.clear();
+    // Without credit, NeoCloud exits in some runs and not in others.
+    sc.uncertainty.push(cloudstrat::sim::Uncertain {
+        target: ParamRef::Provider(neo, ProviderKey::initial_cash_musd),
+        at: None,
+        dist: Distribution::Uniform { min: 0.0, max: 3000.0 },
+    });
+    sc.providers[neo].params.credit_line_musd = 0.0;
+    let r = mc(&sc, 200, 2);
+    let last = sc.quarters - 1;
+    let share = r.exit_share(last, neo);
+    assert!(share > 0.0 && share < 1.0, "exit share {share}");
+    let n = r.samples_at(last, neo, Kpi::Price);
+    assert!(n < 200 && n > 0, "{n}");
+    // Every price percentile is a price someone charged, never the 0 of an exited row.
+    assert!(
+        r.get(last, neo, Kpi::Price).iter().all(|p| *p > 0.0),
+        "{:?}",
+        r.get(last, neo, Kpi::Price)
+    );
+    // Shares keep every run: an exited provider's share is 0.
+    assert_eq!(r.samples_at(last, neo, Kpi::Share), 200);
 }
 
 #[test]

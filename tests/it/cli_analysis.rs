@@ -45,12 +45,19 @@ fn montecarlo_writes_ordered_percentiles_and_the_seed_decides() {
         "thread count changed the output"
     );
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("quarter,provider,kpi,p5,p25,p50,p75,p95"));
+    assert_eq!(
+        lines.next(),
+        Some("quarter,provider,kpi,p5,p25,p50,p75,p95,samples,exit_share")
+    );
     let rows: Vec<&str> = lines.collect();
     assert_eq!(rows.len(), 32 * 5 * cloudstrat::analysis::Kpi::ALL.len());
     for r in rows {
-        let p: Vec<f64> = r.split(',').skip(3).map(|x| x.parse().expect("number")).collect();
+        let cols: Vec<&str> = r.split(',').collect();
+        let p: Vec<f64> = cols[3..8].iter().map(|x| x.parse().expect("number")).collect();
         assert!(p.windows(2).all(|w| w[0] <= w[1]), "{r}");
+        let samples: u32 = cols[8].parse().expect("samples");
+        let exit: f64 = cols[9].parse().expect("exit share");
+        assert!(samples <= 300 && (0.0..=1.0).contains(&exit), "{r}");
     }
     let json = cloudstrat(&["montecarlo", "default", "--runs", "50", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
@@ -170,4 +177,127 @@ fn attribute_splits_the_difference() {
     let o = cloudstrat(&["attribute", "default", "parity-shock", "--provider", "lab"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(stdout(&o).contains("market.open_source_parity"));
+}
+
+/// Writes `args` + `--out FILE` and returns the file's text.
+fn run_to_file(dir: &std::path::Path, name: &str, args: &[&str]) -> String {
+    let path = dir.join(name);
+    let mut all: Vec<&str> = args.to_vec();
+    let p = path.to_str().expect("path").to_string();
+    all.push("--out");
+    all.push(&p);
+    let o = cloudstrat(&all);
+    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(&path).expect("output")
+}
+
+#[test]
+fn montecarlo_shards_merge_into_the_single_machine_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    for format in ["csv", "json"] {
+        let base = [
+            "montecarlo",
+            "default",
+            "--runs",
+            "700",
+            "--seed",
+            "4",
+            "--format",
+            format,
+        ];
+        let whole = run_to_file(d, &format!("whole.{format}"), &base);
+        // Three shards, each with another thread count, merged in another order.
+        let mut parts = Vec::new();
+        for (k, threads) in [("3/3", "1"), ("1/3", "2"), ("2/3", "1")] {
+            let name = format!("part-{}.{format}.json", &k[..1]);
+            let mut args = base.to_vec();
+            args.extend(["--shard", k, "--threads", threads]);
+            run_to_file(d, &name, &args);
+            parts.push(d.join(name).to_str().expect("path").to_string());
+        }
+        let mut merge: Vec<&str> = vec!["merge"];
+        merge.extend(parts.iter().map(String::as_str));
+        let merged = run_to_file(d, &format!("merged.{format}"), &merge);
+        assert_eq!(merged, whole, "{format}: merged shards differ from one machine's run");
+    }
+    // A missing shard and a repeated one are refused, naming the shard.
+    let p1 = d.join("part-1.csv.json");
+    let p2 = d.join("part-2.csv.json");
+    let o = cloudstrat(&["merge", p1.to_str().expect("p"), p2.to_str().expect("p")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shard 3 of 3 is missing"));
+    let o = cloudstrat(&["merge", p1.to_str().expect("p"), p1.to_str().expect("p")]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("given twice"));
+    let bad = cloudstrat(&["montecarlo", "default", "--shard", "4/3"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn sweep_writes_one_row_per_combination_and_provider_and_shards_merge() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let base = [
+        "sweep",
+        "default",
+        "--grid",
+        "market.open_source_parity=0.2:0.9:3",
+        "--grid",
+        "providers.hyper.self_chip_volume=0:200:2",
+        "--kpi",
+        "cumulative_profit,share,price",
+    ];
+    let whole = run_to_file(d, "sweep.csv", &base);
+    let mut lines = whole.lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "combination,market.open_source_parity,providers.hyper.self_chip_volume,provider,status,exit_quarter,cumulative_profit,share,price"
+        )
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    assert_eq!(rows.len(), 3 * 2 * 5);
+    // The first axis varies slowest; both ends of each axis are included.
+    assert_eq!(rows[0][..3], ["0", "0.2", "0"]);
+    assert_eq!(rows[5][..3], ["1", "0.2", "200"]);
+    assert_eq!(rows[29][..3], ["5", "0.9", "200"]);
+    // Each row is the run of its combination.
+    let one = cloudstrat(&[
+        "run",
+        "default",
+        "--set",
+        "market.open_source_parity=0.9",
+        "--set",
+        "providers.hyper.self_chip_volume=200",
+        "--format",
+        "csv",
+    ]);
+    let run = stdout(&one);
+    let hyper_last = run.lines().rfind(|l| l.contains(",hyper,")).expect("hyper row");
+    let share = hyper_last.split(',').nth(3).expect("share");
+    let hyper = rows.iter().find(|r| r[0] == "5" && r[3] == "hyper").expect("row");
+    assert_eq!(hyper[7], share);
+    for format in ["csv", "json"] {
+        let mut args = base.to_vec();
+        args.extend(["--format", format]);
+        let whole = run_to_file(d, &format!("whole-sweep.{format}"), &args);
+        let mut parts = Vec::new();
+        for k in ["2/4", "4/4", "1/4", "3/4"] {
+            let name = format!("sweep-{}.{format}.json", &k[..1]);
+            let mut a = args.clone();
+            a.extend(["--shard", k]);
+            run_to_file(d, &name, &a);
+            parts.push(d.join(name).to_str().expect("path").to_string());
+        }
+        let mut merge: Vec<&str> = vec!["merge"];
+        merge.extend(parts.iter().map(String::as_str));
+        assert_eq!(
+            run_to_file(d, &format!("merged-sweep.{format}"), &merge),
+            whole,
+            "{format}"
+        );
+    }
+    let bad = cloudstrat(&["sweep", "default", "--grid", "market.open_source_parity=0:2:3"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("market.open_source_parity"));
 }
