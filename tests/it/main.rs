@@ -26,6 +26,7 @@ mod revisions;
 mod thesis;
 mod ui_analysis;
 mod ui_app;
+mod ui_controls;
 mod ui_files;
 mod ui_keymap;
 mod ui_present;

@@ -104,13 +104,13 @@ impl LeverPanelWidget<'_> {
         let app = self.app;
         let th = app.theme();
         let sc = app.scenario();
-        let q = sc.quarter_at(app.cursor()).label();
-        let what = if app.cursor() == 0 {
-            "←→ set the base value (whole run)".to_string()
-        } else if sc.keyframe_quarters(r).any(|t| t == app.cursor()) {
-            format!("{} keyframe: from {q} on", theme::KEYFRAME)
+        let keyed = sc.keyframe_quarters(r).next().is_some();
+        let what = if app.cursor() > 0 && sc.keyframe_quarters(r).any(|t| t == app.cursor()) {
+            format!("←→ {} · = types", app.adjust_hint())
+        } else if keyed {
+            format!("←→ {} · = types · :reset", app.adjust_hint())
         } else {
-            format!("←→ add a keyframe at {q}")
+            format!("←→ {} · = types a value", app.adjust_hint())
         };
         put(
             buf,

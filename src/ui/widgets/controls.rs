@@ -1,0 +1,294 @@
+//! The strategist's overlays: the typed-value input, the command palette,
+//! the list of archetypes and copies for a new provider, the provider-name
+//! field and the remove question. Key lines come from the keymap.
+
+use super::dialog::{choices, question_box};
+use super::{left, put, truncate};
+use crate::ui::app::{App, lever_label};
+use crate::ui::keymap::Mode;
+use crate::ui::layout::{self, centered};
+use crate::ui::overlay::{NameFor, Overlay};
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Margin, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Clear, Widget};
+
+/// A bordered popup of `h` rows with `title`; returns its inner area.
+fn popup(app: &App, area: Rect, buf: &mut Buffer, w: u16, h: u16, title: &str) -> Rect {
+    let th = app.theme();
+    let p = centered(area, w.min(area.width), h.min(area.height));
+    Clear.render(p, buf);
+    Block::bordered()
+        .border_style(th.focus_border())
+        .title(Line::styled(format!(" {title} "), th.title()))
+        .render(p, buf);
+    layout::inner(p).inner(Margin::new(1, 0))
+}
+
+/// A text field: "> text█", showing the end of a long text.
+fn field(app: &App, buf: &mut Buffer, inner: Rect, y: u16, text: &str) {
+    let th = app.theme();
+    let room = (inner.width as usize).saturating_sub(3);
+    let chars: Vec<char> = text.chars().collect();
+    let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
+    let x = put(buf, inner, inner.x, y, "> ", th.dim());
+    let x = put(buf, inner, x, y, &shown, th.title());
+    put(buf, inner, x, y, "█", th.text());
+}
+
+/// `=`: the lever, its value now, the unit to type in and the range.
+pub struct ValueInputWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for ValueInputWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let Some(Overlay::Value(v)) = app.overlays().top() else {
+            return;
+        };
+        if area.is_empty() {
+            return;
+        }
+        let th = app.theme();
+        let r = v.target;
+        let spec = r.spec();
+        let sc = app.scenario();
+        let who = match r {
+            crate::sim::ParamRef::Provider(i, _) => sc.providers.get(i).map(|p| format!(" · {}", p.name)),
+            crate::sim::ParamRef::Market(_) => None,
+        }
+        .unwrap_or_default();
+        let title = format!("{}{who}", lever_label(r));
+        let inner = popup(app, area, buf, 64, 9, &title);
+        if inner.height < 4 {
+            return;
+        }
+        let q = sc.quarter_at(app.cursor()).label();
+        let applies = if app.cursor() == 0 || r.is_start_only() {
+            "for the whole run".to_string()
+        } else {
+            format!("from {q} on (a keyframe)")
+        };
+        let lines = [
+            format!("Now {}; applies {applies}.", spec.unit.format(app.value(r))),
+            format!(
+                "Type in {}; allowed {}.",
+                spec.unit.typed_as(),
+                crate::ui::app::range_in_unit(r)
+            ),
+        ];
+        for (i, l) in lines.iter().enumerate() {
+            put(
+                buf,
+                inner,
+                inner.x,
+                inner.y + i as u16,
+                &truncate(l, inner.width as usize),
+                th.text(),
+            );
+        }
+        field(app, buf, inner, inner.y + 3, &v.text);
+        if let Some(e) = &v.error {
+            put(
+                buf,
+                inner,
+                inner.x,
+                inner.y + 4,
+                &truncate(e, inner.width as usize),
+                th.bad(),
+            );
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.bottom().saturating_sub(1),
+            &truncate(&choices(Mode::Value).join("   "), inner.width as usize),
+            th.dim(),
+        );
+    }
+}
+
+/// `:` / Ctrl-p: the search field and the matching entries, best first.
+pub struct PaletteWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for PaletteWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let Some(Overlay::Palette(p)) = app.overlays().top() else {
+            return;
+        };
+        if area.is_empty() {
+            return;
+        }
+        let th = app.theme();
+        let w = area.width.saturating_sub(4).clamp(40, 100);
+        let h = area.height.saturating_sub(2).clamp(8, 24);
+        let title = format!("Find · {} of {}", p.shown.len(), p.entries.len());
+        let inner = popup(app, area, buf, w, h, &title);
+        if inner.height < 3 {
+            return;
+        }
+        field(app, buf, inner, inner.y, &p.query);
+        let rows = inner.height.saturating_sub(2) as usize;
+        // Keep the selection in view.
+        let first = p.selected.saturating_sub(rows.saturating_sub(1));
+        let kind_w = 10;
+        let key_w = 12;
+        for (row, &i) in p.shown.iter().skip(first).take(rows).enumerate() {
+            let Some(e) = p.entries.get(i) else { continue };
+            let y = inner.y + 1 + row as u16;
+            let selected = first + row == p.selected;
+            let style = if selected { th.selected() } else { th.text() };
+            let x = put(buf, inner, inner.x, y, if selected { "▸" } else { " " }, th.accent());
+            let x = put(buf, inner, x, y, &left(e.kind, kind_w), th.dim());
+            let label_w = (inner.right().saturating_sub(x) as usize).saturating_sub(key_w + 1);
+            let x = put(buf, inner, x, y, &left(&e.label, label_w), style);
+            put(buf, inner, x + 1, y, &truncate(&e.keys, key_w), th.title());
+        }
+        if p.shown.is_empty() {
+            put(
+                buf,
+                inner,
+                inner.x,
+                inner.y + 1,
+                "nothing matches: Backspace widens the search",
+                th.dim(),
+            );
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.bottom().saturating_sub(1),
+            &truncate("Enter runs or opens it · ↑↓ select · Esc closes", inner.width as usize),
+            th.dim(),
+        );
+    }
+}
+
+/// `+`: what the new provider starts as.
+pub struct TemplatesWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for TemplatesWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let Some(Overlay::AddProvider(t)) = app.overlays().top() else {
+            return;
+        };
+        let th = app.theme();
+        let h = (t.entries.len() as u16 + 5).min(area.height);
+        let inner = popup(app, area, buf, 56, h, "Add a provider");
+        if inner.height < 3 {
+            return;
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.y,
+            "Start from an archetype or a copy:",
+            th.text(),
+        );
+        let rows = inner.height.saturating_sub(3) as usize;
+        let first = t.selected.saturating_sub(rows.saturating_sub(1));
+        for (row, (label, _)) in t.entries.iter().enumerate().skip(first).take(rows) {
+            let y = inner.y + 1 + (row - first) as u16;
+            let selected = row == t.selected;
+            let x = put(buf, inner, inner.x, y, if selected { "▸ " } else { "  " }, th.accent());
+            put(
+                buf,
+                inner,
+                x,
+                y,
+                &truncate(label, inner.width as usize - 2),
+                if selected { th.selected() } else { th.text() },
+            );
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.bottom().saturating_sub(1),
+            &truncate(&choices(Mode::AddProvider).join("   "), inner.width as usize),
+            th.dim(),
+        );
+    }
+}
+
+/// The provider-name field (a new provider, or a rename).
+pub struct ProviderNameWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for ProviderNameWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let Some(Overlay::ProviderName(n)) = app.overlays().top() else {
+            return;
+        };
+        let th = app.theme();
+        let intro = match &n.purpose {
+            NameFor::Add(p) => format!("New provider, starting as {} with 5% of first-quarter demand:", p.name),
+            NameFor::Rename(i) => format!(
+                "New name for {}:",
+                app.scenario().providers.get(*i).map_or("?", |p| p.name.as_str())
+            ),
+        };
+        let inner = popup(app, area, buf, 64, 8, "Provider name");
+        if inner.height < 4 {
+            return;
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.y,
+            &truncate(&intro, inner.width as usize),
+            th.text(),
+        );
+        field(app, buf, inner, inner.y + 2, &n.text);
+        if let Some(e) = &n.error {
+            put(
+                buf,
+                inner,
+                inner.x,
+                inner.y + 3,
+                &truncate(e, inner.width as usize),
+                th.bad(),
+            );
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.bottom().saturating_sub(1),
+            &truncate(&choices(Mode::ProviderName).join("   "), inner.width as usize),
+            th.dim(),
+        );
+    }
+}
+
+/// `-`: "Remove this provider?"
+pub struct ConfirmRemoveWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for ConfirmRemoveWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        let Some(Overlay::ConfirmRemove(i)) = app.overlays().top() else {
+            return;
+        };
+        let name = app.scenario().providers.get(*i).map_or("?", |p| p.name.as_str());
+        let text = format!(
+            "Remove {name}? Its first-quarter share goes to the others in proportion, and its keyframes with it. u undoes."
+        );
+        question_box(area, buf, app, "Remove provider", &text, Mode::ConfirmRemove);
+    }
+}
