@@ -293,6 +293,9 @@ impl Widget for ConfirmRemoveWidget<'_> {
     }
 }
 
+/// A row of the parameter view: a section header, or a parameter (its position in the list).
+type ViewRow = (Option<&'static str>, Option<(usize, crate::sim::ParamRef)>);
+
 /// `P`: every parameter by `docs/MODEL.md` section, with label, value at the
 /// cursor, unit, range and source; the selected one's meaning and source in full.
 pub struct ParamsWidget<'a> {
@@ -330,7 +333,7 @@ impl Widget for ParamsWidget<'_> {
         let rows = inner.height.saturating_sub(detail_h + 3) as usize;
         // Rows: a header where the section changes (unsearched), then parameters.
         let searched = !query.trim().is_empty();
-        let mut lines: Vec<(Option<&'static str>, Option<(usize, crate::sim::ParamRef)>)> = Vec::new();
+        let mut lines: Vec<ViewRow> = Vec::new();
         let mut last = "";
         for (i, &r) in list.iter().enumerate() {
             let s = crate::ui::paramdoc::section(r);
