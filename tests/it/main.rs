@@ -33,3 +33,4 @@ mod ui_present;
 mod ui_screens;
 mod ui_widgets;
 mod wargame;
+mod wargame_net;
