@@ -99,6 +99,19 @@ fn the_header_names_the_file_and_says_when_it_is_modified() {
     let mut preset = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
     let top = text_of(&draw(&mut preset, 80, 24)).lines().next().unwrap().to_string();
     assert!(top.contains("default [unsaved]"), "{top}");
+    // Narrow, with a baseline pinned and a long file name: the name and state still show whole.
+    let mut long = App::new(
+        default_scenario(),
+        Source::File(PathBuf::from("strategy-q3.ron")),
+        Theme::COLOR,
+    );
+    long.update(Action::Adjust(ui::Step::Up));
+    long.update(Action::ToggleBaseline);
+    let top = text_of(&draw(&mut long, 80, 24)).lines().next().unwrap().to_string();
+    assert!(
+        top.contains("strategy-q3.ron [modified]") && top.contains("baseline"),
+        "{top}"
+    );
 }
 
 #[test]
