@@ -213,7 +213,11 @@ impl LeagueWidget<'_> {
         let exited = r.status == Status::Exited;
         let row_style = if exited { th.dim() } else { th.text() };
         let pr = t.checked_sub(1).map(|q| run.row(q, i));
-        let br = app.baseline().map(|b| b.row(t, i));
+        // The baseline may have other providers (one added or removed since): match by id.
+        let br = app.baseline().zip(app.pinned_scenario()).and_then(|(b, bs)| {
+            let j = bs.provider_index(&p.id)?;
+            (t < b.quarters && j < b.providers).then(|| b.row(t, j))
+        });
         let w = c.width;
         let delta = |d: Option<f64>, text: fn(f64) -> String| match d {
             Some(d) => (right(&text(d), w), delta_style(th, d)),
