@@ -165,6 +165,12 @@ pub enum Action {
     ConfirmRemove,
     /// Accept the provider name typed.
     SubmitProviderName,
+    /// Open the parameter view: every parameter by model section, searchable.
+    OpenParams,
+    /// Move the parameter view's selection by this many rows.
+    ParamsMove(i32),
+    /// Type a value for the parameter selected in the parameter view.
+    EditParam,
     /// A key that does nothing here: the status line says so and where to look.
     UnknownKey(char),
 }

@@ -495,6 +495,9 @@ impl App {
             Action::RemoveProvider => self.remove_provider(),
             Action::ConfirmRemove => self.confirm_remove(),
             Action::SubmitProviderName => self.submit_provider_name(),
+            Action::OpenParams => self.open_params(),
+            Action::ParamsMove(by) => self.params_move(by),
+            Action::EditParam => self.edit_param(),
             Action::UnknownKey(c) => {
                 self.status = Some(format!("{c} does nothing here: ? lists the keys, : finds any command"));
             }
@@ -796,20 +799,7 @@ fn passive(action: &Action) -> bool {
     )
 }
 
-/// A lever's name for people: "Open-source parity", "Self-chip volume", "pue".
+/// A lever's name for people: "Open-source parity", "Self-chip volume", "PUE".
 pub fn lever_label(r: ParamRef) -> String {
-    match r {
-        ParamRef::Market(MarketKey::open_source_parity) => "Open-source parity".into(),
-        ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok) => "Price ceiling".into(),
-        ParamRef::Provider(_, ProviderKey::self_chip_volume) => "Self-chip volume".into(),
-        ParamRef::Provider(_, ProviderKey::ecosystem_lock_in) => "Ecosystem lock-in".into(),
-        other => {
-            let name = other.spec().name.replace('_', " ");
-            let mut c = name.chars();
-            match c.next() {
-                Some(f) => f.to_uppercase().chain(c).collect(),
-                None => name,
-            }
-        }
-    }
+    super::paramdoc::label(r)
 }

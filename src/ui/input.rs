@@ -60,6 +60,13 @@ fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
         Mode::Help | Mode::Tornado | Mode::Optimum | Mode::Waterfall | Mode::Palette | Mode::AddProvider => {
             return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss);
         }
+        Mode::Params => {
+            return match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::ParamsMove(1)),
+                MouseEventKind::ScrollUp => Some(Action::ParamsMove(-1)),
+                _ => None,
+            };
+        }
         Mode::Picker => {
             return match m.kind {
                 MouseEventKind::ScrollDown => Some(Action::PickerMove(1)),

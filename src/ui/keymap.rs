@@ -51,6 +51,8 @@ pub enum Mode {
     ProviderName,
     /// "Remove this provider?"
     ConfirmRemove,
+    /// The parameter view.
+    Params,
 }
 
 /// A key with the modifiers that matter (Shift, Ctrl, Alt).
@@ -302,8 +304,8 @@ const NORMAL: &[Binding] = &[
     ),
     bind(
         &[Key::ch('P')],
-        Action::ToggleAllParams,
-        "all parameters on/off",
+        Action::OpenParams,
+        "parameters by section",
         Some("params"),
     ),
     bind(
@@ -575,6 +577,53 @@ const PROVIDER_NAME: &[Binding] = &[
         None,
     ),
     bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "cancel", Some("cancel")),
+];
+
+const PARAMS: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::EditParam,
+        "type the selected parameter's value",
+        Some("edit"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Up)],
+        Action::ParamsMove(-1),
+        "previous parameter",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down)],
+        Action::ParamsMove(1),
+        "next parameter",
+        Some("select"),
+    ),
+    bind(&[Key::plain(KeyCode::PageUp)], Action::ParamsMove(-10), "ten up", None),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::ParamsMove(10),
+        "ten down",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Tab)],
+        Action::NextProvider,
+        "next provider's parameters",
+        Some("provider"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab)],
+        Action::PrevProvider,
+        "previous provider's parameters",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "type to search; delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "close", Some("close")),
 ];
 
 const CONFIRM_REMOVE: &[Binding] = &[
@@ -944,6 +993,10 @@ const PROMPT: &[Binding] = &[
 /// with what the palette calls them: keys for them would not leave room for
 /// the whole help on an 80×24 terminal.
 pub const PALETTE_ONLY: &[(Action, &str)] = &[
+    (
+        Action::ToggleAllParams,
+        "lever panel: every parameter or the mission levers",
+    ),
     (Action::ResetLever, "reset the lever to the file's value"),
     (Action::ClearKeyframes, "clear the lever's keyframes"),
     (Action::ResetAll, "reset all levers to the file's values"),
@@ -977,6 +1030,7 @@ pub fn keymap(mode: Mode) -> &'static [Binding] {
         Mode::AddProvider => ADD_PROVIDER,
         Mode::ProviderName => PROVIDER_NAME,
         Mode::ConfirmRemove => CONFIRM_REMOVE,
+        Mode::Params => PARAMS,
     }
 }
 
@@ -993,7 +1047,7 @@ pub fn action_for_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
 pub fn types_text(mode: Mode) -> bool {
     matches!(
         mode,
-        Mode::NamePrompt | Mode::Prompt | Mode::Value | Mode::Palette | Mode::Help | Mode::ProviderName
+        Mode::NamePrompt | Mode::Prompt | Mode::Value | Mode::Palette | Mode::Help | Mode::ProviderName | Mode::Params
     )
 }
 

@@ -17,6 +17,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;
+pub mod paramdoc;
 pub mod present;
 pub mod scale;
 pub mod signals;

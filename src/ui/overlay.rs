@@ -42,6 +42,11 @@ pub enum Overlay {
     ProviderName(ProviderName),
     /// "Remove this provider?"
     ConfirmRemove(usize),
+    /// Every parameter by model section: the search typed, and the row selected.
+    Params {
+        query: String,
+        selected: usize,
+    },
 }
 
 /// The typed-value input of one lever.
@@ -169,6 +174,7 @@ impl Overlay {
             Overlay::AddProvider(_) => Mode::AddProvider,
             Overlay::ProviderName(_) => Mode::ProviderName,
             Overlay::ConfirmRemove(_) => Mode::ConfirmRemove,
+            Overlay::Params { .. } => Mode::Params,
         }
     }
 }
@@ -219,7 +225,7 @@ impl Overlays {
     }
 
     /// Bottom first, the order they are drawn in.
-    pub fn iter(&self) -> impl Iterator<Item = &Overlay> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Overlay> {
         self.0.iter()
     }
 

@@ -410,3 +410,41 @@ fn the_whole_what_if_loop_through_the_event_loop() {
     assert!(a.baseline().is_some());
     assert_eq!(a.baseline().map(|b| b.providers), Some(6));
 }
+
+#[test]
+fn the_parameter_view_groups_by_model_section_searches_and_edits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    let open = key(KeyCode::Char('P'));
+    if let Some(act) = ui::input::action_for_event(&a, &open) {
+        a.update(act);
+    }
+    assert_eq!(a.mode(), Mode::Params);
+    let s = text(&a, 120, 40);
+    for want in ["§1 Demand", "Price elasticity", "Source:"] {
+        assert!(s.contains(want), "lacks {want}\n{s}");
+    }
+    insta::assert_snapshot!("params_120x40", s);
+    // Search, then edit the first match over the view.
+    type_text(&mut a, "electricity");
+    let list = a.param_list("electricity");
+    let r = ParamRef::Provider(0, ProviderKey::electricity_usd_per_kwh);
+    assert_eq!(list.first(), Some(&r));
+    insta::assert_snapshot!("params_search_80x24", text(&a, 80, 24));
+    a.update(Action::EditParam);
+    assert_eq!(a.mode(), Mode::Value);
+    type_text(&mut a, "0.05");
+    a.update(Action::SubmitValue);
+    assert_eq!(a.mode(), Mode::Params, "back in the view");
+    assert_eq!(a.scenario().base_value(r), 0.05);
+    // Tab shows the next provider's parameters.
+    a.update(Action::NextProvider);
+    assert_eq!(
+        a.param_list("electricity").first(),
+        Some(&ParamRef::Provider(1, ProviderKey::electricity_usd_per_kwh))
+    );
+    a.update(Action::Dismiss);
+    assert_eq!(a.mode(), Mode::Normal);
+    a.update(Action::Undo);
+    assert_eq!(a.scenario(), &default_scenario());
+}

@@ -39,7 +39,8 @@ fn panel_kind(mode: Mode) -> Option<JobKind> {
         | Mode::Palette
         | Mode::AddProvider
         | Mode::ProviderName
-        | Mode::ConfirmRemove => None,
+        | Mode::ConfirmRemove
+        | Mode::Params => None,
     }
 }
 

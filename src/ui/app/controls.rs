@@ -12,6 +12,7 @@ use crate::ui::action::Action;
 use crate::ui::files::Picker;
 use crate::ui::keymap::{self, Mode};
 use crate::ui::overlay::{Command, NameFor, Overlay, Palette, PaletteEntry, ProviderName, Templates, ValueInput};
+use crate::ui::paramdoc;
 
 /// Share of first-quarter demand a new provider starts with.
 const NEW_PROVIDER_SHARE: f64 = 0.05;
@@ -466,6 +467,10 @@ impl App {
                 p.query.push(c);
                 p.refilter();
             }
+            Some(Overlay::Params { query, selected }) if query.chars().count() < 40 => {
+                query.push(c);
+                *selected = 0;
+            }
             _ => {}
         }
     }
@@ -488,8 +493,80 @@ impl App {
                 p.query.pop();
                 p.refilter();
             }
+            Some(Overlay::Params { query, selected }) => {
+                query.pop();
+                *selected = 0;
+            }
             _ => {}
         }
+    }
+
+    /// `P`: every parameter of the market and of the selected provider, by model section.
+    pub(super) fn open_params(&mut self) {
+        self.play.playing = false;
+        self.overlays.push(Overlay::Params {
+            query: String::new(),
+            selected: 0,
+        });
+    }
+
+    /// The parameters the view lists for `query`: the market's, then the selected
+    /// provider's, ordered by `docs/MODEL.md` section; a search ranks by match.
+    pub fn param_list(&self, query: &str) -> Vec<ParamRef> {
+        let p = self.view.provider;
+        let mut all: Vec<ParamRef> = MarketKey::ALL
+            .iter()
+            .map(|&k| ParamRef::Market(k))
+            .chain(ProviderKey::ALL.iter().map(|&k| ParamRef::Provider(p, k)))
+            .collect();
+        // Stable: within a section, the table's order, market first.
+        all.sort_by_key(|&r| paramdoc::section_rank(r));
+        if query.trim().is_empty() {
+            return all;
+        }
+        let hay: Vec<String> = all
+            .iter()
+            .map(|&r| {
+                format!(
+                    "{} {} {} {}",
+                    paramdoc::label(r),
+                    paramdoc::section(r),
+                    r.spec().name,
+                    r.spec().unit.label()
+                )
+            })
+            .collect();
+        crate::ui::fuzzy::rank(query, &hay)
+            .into_iter()
+            .filter_map(|i| all.get(i).copied())
+            .collect()
+    }
+
+    pub(super) fn params_move(&mut self, by: i32) {
+        let n = match self.overlays.top() {
+            Some(Overlay::Params { query, .. }) => self.param_list(query).len(),
+            _ => return,
+        };
+        if let Some(Overlay::Params { selected, .. }) = self.overlays.top_mut() {
+            let last = n.saturating_sub(1) as i64;
+            *selected = (*selected as i64 + i64::from(by)).clamp(0, last) as usize;
+        }
+    }
+
+    /// Enter in the parameter view: the value input for the selected one, over the view.
+    pub(super) fn edit_param(&mut self) {
+        let Some(Overlay::Params { query, selected }) = self.overlays.top() else {
+            return;
+        };
+        let Some(&r) = self.param_list(query).get(*selected) else {
+            self.status = Some("nothing matches: Backspace widens the search".into());
+            return;
+        };
+        self.overlays.push(Overlay::Value(ValueInput {
+            target: r,
+            text: String::new(),
+            error: None,
+        }));
     }
 
     /// What `←`/`→` will do to the selected lever at the cursor, for the footer.
@@ -531,7 +608,7 @@ fn param_entry(sc: &Scenario, r: ParamRef) -> PaletteEntry {
         kind: "parameter",
         label: format!(
             "{who}{} = {}  ({})",
-            lever_label(r),
+            paramdoc::label(r),
             r.spec().unit.format(sc.base_value(r)),
             sc.key_name(r)
         ),

@@ -292,3 +292,150 @@ impl Widget for ConfirmRemoveWidget<'_> {
         question_box(area, buf, app, "Remove provider", &text, Mode::ConfirmRemove);
     }
 }
+
+/// A row of the parameter view: a section header, or a parameter (its position in the list).
+type ViewRow = (Option<&'static str>, Option<(usize, crate::sim::ParamRef)>);
+
+/// `P`: every parameter by `docs/MODEL.md` section, with label, value at the
+/// cursor, unit, range and source; the selected one's meaning and source in full.
+pub struct ParamsWidget<'a> {
+    pub app: &'a App,
+}
+
+impl Widget for ParamsWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let app = self.app;
+        // Drawn under a value input opened from it, too.
+        let Some((query, selected)) = app.overlays().iter().rev().find_map(|o| match o {
+            Overlay::Params { query, selected } => Some((query, selected)),
+            _ => None,
+        }) else {
+            return;
+        };
+        if area.width < 40 || area.height < 12 {
+            return;
+        }
+        let th = app.theme();
+        let list = app.param_list(query);
+        let who = app
+            .scenario()
+            .providers
+            .get(app.provider())
+            .map_or("", |p| p.name.as_str());
+        let q = app.scenario().quarter_at(app.cursor()).label();
+        let title = format!("Parameters · market and {who} · values at {q} · {} shown", list.len());
+        let inner = popup(app, area, buf, area.width, area.height, &title);
+        if inner.height < 8 {
+            return;
+        }
+        field(app, buf, inner, inner.y, query);
+        let detail_h = 4u16;
+        let rows = inner.height.saturating_sub(detail_h + 3) as usize;
+        // Rows: a header where the section changes (unsearched), then parameters.
+        let searched = !query.trim().is_empty();
+        let mut lines: Vec<ViewRow> = Vec::new();
+        let mut last = "";
+        for (i, &r) in list.iter().enumerate() {
+            let s = crate::ui::paramdoc::section(r);
+            if !searched && s != last {
+                lines.push((Some(s), None));
+                last = s;
+            }
+            lines.push((None, Some((i, r))));
+        }
+        let at = lines
+            .iter()
+            .position(|(_, p)| p.is_some_and(|(i, _)| i == *selected))
+            .unwrap_or(0);
+        let first = at.saturating_sub(rows.saturating_sub(2));
+        let (label_w, value_w, unit_w, range_w) = if inner.width >= 110 {
+            (30, 12, 26, 20)
+        } else {
+            (24, 11, 0, 16)
+        };
+        for (row, (header, p)) in lines.iter().skip(first).take(rows).enumerate() {
+            let y = inner.y + 2 + row as u16;
+            if let Some(h) = header {
+                put(buf, inner, inner.x, y, h, th.title());
+                continue;
+            }
+            let Some((i, r)) = *p else { continue };
+            let spec = r.spec();
+            let sel = i == *selected;
+            let style = if sel { th.selected() } else { th.text() };
+            let who = if matches!(r, crate::sim::ParamRef::Provider(..)) {
+                "· "
+            } else {
+                "  "
+            };
+            let x = put(buf, inner, inner.x, y, if sel { "▸" } else { " " }, th.accent());
+            let x = put(buf, inner, x, y, who, th.dim());
+            let x = put(buf, inner, x, y, &left(&crate::ui::paramdoc::label(r), label_w), style);
+            let x = put(
+                buf,
+                inner,
+                x + 1,
+                y,
+                &super::right(&spec.unit.format(app.value(r)), value_w),
+                th.title(),
+            );
+            let x = if unit_w > 0 {
+                put(buf, inner, x + 2, y, &left(spec.unit.label(), unit_w), th.dim())
+            } else {
+                x + 1
+            };
+            let x = put(
+                buf,
+                inner,
+                x + 1,
+                y,
+                &left(&crate::ui::app::range_in_unit(r), range_w),
+                th.dim(),
+            );
+            let rest = inner.right().saturating_sub(x + 1) as usize;
+            put(
+                buf,
+                inner,
+                x + 1,
+                y,
+                &truncate(crate::ui::paramdoc::source(r), rest),
+                th.dim(),
+            );
+        }
+        if let Some(&r) = list.get(*selected) {
+            let y = inner.bottom().saturating_sub(detail_h + 1);
+            let key = app.scenario().key_name(r);
+            let text = format!(
+                "{key} ({}): {} Source: {}",
+                crate::ui::paramdoc::section(r),
+                r.spec().doc,
+                crate::ui::paramdoc::source(r)
+            );
+            for (i, l) in super::wrap(&text, inner.width as usize)
+                .into_iter()
+                .take(detail_h as usize)
+                .enumerate()
+            {
+                put(
+                    buf,
+                    inner,
+                    inner.x,
+                    y + i as u16,
+                    &l,
+                    if i == 0 { th.text() } else { th.dim() },
+                );
+            }
+        }
+        put(
+            buf,
+            inner,
+            inner.x,
+            inner.bottom().saturating_sub(1),
+            &truncate(
+                "type to search · ↑↓ select · Enter types a value · Tab next provider · Esc closes",
+                inner.width as usize,
+            ),
+            th.dim(),
+        );
+    }
+}

@@ -58,7 +58,7 @@ impl LeverPanelWidget<'_> {
         let name = match app.lever_view() {
             LeverView::Mission if tall => lever_label(r),
             LeverView::Mission => short_label(r),
-            LeverView::All => r.spec().name.to_string(),
+            LeverView::All => crate::ui::paramdoc::label(r),
         };
         let value = value_text(r, v);
         let mark = if has_key_here { theme::KEYFRAME } else { " " };
@@ -148,7 +148,7 @@ impl Widget for LeverPanelWidget<'_> {
         };
         let hint = match app.lever_view() {
             LeverView::Mission => " P: all parameters ",
-            LeverView::All => " P: mission levers ",
+            LeverView::All => " P: by section ",
         };
         Block::bordered()
             .border_style(th.focus_border())

@@ -19,7 +19,9 @@ mod tornado;
 mod waterfall;
 
 pub use chart::ChartWidget;
-pub use controls::{ConfirmRemoveWidget, PaletteWidget, ProviderNameWidget, TemplatesWidget, ValueInputWidget};
+pub use controls::{
+    ConfirmRemoveWidget, PaletteWidget, ParamsWidget, ProviderNameWidget, TemplatesWidget, ValueInputWidget,
+};
 pub use dialog::{MessageWidget, NamePromptWidget, PickerWidget, QuestionWidget};
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
@@ -97,6 +99,7 @@ fn draw_overlay(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
         Overlay::AddProvider(_) => TemplatesWidget { app }.render(area, buf),
         Overlay::ProviderName(_) => ProviderNameWidget { app }.render(area, buf),
         Overlay::ConfirmRemove(_) => ConfirmRemoveWidget { app }.render(area, buf),
+        Overlay::Params { .. } => ParamsWidget { app }.render(area, buf),
         // Presentation mode is the screen itself, above.
         Overlay::Present => {}
     }
