@@ -361,7 +361,7 @@ impl App {
     /// writes it all the same); changing or unpinning the file's baseline is.
     pub fn is_modified(&self) -> bool {
         let baseline_changed = self.doc.clean_baseline.is_some()
-            && self.doc.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline;
+            && self.savable_baseline().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline;
         self.doc.scenario != self.doc.clean || baseline_changed
     }
     pub fn can_undo(&self) -> usize {
