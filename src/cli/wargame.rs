@@ -47,6 +47,10 @@ pub struct SetupArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum WargameCommand {
+    /// Host a game for players in other terminals; prints one join token per seat.
+    Host(HostArgs),
+    /// Join a hosted game as one seat, in this terminal.
+    Join(JoinArgs),
     /// Continue a game from its game file (hot-seat, or hosting again).
     Resume(ResumeArgs),
     /// Export the report of one round of a game, as `cloudstrat export` does.
@@ -86,6 +90,12 @@ pub struct JoinArgs {
 pub struct ResumeArgs {
     /// The game file.
     pub game: PathBuf,
+    /// Host on this address instead of the one in the file (a hosted game only).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Minutes per round when hosting (see `wargame host`).
+    #[arg(long)]
+    pub round_minutes: Option<f64>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -215,6 +225,8 @@ pub fn round_export_dir(game_path: &Path, n: u32) -> PathBuf {
 
 pub fn cmd_wargame(a: &WargameArgs) -> Result<(), CliError> {
     match &a.command {
+        Some(WargameCommand::Host(h)) => cmd_host(h),
+        Some(WargameCommand::Join(j)) => cmd_join(j),
         Some(WargameCommand::Resume(r)) => cmd_resume(r),
         Some(WargameCommand::Export(e)) => cmd_game_export(e),
         None => {
@@ -238,11 +250,8 @@ fn load_game(path: &Path) -> Result<(Game, Option<String>), CliError> {
 
 fn cmd_resume(r: &ResumeArgs) -> Result<(), CliError> {
     let (game, listen) = load_game(&r.game)?;
-    match listen {
-        Some(addr) => Err(CliError::Input(format!(
-            "{}: this game was hosted on {addr}; this cloudstrat plays hot-seat games only",
-            r.game.display()
-        ))),
+    match r.listen.clone().or(listen) {
+        Some(addr) => host_game(game, &r.game, &addr, r.round_minutes),
         None => run_hotseat_terminal(game, &r.game),
     }
 }
@@ -390,4 +399,289 @@ pub fn replay_text(file: &GameFile, only: Option<u32>) -> Result<String, CliErro
         }
     }
     Ok(out)
+}
+
+fn round_limit(minutes: Option<f64>) -> Result<Option<std::time::Duration>, CliError> {
+    match minutes {
+        None => Ok(None),
+        Some(m) if m.is_finite() && m > 0.0 && m <= 24.0 * 60.0 => {
+            Ok(Some(std::time::Duration::from_secs_f64(m * 60.0)))
+        }
+        Some(m) => Err(CliError::Usage(format!(
+            "--round-minutes {m}: allowed more than 0 up to 1440"
+        ))),
+    }
+}
+
+fn cmd_host(h: &HostArgs) -> Result<(), CliError> {
+    let (game, arg) = new_game(&h.setup)?;
+    let path = h.setup.out.clone().unwrap_or_else(|| default_game_path(&arg));
+    host_game(game, &path, &h.listen, h.round_minutes)
+}
+
+/// The address is loopback (or names this machine only).
+fn is_loopback(listen: &str) -> bool {
+    use std::net::ToSocketAddrs;
+    listen
+        .to_socket_addrs()
+        .map(|mut a| a.all(|a| a.ip().is_loopback()))
+        .unwrap_or(false)
+}
+
+/// Hosts `game`: prints the join commands, then runs the facilitator's view
+/// (or, without a terminal, serves headless, logging to standard error,
+/// until the game is over or a signal ends it).
+pub fn host_game(game: Game, path: &Path, listen: &str, minutes: Option<f64>) -> Result<(), CliError> {
+    use crate::wargame::net::{Host, HostOptions, lock};
+    use std::io::IsTerminal;
+    let options = HostOptions {
+        round_limit: round_limit(minutes)?,
+        ..HostOptions::default()
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Input(format!("{}: cannot create folder: {e}", dir.display())))?;
+    }
+    let host = Host::start(game, path, listen, options)
+        .map_err(|e| CliError::Input(format!("--listen {listen}: cannot listen: {e}")))?;
+    if !is_loopback(listen) {
+        crate::output::warn(&format!(
+            "cloudstrat: warning: listening on {listen}, reachable from other machines; the join tokens are the only protection and nothing is encrypted (players far away: use an SSH tunnel to a loopback host)"
+        ));
+    }
+    let mut text = format!("war game hosted on {}; game file {}\n", host.addr, path.display());
+    {
+        let s = lock(&host.shared);
+        for seat in s.game.seats.iter().filter(|s| s.kind == SeatKind::Human) {
+            text.push_str(&format!(
+                "seat {:<6} cloudstrat wargame join {} --seat {} --token {}\n",
+                seat.id, host.addr, seat.id, seat.token
+            ));
+        }
+    }
+    super::write_out(None, &text)?;
+    if !std::io::stdout().is_terminal() {
+        return serve_headless(host);
+    }
+    let mut fac = crate::wargame::screens::Facilitator::default();
+    let result = crate::ui::with_terminal(|terminal, events| run_facilitator(terminal, &host, &mut fac, events, path));
+    host.stop();
+    crate::output::warn(&format!("cloudstrat: the game is saved in {}", path.display()));
+    match result {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            if let Some(sig) = crate::ui::signals::Signalled::of(&e) {
+                crate::output::warn(&format!("cloudstrat: {sig}"));
+                std::process::exit(sig.exit_code());
+            }
+            Err(CliError::Input(format!("wargame host: {e}")))
+        }
+    }
+}
+
+fn serve_headless(host: crate::wargame::net::Host) -> Result<(), CliError> {
+    use crate::wargame::net::lock;
+    let signals = crate::ui::signals::Signals::install().map_err(|e| CliError::Input(format!("signals: {e}")))?;
+    let mut printed = 0;
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let over = {
+            let mut s = lock(&host.shared);
+            s.tick();
+            let lines: Vec<String> = s.log.iter().skip(printed.min(s.log.len())).cloned().collect();
+            printed = s.log.len();
+            for l in lines {
+                crate::output::warn(&l);
+            }
+            s.game.is_over()
+        };
+        if over {
+            // Let the last states reach the players.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            host.stop();
+            return Ok(());
+        }
+        if let Some(sig) = signals.pending() {
+            host.stop();
+            crate::output::warn(&format!("cloudstrat: {sig}"));
+            std::process::exit(sig.exit_code());
+        }
+    }
+}
+
+/// The facilitator's loop: redraws a few times a second (the clock, players
+/// coming and going), applies keys.
+pub fn run_facilitator<B: Backend>(
+    terminal: &mut Terminal<B>,
+    host: &crate::wargame::net::Host,
+    fac: &mut crate::wargame::screens::Facilitator,
+    events: &mut impl EventSource,
+    path: &Path,
+) -> std::io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    use crate::wargame::net::lock;
+    use crate::wargame::screens::FacilitatorAction;
+    loop {
+        {
+            let mut s = lock(&host.shared);
+            s.tick();
+            terminal
+                .draw(|f| fac.draw(f, &s))
+                .map_err(|e| std::io::Error::other(e.to_string()))?;
+        }
+        if events.is_exhausted() {
+            return Ok(());
+        }
+        let Some(ev) = events.next_event(Some(std::time::Duration::from_millis(250)))? else {
+            continue;
+        };
+        let Event::Key(k) = ev else { continue };
+        if k.kind == KeyEventKind::Release {
+            continue;
+        }
+        let mut s = lock(&host.shared);
+        let resolved = s.game.rounds.len() as u32;
+        match fac.key(&k, resolved) {
+            Some(FacilitatorAction::Resolve) => {
+                let forced = !s.game.all_submitted();
+                s.resolve(forced);
+                fac.round = 0;
+            }
+            Some(FacilitatorAction::TogglePause) => {
+                let p = !s.paused;
+                s.set_paused(p);
+            }
+            Some(FacilitatorAction::Export(n)) => {
+                let dir = round_export_dir(path, n);
+                fac.status = match export_round(&s.game, n, &dir, ExportFormat::Markdown) {
+                    Ok(_) => format!("round {n} exported to {}", dir.display()),
+                    Err(e) => format!("export failed: {}", e.message()),
+                };
+            }
+            Some(FacilitatorAction::Quit) => return Ok(()),
+            None => {}
+        }
+    }
+}
+
+fn cmd_join(j: &JoinArgs) -> Result<(), CliError> {
+    use crate::wargame::net::{Player, PlayerError};
+    use std::io::IsTerminal;
+    let player = Player::join(&j.address, &j.seat, &j.token, j.name.as_deref()).map_err(|e| match e {
+        PlayerError::Refused { message, .. } => CliError::Input(format!("wargame join: the host refused: {message}")),
+        e => CliError::Input(format!("wargame join: {e}")),
+    })?;
+    if !std::io::stdout().is_terminal() {
+        return Err(CliError::Usage("wargame join needs a terminal".into()));
+    }
+    let result = crate::ui::with_terminal(|terminal, events| run_player(terminal, player, j, events));
+    match result {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(sig) = crate::ui::signals::Signalled::of(&e) {
+                crate::output::warn(&format!("cloudstrat: {sig}"));
+                std::process::exit(sig.exit_code());
+            }
+            Err(CliError::Input(format!("wargame join: {e}")))
+        }
+    }
+}
+
+/// The player's loop: the host's messages arrive on a thread; keys are
+/// applied here. A lost connection is retried every two seconds with the
+/// same token, so a player who drops gets its seat back.
+pub fn run_player<B: Backend>(
+    terminal: &mut Terminal<B>,
+    player: crate::wargame::net::Player,
+    j: &JoinArgs,
+    events: &mut impl EventSource,
+) -> std::io::Result<Result<(), CliError>>
+where
+    B::Error: Send + Sync + 'static,
+{
+    use crate::wargame::net::{Player, PlayerError};
+    use crate::wargame::protocol::{ClientMsg, HostMsg, PING_EVERY};
+    use crate::wargame::screens::{PlayerAction, PlayerScreen};
+    use std::time::{Duration, Instant};
+    let mut screen = PlayerScreen::new();
+    let (mut tx, mut rx) = player.split();
+    let mut connected = true;
+    let mut last_ping = Instant::now();
+    let mut next_try = Instant::now();
+    loop {
+        while let Ok(m) = rx.try_recv() {
+            match m {
+                Ok(HostMsg::State(s)) => screen.update(*s),
+                Ok(HostMsg::Accepted { round }) => {
+                    screen.editor.message = format!("round {round}: your decisions are sealed")
+                }
+                Ok(HostMsg::Error { message, .. }) => screen.editor.message = format!("host: {message}"),
+                Ok(HostMsg::Closing { message }) => {
+                    screen.status = format!("{message}; trying to reconnect");
+                    connected = false;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    if connected {
+                        screen.status = format!("{e}; reconnecting…");
+                    }
+                    connected = false;
+                }
+            }
+        }
+        if !connected && Instant::now() >= next_try {
+            next_try = Instant::now() + Duration::from_secs(2);
+            match Player::join(&j.address, &j.seat, &j.token, j.name.as_deref()) {
+                Ok(p) => {
+                    (tx, rx) = p.split();
+                    connected = true;
+                    screen.status = "reconnected".into();
+                }
+                Err(PlayerError::Refused { message, code })
+                    if code != crate::wargame::protocol::ErrorCode::SeatTaken =>
+                {
+                    return Ok(Err(CliError::Input(format!(
+                        "wargame join: the host refused: {message}"
+                    ))));
+                }
+                Err(_) => {}
+            }
+        }
+        if connected && last_ping.elapsed() >= PING_EVERY {
+            last_ping = Instant::now();
+            let _ = tx.send(&ClientMsg::Ping);
+        }
+        terminal
+            .draw(|f| screen.draw(f))
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        if events.is_exhausted() {
+            return Ok(Ok(()));
+        }
+        let Some(ev) = events.next_event(Some(Duration::from_millis(200)))? else {
+            continue;
+        };
+        let Event::Key(k) = ev else { continue };
+        if k.kind == KeyEventKind::Release {
+            continue;
+        }
+        match screen.key(&k) {
+            Some(PlayerAction::Quit) => {
+                let _ = tx.send(&ClientMsg::Bye);
+                return Ok(Ok(()));
+            }
+            Some(PlayerAction::Submit { round, values }) => {
+                let decisions = screen
+                    .state
+                    .as_ref()
+                    .map(|s| s.view.keys.iter().map(|k| k.key.clone()).zip(values).collect())
+                    .unwrap_or_default();
+                if tx.send(&ClientMsg::Submit { round, decisions }).is_err() {
+                    screen.editor.message = "not sent: the connection is down; it is being retried".into();
+                }
+            }
+            None => {}
+        }
+    }
 }

@@ -345,8 +345,9 @@ impl Parser<'_> {
         }
         self.sc.provider_index(s).map(Subject::Provider).ok_or_else(|| {
             let ids: Vec<&str> = self.sc.providers.iter().map(|p| p.id.as_str()).collect();
+            let near = crate::suggest::did_you_mean(s, ids.iter().copied().chain(["market"]));
             format!(
-                "unknown provider `{s}`; this scenario has {} (or `market`)",
+                "unknown provider `{s}`{near}; this scenario has {} (or `market`)",
                 ids.join(", ")
             )
         })
@@ -398,7 +399,8 @@ impl Parser<'_> {
                 "a provider"
             };
             return Err(format!(
-                "unknown metric `{name}` for {whose}; metrics are {}",
+                "unknown metric `{name}` for {whose}{}; metrics are {}",
+                crate::suggest::did_you_mean(name, table.iter().map(|(n, _, _)| *n)),
                 metric_names(table)
             ));
         };
@@ -434,7 +436,8 @@ impl Parser<'_> {
                 "a provider"
             };
             return Err(format!(
-                "unknown condition `{name}` for {whose}; conditions are {}",
+                "unknown condition `{name}` for {whose}{}; conditions are {}",
+                crate::suggest::did_you_mean(name, table.iter().map(|(n, _)| *n)),
                 names(table)
             ));
         };
@@ -954,7 +957,11 @@ mod tests {
         let sc = default();
         let cases = [
             ("Price {acme.price@2025Q1}.", 6, "unknown provider `acme`"),
-            ("Price {lab.prise}.", 6, "unknown metric `prise`"),
+            (
+                "Price {lab.prise}.",
+                6,
+                "unknown metric `prise` for a provider; did you mean `price`?",
+            ),
             ("x {lab.price@2040Q1}", 2, "outside the horizon"),
             ("x {lab.price@soon}", 2, "not a quarter"),
             ("x {lab.price", 2, "not closed"),

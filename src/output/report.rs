@@ -84,10 +84,11 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
     );
     s.push_str(&format!("League table at {}\n", run.quarter(t).label()));
     let line = |c: &[&str]| {
-        format!(
-            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}  {}\n",
+        let text = format!(
+            "{:>2}  {:<14} {:>7} {:>9} {:>9} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>9}  {}",
             c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12]
-        )
+        );
+        format!("{}\n", text.trim_end())
     };
     s.push_str(&line(&[
         "#",

@@ -7,6 +7,7 @@ pub mod levers;
 pub mod metric;
 pub mod params;
 pub mod quarter;
+pub mod roster;
 pub mod run;
 pub mod scenario;
 pub mod story;

@@ -98,6 +98,7 @@ impl Unit {
             // Thousands of accelerators: a million and up reads as M, not "kk".
             Unit::KAcceleratorsPerQuarter if v.abs() >= 1000.0 => format!("{}M/q", sig3(v / 1000.0)),
             Unit::KAcceleratorsPerQuarter => format!("{}k/q", sig3(v)),
+            Unit::KAccelerators | Unit::KUnits if v.abs() >= 1e6 => format!("{}B", sig3(v / 1e6)),
             Unit::KAccelerators | Unit::KUnits if v.abs() >= 1000.0 => format!("{}M", sig3(v / 1000.0)),
             Unit::KAccelerators | Unit::KUnits => format!("{}k", sig3(v)),
             Unit::Musd => format::musd(v),

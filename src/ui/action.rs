@@ -133,4 +133,44 @@ pub enum Action {
     NextAnalysisKpi,
     /// Presentation, story beats, themes and export (see `present`).
     Meeting(super::present::MeetingAction),
+    /// Type a value for the selected lever: opens the input with its unit and range.
+    EditValue,
+    /// Apply the typed value, as a slider move would (a bad value says why and changes nothing).
+    SubmitValue,
+    /// Put the selected lever back to the file's value, keyframes included.
+    ResetLever,
+    /// Remove every keyframe of the selected lever; its base value stays.
+    ClearKeyframes,
+    /// Put every lever and parameter back to the file's values.
+    ResetAll,
+    /// Open the command palette (find an action, parameter, file, chart, provider or beat).
+    OpenPalette,
+    /// Move the palette's selection by this many rows.
+    PaletteMove(i32),
+    /// Run the palette's selected entry.
+    PaletteRun,
+    /// Add a provider: choose an archetype or a copy of one on screen.
+    AddProvider,
+    /// Move in the list of archetypes and copies.
+    TemplateMove(i32),
+    /// Take the selected archetype or copy, then name it.
+    TemplateChosen,
+    /// Rename the selected provider.
+    RenameProvider,
+    /// Give the selected provider the next free colour.
+    RecolourProvider,
+    /// Remove the selected provider (asks first).
+    RemoveProvider,
+    /// Yes, remove it.
+    ConfirmRemove,
+    /// Accept the provider name typed.
+    SubmitProviderName,
+    /// Open the parameter view: every parameter by model section, searchable.
+    OpenParams,
+    /// Move the parameter view's selection by this many rows.
+    ParamsMove(i32),
+    /// Type a value for the parameter selected in the parameter view.
+    EditParam,
+    /// A key that does nothing here: the status line says so and where to look.
+    UnknownKey(char),
 }

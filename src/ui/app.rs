@@ -8,6 +8,7 @@
 use super::action::{Action, Step};
 use super::analysis::{AnalysisState, JobRunner};
 use super::keymap::Mode;
+use super::overlay::{Overlay, Overlays};
 use super::present::Meeting;
 use super::scale::Scale;
 use super::theme::Theme;
@@ -19,6 +20,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod analysis_actions;
+mod controls;
+pub use controls::range_in_unit;
 mod file_ops;
 mod meeting;
 
@@ -41,7 +44,7 @@ pub enum LeverView {
 /// the uncertainty attached to keyframes (removing a keyframe drops its
 /// uncertainty). Both lists are short, so whole copies keep undo exact.
 #[derive(Debug, Clone, PartialEq)]
-struct LeverState {
+pub(super) struct LeverState {
     /// Base values of the levers changed (one, or several for an applied optimum).
     bases: Vec<(ParamRef, f64)>,
     /// `Some(t)`: only the keyframes at quarter `t` are captured (a change at the
@@ -109,59 +112,100 @@ impl LeverState {
     }
 }
 
-/// One undoable lever change.
+/// One undoable change.
 #[derive(Debug, Clone, PartialEq)]
-struct Edit {
-    target: ParamRef,
-    at: u32,
-    before: LeverState,
-    after: LeverState,
+pub(super) enum Edit {
+    /// Levers changed: only what the change touched is kept, so undo leaves
+    /// changes made in between (a presentation's) alone.
+    Lever {
+        target: ParamRef,
+        at: u32,
+        before: LeverState,
+        after: LeverState,
+        /// Says what it was when the lever and quarter do not (a reset).
+        what: Option<String>,
+    },
+    /// The scenario as a whole changed (a provider added, renamed,
+    /// recoloured or removed; every lever reset): both states, whole.
+    Whole {
+        before: Box<Scenario>,
+        after: Box<Scenario>,
+        what: String,
+    },
 }
 
 /// The dashboard.
 #[derive(Debug)]
 pub struct App {
-    scenario: Scenario,
-    /// The scenario as last loaded or saved, to tell whether there is unsaved work.
-    clean: Scenario,
-    source: Source,
-    storage: crate::document::storage::Storage,
+    doc: Doc,
     run: Run,
     baseline: Option<Run>,
-    /// The backtest observations drawn as points on the charts (`v`).
-    observations: bool,
-    /// The scenario the baseline run came from, saved with the file.
-    pinned: Option<Scenario>,
-    /// The baseline section as last loaded or saved.
-    clean_baseline: Option<crate::document::file::RawBaseline>,
-    files: super::files::FilesState,
-    cursor: u32,
-    provider: usize,
-    lever_view: LeverView,
-    lever: usize,
-    tab: Metric,
-    mode: Mode,
-    playing: bool,
-    speed: usize,
-    log_scroll: usize,
-    undo: Vec<Edit>,
-    /// True once the oldest changes have been dropped to keep `UNDO_LIMIT`.
-    undo_truncated: bool,
-    redo: Vec<Edit>,
-    /// Lever whose slider is being dragged with the mouse.
-    drag: Option<usize>,
+    view: View,
+    play: Playback,
+    history: History,
+    /// What is open over the dashboard, top last.
+    overlays: Overlays,
     status: Option<String>,
-    theme: Theme,
-    viewport: Rect,
     quit: bool,
     analysis: AnalysisState,
     runner: JobRunner,
     /// Presentation, story editor, themes and export.
     meeting: Meeting,
-    /// The mode the help was opened from, and returns to.
-    help_from: Mode,
     /// Queued input handled as one batch simulates once, at its end.
     batch: SimBatch,
+}
+
+/// The strategy being edited, where it lives, and what it was when last
+/// loaded or saved.
+#[derive(Debug)]
+struct Doc {
+    scenario: Scenario,
+    /// The scenario as last loaded or saved, to tell whether there is unsaved work.
+    clean: Scenario,
+    source: Source,
+    storage: crate::document::storage::Storage,
+    /// The scenario the baseline run came from, saved with the file.
+    pinned: Option<Scenario>,
+    /// The baseline section as last loaded or saved.
+    clean_baseline: Option<crate::document::file::RawBaseline>,
+    files: super::files::FilesState,
+}
+
+/// What the screen is looking at: cursor quarter, provider, lever, chart,
+/// theme and size.
+#[derive(Debug)]
+struct View {
+    cursor: u32,
+    provider: usize,
+    lever_view: LeverView,
+    lever: usize,
+    tab: Metric,
+    log_scroll: usize,
+    /// The backtest observations drawn as points on the charts (`v`).
+    observations: bool,
+    /// Lever whose slider is being dragged with the mouse.
+    drag: Option<usize>,
+    theme: Theme,
+    viewport: Rect,
+}
+
+/// Playback of the quarters.
+#[derive(Debug)]
+struct Playback {
+    playing: bool,
+    speed: usize,
+}
+
+/// Undo and redo.
+#[derive(Debug, Default)]
+struct History {
+    undo: Vec<Edit>,
+    /// True once the oldest changes have been dropped to keep `UNDO_LIMIT`.
+    undo_truncated: bool,
+    redo: Vec<Edit>,
+    /// The lever and quarter of the key presses going on now: further presses
+    /// on it join the same undo step, any other action ends it.
+    gesture: Option<(ParamRef, u32)>,
 }
 
 /// While a batch of queued input is handled, re-simulation waits for its end.
@@ -176,37 +220,40 @@ impl App {
     pub fn new(scenario: Scenario, source: Source, theme: Theme) -> App {
         let run = sim::simulate(&scenario);
         let mut app = App {
-            clean: scenario.clone(),
-            scenario,
-            source,
-            storage: crate::document::storage::Storage::new(PathBuf::from("saves")),
+            doc: Doc {
+                clean: scenario.clone(),
+                scenario,
+                source,
+                storage: crate::document::storage::Storage::new(PathBuf::from("saves")),
+                pinned: None,
+                clean_baseline: None,
+                files: super::files::FilesState::default(),
+            },
             run,
             baseline: None,
-            observations: false,
-            pinned: None,
-            clean_baseline: None,
-            files: super::files::FilesState::default(),
-            cursor: 0,
-            provider: 0,
-            lever_view: LeverView::Mission,
-            lever: 0,
-            tab: Metric::Share,
-            mode: Mode::Normal,
-            playing: false,
-            speed: DEFAULT_SPEED,
-            log_scroll: 0,
-            undo: Vec::new(),
-            undo_truncated: false,
-            redo: Vec::new(),
-            drag: None,
+            view: View {
+                cursor: 0,
+                provider: 0,
+                lever_view: LeverView::Mission,
+                lever: 0,
+                tab: Metric::Share,
+                log_scroll: 0,
+                observations: false,
+                drag: None,
+                theme,
+                viewport: Rect::default(),
+            },
+            play: Playback {
+                playing: false,
+                speed: DEFAULT_SPEED,
+            },
+            history: History::default(),
+            overlays: Overlays::default(),
             status: None,
-            theme,
-            viewport: Rect::default(),
             quit: false,
             analysis: AnalysisState::default(),
             runner: JobRunner::threads(),
             meeting: Meeting::new(theme),
-            help_from: Mode::Normal,
             batch: SimBatch::default(),
         };
         app.note_revisions();
@@ -230,12 +277,12 @@ impl App {
 
     /// Where presets are saved (default `saves/`).
     pub fn with_save_dir(mut self, dir: PathBuf) -> App {
-        self.storage = crate::document::storage::Storage::new(dir);
+        self.doc.storage = crate::document::storage::Storage::new(dir);
         self
     }
 
     pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+        &self.doc.scenario
     }
     pub fn run(&self) -> &Run {
         &self.run
@@ -245,43 +292,49 @@ impl App {
     }
     /// Whether the charts show the backtest's observations.
     pub fn shows_observations(&self) -> bool {
-        self.observations
+        self.view.observations
     }
     pub fn cursor(&self) -> u32 {
-        self.cursor
+        self.view.cursor
     }
     /// Index of the provider whose levers are shown.
     pub fn provider(&self) -> usize {
-        self.provider
+        self.view.provider
     }
     pub fn lever_view(&self) -> LeverView {
-        self.lever_view
+        self.view.lever_view
     }
     /// Position of the selected lever in [`App::levers`].
     pub fn selected_lever(&self) -> usize {
-        self.lever
+        self.view.lever
     }
     pub fn tab(&self) -> Metric {
-        self.tab
+        self.view.tab
     }
+    /// The keymap in force: the top overlay's, or the dashboard's.
     pub fn mode(&self) -> Mode {
-        self.mode
+        self.overlays.mode()
+    }
+
+    /// What is open over the dashboard, bottom first.
+    pub fn overlays(&self) -> &Overlays {
+        &self.overlays
     }
     pub fn playing(&self) -> bool {
-        self.playing
+        self.play.playing
     }
     /// Playback speed in quarters per second.
     pub fn speed(&self) -> f64 {
-        SPEEDS[self.speed.min(SPEEDS.len() - 1)]
+        SPEEDS[self.play.speed.min(SPEEDS.len() - 1)]
     }
     pub fn tick_interval(&self) -> Duration {
         Duration::from_secs_f64(1.0 / self.speed())
     }
     pub fn log_scroll(&self) -> usize {
-        self.log_scroll
+        self.view.log_scroll
     }
     pub fn dragging(&self) -> Option<usize> {
-        self.drag
+        self.view.drag
     }
     /// Starts with `message` in the status line.
     pub fn with_status(mut self, message: String) -> App {
@@ -293,31 +346,35 @@ impl App {
         self.status.as_deref()
     }
     pub fn theme(&self) -> Theme {
-        self.theme
+        self.view.theme
     }
     /// The terminal's size as last reported.
     pub fn viewport(&self) -> Rect {
-        self.viewport
+        self.view.viewport
     }
     pub fn should_quit(&self) -> bool {
         self.quit
     }
-    /// True when the scenario differs from the file it was loaded from or last saved to.
+    /// True when the scenario differs from the file it was loaded from or
+    /// last saved to. A baseline counts only once it is in the file: pinning
+    /// one on a file without a baseline is not an unsaved change (a save
+    /// writes it all the same); changing or unpinning the file's baseline is.
     pub fn is_modified(&self) -> bool {
-        self.scenario != self.clean
-            || self.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.clean_baseline
+        let baseline_changed = self.doc.clean_baseline.is_some()
+            && self.doc.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline;
+        self.doc.scenario != self.doc.clean || baseline_changed
     }
     pub fn can_undo(&self) -> usize {
-        self.undo.len()
+        self.history.undo.len()
     }
     pub fn can_redo(&self) -> usize {
-        self.redo.len()
+        self.history.redo.len()
     }
 
     /// The levers the panel lists, in order.
     pub fn levers(&self) -> Vec<ParamRef> {
-        let p = self.provider;
-        match self.lever_view {
+        let p = self.view.provider;
+        match self.view.lever_view {
             LeverView::Mission => vec![
                 ParamRef::PARITY,
                 ParamRef::CEILING,
@@ -333,59 +390,30 @@ impl App {
     }
 
     pub fn selected_ref(&self) -> Option<ParamRef> {
-        self.levers().get(self.lever).copied()
+        self.levers().get(self.view.lever).copied()
     }
 
     /// A lever's value in force at the cursor quarter.
     pub fn value(&self, r: ParamRef) -> f64 {
-        self.scenario.value_at(r, self.cursor)
+        self.doc.scenario.value_at(r, self.view.cursor)
     }
 
     /// Applies one action. Every state change goes through here.
     pub fn update(&mut self, action: Action) {
-        if !matches!(
-            action,
-            Action::Tick
-                | Action::PollJobs
-                | Action::Resize { .. }
-                | Action::EndDrag
-                | Action::SetLeverPosition { drag: true, .. }
-                | Action::Autosave
-                | Action::CheckDisk
-                | Action::Meeting(super::present::MeetingAction::Frame(_))
-        ) {
+        if !passive(&action) {
             self.status = None;
+            if !matches!(action, Action::Adjust(_)) {
+                self.history.gesture = None;
+            }
         }
         if self.locked_out(&action) {
             self.status = Some("levers are locked while presenting: L unlocks".into());
             return;
         }
         match action {
-            Action::ToggleHelp => {
-                if self.mode == Mode::Help {
-                    self.mode = self.help_from;
-                } else {
-                    self.help_from = self.mode;
-                    self.mode = Mode::Help;
-                }
-            }
-            Action::Dismiss => {
-                if self.mode == Mode::Help {
-                    self.mode = self.help_from;
-                } else {
-                    self.dismiss();
-                }
-            }
-            Action::Quit => {
-                // Quitting from a presentation first ends it, undoing its beats' lever changes.
-                self.meeting_update(super::present::MeetingAction::Leave);
-                if self.is_modified() {
-                    self.mode = Mode::ConfirmQuit;
-                    self.playing = false;
-                } else {
-                    self.quit_now();
-                }
-            }
+            Action::ToggleHelp => self.toggle_help(),
+            Action::Dismiss => self.dismiss(),
+            Action::Quit => self.quit(),
             Action::QuitDiscard => {
                 self.discard_autosave_file();
                 self.quit_now();
@@ -401,7 +429,7 @@ impl App {
             Action::SubmitName => self.submit_name(),
             Action::ConfirmOverwrite => self.confirm_overwrite(),
             Action::SaveThenContinue => {
-                let then = std::mem::take(&mut self.files.pending);
+                let then = std::mem::take(&mut self.doc.files.pending);
                 self.save_then(then);
             }
             Action::DiscardThenContinue => self.discard_then_continue(),
@@ -411,93 +439,37 @@ impl App {
             Action::Autosave => self.autosave(),
             Action::CheckDisk => self.check_disk(),
             Action::ReloadFromDisk => self.reload_from_disk(),
-            Action::KeepMine => self.mode = Mode::Normal,
-            Action::PrevLever => {
-                let n = self.levers().len();
-                self.lever = (self.lever + n - 1) % n.max(1);
-            }
-            Action::NextLever => {
-                let n = self.levers().len();
-                self.lever = (self.lever + 1) % n.max(1);
-            }
+            Action::KeepMine => self.overlays.clear(),
+            Action::PrevLever => self.move_lever(-1),
+            Action::NextLever => self.move_lever(1),
             Action::SelectLever(i) => {
                 if i < self.levers().len() {
-                    self.lever = i;
+                    self.view.lever = i;
                 }
             }
             Action::Adjust(step) => self.adjust(step),
             Action::SetLeverPosition { lever, position, drag } => self.set_position(lever, position, drag),
-            Action::EndDrag => self.drag = None,
+            Action::EndDrag => self.view.drag = None,
             Action::RemoveKeyframe => self.remove_keyframe(),
-            Action::ToggleAllParams => {
-                let selected = self.selected_ref();
-                self.lever_view = match self.lever_view {
-                    LeverView::Mission => LeverView::All,
-                    LeverView::All => LeverView::Mission,
-                };
-                self.lever = selected
-                    .and_then(|r| self.levers().iter().position(|&l| l == r))
-                    .unwrap_or(0);
-            }
-            Action::NextProvider => {
-                let n = self.scenario.providers.len().max(1);
-                self.provider = (self.provider + 1) % n;
-                self.refresh_analysis_panel();
-            }
-            Action::PrevProvider => {
-                let n = self.scenario.providers.len().max(1);
-                self.provider = (self.provider + n - 1) % n;
-                self.refresh_analysis_panel();
-            }
-            Action::StepBack => self.set_cursor(self.cursor.saturating_sub(1)),
-            Action::StepForward => self.set_cursor(self.cursor.saturating_add(1)),
+            Action::ToggleAllParams => self.toggle_all_params(),
+            Action::NextProvider => self.move_provider(1),
+            Action::PrevProvider => self.move_provider(-1),
+            Action::StepBack => self.set_cursor(self.view.cursor.saturating_sub(1)),
+            Action::StepForward => self.set_cursor(self.view.cursor.saturating_add(1)),
             Action::FirstQuarter => self.set_cursor(0),
             Action::LastQuarter => self.set_cursor(self.run.last()),
             Action::SetCursor(t) => self.set_cursor(t),
-            Action::TogglePlay => {
-                if !self.playing && self.cursor >= self.run.last() {
-                    self.cursor = 0;
-                }
-                self.playing = !self.playing;
-            }
-            Action::Faster => self.speed = (self.speed + 1).min(SPEEDS.len() - 1),
-            Action::Slower => self.speed = self.speed.saturating_sub(1),
-            Action::Tick => {
-                if self.playing {
-                    self.set_cursor(self.cursor + 1);
-                    if self.cursor >= self.run.last() {
-                        self.playing = false;
-                    }
-                }
-            }
-            Action::ShowTab(tab) => self.tab = tab,
-            Action::ToggleObservations => {
-                self.observations = !self.observations;
-                self.status = Some(if self.observations {
-                    "◎ observed history on the share and price charts (all: cloudstrat backtest)".into()
-                } else {
-                    "observations hidden".into()
-                });
-            }
-            Action::ToggleBaseline => {
-                if self.baseline.take().is_some() {
-                    self.pinned = None;
-                    self.status = Some("baseline unpinned".into());
-                } else {
-                    self.baseline = Some(self.run.clone());
-                    self.pinned = Some(self.scenario.clone());
-                    self.status = Some("baseline pinned: ghost lines show this run".into());
-                }
-                self.note_revisions();
-            }
+            Action::TogglePlay => self.toggle_play(),
+            Action::Faster => self.play.speed = (self.play.speed + 1).min(SPEEDS.len() - 1),
+            Action::Slower => self.play.speed = self.play.speed.saturating_sub(1),
+            Action::Tick => self.tick(),
+            Action::ShowTab(tab) => self.view.tab = tab,
+            Action::ToggleObservations => self.toggle_observations(),
+            Action::ToggleBaseline => self.toggle_baseline(),
             Action::Undo => self.undo(),
             Action::Redo => self.redo(),
-            Action::ScrollLog(n) => {
-                let len = self.run.events_until(self.cursor).count();
-                let to = (self.log_scroll as i64 + i64::from(n)).clamp(0, len.saturating_sub(1) as i64);
-                self.log_scroll = to as usize;
-            }
-            Action::Resize { width, height } => self.viewport = Rect::new(0, 0, width, height),
+            Action::ScrollLog(n) => self.scroll_log(n),
+            Action::Resize { width, height } => self.view.viewport = Rect::new(0, 0, width, height),
             Action::RunMonteCarlo => self.run_monte_carlo(),
             Action::CancelJobs => self.cancel_jobs(),
             Action::PollJobs => self.poll_jobs(),
@@ -507,13 +479,124 @@ impl App {
             Action::ShowAttribution => self.open_analysis(Mode::Waterfall),
             Action::NextAnalysisKpi => self.next_analysis_kpi(),
             Action::Meeting(m) => self.meeting_update(m),
+            Action::EditValue => self.edit_value(),
+            Action::SubmitValue => self.submit_value(),
+            Action::ResetLever => self.reset_lever(),
+            Action::ClearKeyframes => self.clear_keyframes(),
+            Action::ResetAll => self.reset_all(),
+            Action::OpenPalette => self.open_palette(),
+            Action::PaletteMove(by) => self.palette_move(by),
+            Action::PaletteRun => self.palette_run(),
+            Action::AddProvider => self.add_provider(),
+            Action::TemplateMove(by) => self.template_move(by),
+            Action::TemplateChosen => self.template_chosen(),
+            Action::RenameProvider => self.rename_provider(),
+            Action::RecolourProvider => self.recolour_provider(),
+            Action::RemoveProvider => self.remove_provider(),
+            Action::ConfirmRemove => self.confirm_remove(),
+            Action::SubmitProviderName => self.submit_provider_name(),
+            Action::OpenParams => self.open_params(),
+            Action::ParamsMove(by) => self.params_move(by),
+            Action::EditParam => self.edit_param(),
+            Action::UnknownKey(c) => {
+                self.status = Some(format!("{c} does nothing here: ? lists the keys, : finds any command"));
+            }
         }
     }
 
+    fn toggle_help(&mut self) {
+        if self.mode() == Mode::Help {
+            self.overlays.pop();
+        } else {
+            self.overlays.push(Overlay::Help(String::new()));
+        }
+    }
+
+    fn quit(&mut self) {
+        // Quitting from a presentation first ends it, undoing its beats' lever changes.
+        self.meeting_update(super::present::MeetingAction::Leave);
+        if self.is_modified() {
+            self.overlays.set(Overlay::ConfirmQuit);
+            self.play.playing = false;
+        } else {
+            self.quit_now();
+        }
+    }
+
+    fn move_lever(&mut self, by: i64) {
+        let n = self.levers().len().max(1) as i64;
+        self.view.lever = (self.view.lever as i64 + by).rem_euclid(n) as usize;
+    }
+
+    fn move_provider(&mut self, by: i64) {
+        let n = self.doc.scenario.providers.len().max(1) as i64;
+        self.view.provider = (self.view.provider as i64 + by).rem_euclid(n) as usize;
+        self.refresh_analysis_panel();
+    }
+
+    fn toggle_all_params(&mut self) {
+        let selected = self.selected_ref();
+        self.view.lever_view = match self.view.lever_view {
+            LeverView::Mission => LeverView::All,
+            LeverView::All => LeverView::Mission,
+        };
+        self.view.lever = selected
+            .and_then(|r| self.levers().iter().position(|&l| l == r))
+            .unwrap_or(0);
+    }
+
+    fn toggle_play(&mut self) {
+        if !self.play.playing && self.view.cursor >= self.run.last() {
+            self.view.cursor = 0;
+        }
+        self.play.playing = !self.play.playing;
+    }
+
+    fn tick(&mut self) {
+        if self.play.playing {
+            self.set_cursor(self.view.cursor + 1);
+            if self.view.cursor >= self.run.last() {
+                self.play.playing = false;
+            }
+        }
+    }
+
+    fn toggle_observations(&mut self) {
+        self.view.observations = !self.view.observations;
+        self.status = Some(if self.view.observations {
+            "◎ observed history on the share and price charts (all: cloudstrat backtest)".into()
+        } else {
+            "observations hidden".into()
+        });
+    }
+
+    fn toggle_baseline(&mut self) {
+        let in_file = self.doc.clean_baseline.is_some();
+        if self.baseline.take().is_some() {
+            self.doc.pinned = None;
+            self.status = Some(if in_file {
+                "baseline unpinned (the file's baseline goes at the next save)".into()
+            } else {
+                "baseline unpinned".into()
+            });
+        } else {
+            self.baseline = Some(self.run.clone());
+            self.doc.pinned = Some(self.doc.scenario.clone());
+            self.status = Some("baseline pinned: ghost lines show this run (saved with the file at Ctrl-s)".into());
+        }
+        self.note_revisions();
+    }
+
+    fn scroll_log(&mut self, n: i32) {
+        let len = self.run.events_until(self.view.cursor).count();
+        let to = (self.view.log_scroll as i64 + i64::from(n)).clamp(0, len.saturating_sub(1) as i64);
+        self.view.log_scroll = to as usize;
+    }
+
     fn set_cursor(&mut self, t: u32) {
-        self.cursor = t.min(self.run.last());
-        let len = self.run.events_until(self.cursor).count();
-        self.log_scroll = self.log_scroll.min(len.saturating_sub(1));
+        self.view.cursor = t.min(self.run.last());
+        let len = self.run.events_until(self.view.cursor).count();
+        self.view.log_scroll = self.view.log_scroll.min(len.saturating_sub(1));
     }
 
     fn adjust(&mut self, step: Step) {
@@ -524,16 +607,20 @@ impl App {
             self.status = Some(format!("{} is at the end of its range", lever_label(r)));
             return;
         }
-        self.apply_lever(r, new, false);
+        // Presses on one lever at one quarter, with nothing else between, are one undo step.
+        let at = self.view.cursor;
+        let coalesce = self.history.gesture == Some((r, at));
+        self.apply_lever(r, new, coalesce);
+        self.history.gesture = Some((r, at));
     }
 
     fn set_position(&mut self, lever: usize, position: f64, drag: bool) {
         let Some(r) = self.levers().get(lever).copied() else {
             return;
         };
-        self.lever = lever;
-        let continuing = drag && self.drag == Some(lever);
-        self.drag = Some(lever);
+        self.view.lever = lever;
+        let continuing = drag && self.view.drag == Some(lever);
+        self.view.drag = Some(lever);
         let new = Scale::for_spec(&r.spec()).value_at(position);
         if new != self.value(r) {
             self.apply_lever(r, new, continuing);
@@ -543,16 +630,16 @@ impl App {
     /// Sets `r` to `v` from the cursor quarter on, records it for undo and re-simulates.
     /// `coalesce` folds it into the previous change of the same lever (a slider drag).
     fn apply_lever(&mut self, r: ParamRef, v: f64, coalesce: bool) {
-        let at = self.cursor;
-        let before = LeverState::of(&self.scenario, r, at);
-        self.scenario.set_lever(r, at, v);
-        let after = LeverState::of(&self.scenario, r, at);
+        let at = self.view.cursor;
+        let before = LeverState::of(&self.doc.scenario, r, at);
+        self.doc.scenario.set_lever(r, at, v);
+        let after = LeverState::of(&self.doc.scenario, r, at);
         self.record(r, at, before, after, coalesce);
     }
 
     fn remove_keyframe(&mut self) {
         let Some(r) = self.selected_ref() else { return };
-        let at = self.cursor;
+        let at = self.view.cursor;
         let label = lever_label(r);
         if at == 0 {
             self.status = Some(format!(
@@ -560,51 +647,63 @@ impl App {
             ));
             return;
         }
-        let before = LeverState::of(&self.scenario, r, at);
-        if self.scenario.remove_keyframe(r, at) {
-            let after = LeverState::of(&self.scenario, r, at);
+        let before = LeverState::of(&self.doc.scenario, r, at);
+        if self.doc.scenario.remove_keyframe(r, at) {
+            let after = LeverState::of(&self.doc.scenario, r, at);
             self.record(r, at, before, after, false);
             self.status = Some(format!(
                 "{label}: keyframe at {} removed",
-                self.scenario.quarter_at(at).label()
+                self.doc.scenario.quarter_at(at).label()
             ));
         } else {
             self.status = Some(format!(
                 "{label} has no keyframe at {}",
-                self.scenario.quarter_at(at).label()
+                self.doc.scenario.quarter_at(at).label()
             ));
         }
     }
 
     fn record(&mut self, target: ParamRef, at: u32, before: LeverState, after: LeverState, coalesce: bool) {
-        match self.undo.last_mut() {
-            Some(last) if coalesce && last.target == target && last.at == at => last.after = after,
-            _ => {
-                self.undo.push(Edit {
-                    target,
-                    at,
-                    before,
-                    after,
-                });
-                if self.undo.len() > UNDO_LIMIT {
-                    self.undo.remove(0);
-                    self.undo_truncated = true;
-                }
-            }
+        match self.history.undo.last_mut() {
+            Some(Edit::Lever {
+                target: t,
+                at: a,
+                after: last_after,
+                what: None,
+                ..
+            }) if coalesce && *t == target && *a == at => *last_after = after,
+            _ => self.push_edit(Edit::Lever {
+                target,
+                at,
+                before,
+                after,
+                what: None,
+            }),
         }
-        self.redo.clear();
+        self.history.redo.clear();
+        self.resimulate();
+    }
+
+    /// Records a change that says itself (a reset, a provider edit) and re-simulates.
+    pub(super) fn push_edit(&mut self, e: Edit) {
+        self.history.undo.push(e);
+        if self.history.undo.len() > UNDO_LIMIT {
+            self.history.undo.remove(0);
+            self.history.undo_truncated = true;
+        }
+        self.history.redo.clear();
         self.resimulate();
     }
 
     fn undo(&mut self) {
-        match self.undo.pop() {
+        match self.history.undo.pop() {
             Some(e) => {
-                e.before.restore(&mut self.scenario);
-                self.status = Some(format!("undone: {}", self.describe(&e)));
-                self.redo.push(e);
+                let what = self.apply_edit(&e, false);
+                self.status = Some(format!("undone: {what}"));
+                self.history.redo.push(e);
                 self.resimulate();
             }
-            None if self.undo_truncated => {
+            None if self.history.undo_truncated => {
                 self.status = Some(format!(
                     "nothing more to undo: only the last {UNDO_LIMIT} changes are kept"
                 ));
@@ -614,27 +713,55 @@ impl App {
     }
 
     fn redo(&mut self) {
-        match self.redo.pop() {
+        match self.history.redo.pop() {
             Some(e) => {
-                e.after.restore(&mut self.scenario);
-                self.status = Some(format!("redone: {}", self.describe(&e)));
-                self.undo.push(e);
+                let what = self.apply_edit(&e, true);
+                self.status = Some(format!("redone: {what}"));
+                self.history.undo.push(e);
                 self.resimulate();
             }
             None => self.status = Some("nothing to redo".into()),
         }
     }
 
-    fn describe(&self, e: &Edit) -> String {
-        if e.after.bases.len() > 1 {
-            let names: Vec<String> = e.after.bases.iter().map(|&(r, _)| lever_label(r)).collect();
-            return format!("{} for the whole run", names.join(" and "));
+    /// Puts the scenario in the state before (`forward` false) or after
+    /// the change; says what changed, with the lever's value from → to.
+    fn apply_edit(&mut self, e: &Edit, forward: bool) -> String {
+        match e {
+            Edit::Lever {
+                target,
+                at,
+                before,
+                after,
+                what,
+            } => {
+                let from = self.doc.scenario.value_at(*target, *at);
+                if forward { after } else { before }.restore(&mut self.doc.scenario);
+                let to = self.doc.scenario.value_at(*target, *at);
+                if let Some(w) = what {
+                    return w.clone();
+                }
+                if after.bases.len() > 1 {
+                    let names: Vec<String> = after.bases.iter().map(|&(r, _)| lever_label(r)).collect();
+                    return format!("{} for the whole run", names.join(" and "));
+                }
+                let unit = target.spec().unit;
+                format!(
+                    "{} at {}, {} → {}",
+                    lever_label(*target),
+                    self.doc.scenario.quarter_at(*at).label(),
+                    unit.format(from),
+                    unit.format(to)
+                )
+            }
+            Edit::Whole { before, after, what } => {
+                self.doc.scenario = if forward { after } else { before }.as_ref().clone();
+                let n = self.doc.scenario.providers.len();
+                self.view.provider = self.view.provider.min(n.saturating_sub(1));
+                self.view.lever = self.view.lever.min(self.levers().len().saturating_sub(1));
+                what.clone()
+            }
         }
-        format!(
-            "{} at {}",
-            lever_label(e.target),
-            self.scenario.quarter_at(e.at).label()
-        )
     }
 
     fn resimulate(&mut self) {
@@ -642,21 +769,37 @@ impl App {
             self.batch.pending = true;
             return;
         }
-        self.run = sim::simulate(&self.scenario);
-        self.cursor = self.cursor.min(self.run.last());
+        self.run = sim::simulate(&self.doc.scenario);
+        self.view.cursor = self.view.cursor.min(self.run.last());
         self.note_revisions();
     }
 
     /// Where `Save` writes: the file the scenario came from, or (suggested) `saves/<preset>.ron`.
     pub fn save_path(&self) -> PathBuf {
-        match &self.source {
+        match &self.doc.source {
             Source::File(p) => p.clone(),
-            Source::Preset(name) => self.storage.path_for(name),
+            Source::Preset(name) => self.doc.storage.path_for(name),
         }
     }
 }
 
-/// A lever's name for people: "Open-source parity", "Self-chip volume", "Pue".
+/// Actions that are not the user's doing (timers, the terminal, a drag
+/// going on): they leave the status line and the key gesture alone.
+fn passive(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::Tick
+            | Action::PollJobs
+            | Action::Resize { .. }
+            | Action::EndDrag
+            | Action::SetLeverPosition { drag: true, .. }
+            | Action::Autosave
+            | Action::CheckDisk
+            | Action::Meeting(super::present::MeetingAction::Frame(_))
+    )
+}
+
+/// A lever's name for people: "Open-source parity", "Self-chip volume", "PUE".
 pub fn lever_label(r: ParamRef) -> String {
-    r.label()
+    super::paramdoc::label(r)
 }

@@ -1,5 +1,6 @@
 //! State of the dashboard's file dialogs: the name prompt, the open picker,
-//! messages, and what to do once a save or a discard has happened.
+//! messages (each carried by its overlay, `ui::overlay`), and what to do once
+//! a save or a discard has happened.
 //!
 //! The disk work is `storage`'s; the transitions between these states are in
 //! `app::file_ops`; the drawing is `widgets::dialog`'s.
@@ -164,14 +165,8 @@ pub struct Recovery {
 /// Everything about files the dashboard keeps between events.
 #[derive(Debug, Default)]
 pub struct FilesState {
-    pub prompt: Option<NamePrompt>,
-    pub picker: Option<Picker>,
-    pub message: Option<Message>,
-    /// The file a save waits to overwrite, once confirmed.
-    pub overwrite: Option<PathBuf>,
     /// What to do after the save-or-discard question.
     pub pending: Then,
-    pub recovery: Option<Recovery>,
     /// The open file as last read or written, to notice changes by others.
     pub disk: Option<FileStamp>,
     /// The state last autosaved, to write only when something changed.

@@ -19,13 +19,31 @@ pub fn action_for_event(app: &App, ev: &Event) -> Option<Action> {
     match ev {
         Event::Key(k) if too_small => keymap::action_for_key(app.mode(), k).filter(|a| *a == Action::Quit),
         Event::Mouse(_) if too_small => None,
-        Event::Key(k) => keymap::action_for_key(app.mode(), k).or_else(|| keymap::typed_char(app.mode(), k)),
+        Event::Key(k) => keymap::action_for_key(app.mode(), k)
+            .or_else(|| keymap::typed_char(app.mode(), k))
+            .or_else(|| unknown_key(app.mode(), k)),
         Event::Mouse(m) => mouse_action(app, m),
         Event::Resize(width, height) => Some(Action::Resize {
             width: *width,
             height: *height,
         }),
         Event::FocusGained | Event::FocusLost | Event::Paste(_) => None,
+    }
+}
+
+/// A printable key with no binding in the dashboard: said, not ignored.
+fn unknown_key(mode: Mode, k: &ratatui::crossterm::event::KeyEvent) -> Option<Action> {
+    use ratatui::crossterm::event::{KeyCode, KeyEventKind, KeyModifiers};
+    match k.code {
+        KeyCode::Char(c)
+            if mode == Mode::Normal
+                && k.kind != KeyEventKind::Release
+                && !c.is_control()
+                && !k.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(Action::UnknownKey(c))
+        }
+        _ => None,
     }
 }
 
@@ -39,8 +57,15 @@ fn slider_position(slider: Rect, x: u16) -> f64 {
 fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
     match app.mode() {
         Mode::Normal => {}
-        Mode::Help | Mode::Tornado | Mode::Optimum | Mode::Waterfall => {
+        Mode::Help | Mode::Tornado | Mode::Optimum | Mode::Waterfall | Mode::Palette | Mode::AddProvider => {
             return matches!(m.kind, MouseEventKind::Down(_)).then_some(Action::Dismiss);
+        }
+        Mode::Params => {
+            return match m.kind {
+                MouseEventKind::ScrollDown => Some(Action::ParamsMove(1)),
+                MouseEventKind::ScrollUp => Some(Action::ParamsMove(-1)),
+                _ => None,
+            };
         }
         Mode::Picker => {
             return match m.kind {
@@ -57,7 +82,10 @@ fn mouse_action(app: &App, m: &MouseEvent) -> Option<Action> {
         | Mode::Recover
         | Mode::Reload
         | Mode::Beats
-        | Mode::Prompt => return None,
+        | Mode::Prompt
+        | Mode::Value
+        | Mode::ProviderName
+        | Mode::ConfirmRemove => return None,
         Mode::Present => {
             use super::present::MeetingAction;
             return match m.kind {

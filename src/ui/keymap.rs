@@ -41,6 +41,18 @@ pub enum Mode {
     Beats,
     /// Typing a beat's title or narration.
     Prompt,
+    /// Typing a lever's value.
+    Value,
+    /// The command palette.
+    Palette,
+    /// Choosing an archetype or a copy for a new provider.
+    AddProvider,
+    /// Typing a provider's name.
+    ProviderName,
+    /// "Remove this provider?"
+    ConfirmRemove,
+    /// The parameter view.
+    Params,
 }
 
 /// A key with the modifiers that matter (Shift, Ctrl, Alt).
@@ -292,8 +304,8 @@ const NORMAL: &[Binding] = &[
     ),
     bind(
         &[Key::ch('P')],
-        Action::ToggleAllParams,
-        "all parameters on/off",
+        Action::OpenParams,
+        "parameters by section",
         Some("params"),
     ),
     bind(
@@ -301,6 +313,18 @@ const NORMAL: &[Binding] = &[
         Action::RemoveKeyframe,
         "remove keyframe at cursor",
         None,
+    ),
+    bind(
+        &[Key::ch('='), Key::plain(KeyCode::Enter)],
+        Action::EditValue,
+        "type the lever's value",
+        Some("type value"),
+    ),
+    bind(
+        &[Key::ch(':'), Key::ctrl('p')],
+        Action::OpenPalette,
+        "find any action or lever",
+        Some("find"),
     ),
     bind(
         &[Key::ch('p')],
@@ -441,12 +465,181 @@ const WATERFALL: &[Binding] = &[
     bind(&[Key::ch('k')], Action::NextAnalysisKpi, "next KPI", Some("KPI")),
 ];
 
-const HELP: &[Binding] = &[bind(
-    &[Key::ch('?'), Key::plain(KeyCode::Esc), Key::ch('q')],
-    Action::Dismiss,
-    "close the help",
-    Some("close"),
-)];
+const HELP: &[Binding] = &[
+    bind(
+        &[Key::ch('?'), Key::plain(KeyCode::Esc)],
+        Action::Dismiss,
+        "close the help",
+        Some("close"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "type to search; delete a character",
+        None,
+    ),
+];
+
+const VALUE: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::SubmitValue,
+        "apply the value",
+        Some("apply"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "cancel", Some("cancel")),
+];
+
+const PALETTE: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::PaletteRun,
+        "run or open the selected entry",
+        Some("run"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Up), Key::ctrl('p'), Key::ctrl('k')],
+        Action::PaletteMove(-1),
+        "previous entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down), Key::ctrl('n'), Key::ctrl('j')],
+        Action::PaletteMove(1),
+        "next entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PaletteMove(-10),
+        "ten entries up",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PaletteMove(10),
+        "ten entries down",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "close", Some("close")),
+];
+
+const ADD_PROVIDER: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Up), Key::ch('k')],
+        Action::TemplateMove(-1),
+        "previous entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down), Key::ch('j')],
+        Action::TemplateMove(1),
+        "next entry",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::TemplateChosen,
+        "start from this one, then name it",
+        Some("choose"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::ch('q')],
+        Action::Dismiss,
+        "cancel",
+        Some("cancel"),
+    ),
+];
+
+const PROVIDER_NAME: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::SubmitProviderName,
+        "accept the name",
+        Some("accept"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "cancel", Some("cancel")),
+];
+
+const PARAMS: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::EditParam,
+        "type the selected parameter's value",
+        Some("edit"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Up)],
+        Action::ParamsMove(-1),
+        "previous parameter",
+        Some("select"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::Down)],
+        Action::ParamsMove(1),
+        "next parameter",
+        Some("select"),
+    ),
+    bind(&[Key::plain(KeyCode::PageUp)], Action::ParamsMove(-10), "ten up", None),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::ParamsMove(10),
+        "ten down",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Tab)],
+        Action::NextProvider,
+        "next provider's parameters",
+        Some("provider"),
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab)],
+        Action::PrevProvider,
+        "previous provider's parameters",
+        None,
+    ),
+    bind(
+        &[Key::plain(KeyCode::Backspace)],
+        Action::DeleteChar,
+        "type to search; delete a character",
+        None,
+    ),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Dismiss, "close", Some("close")),
+];
+
+const CONFIRM_REMOVE: &[Binding] = &[
+    bind(
+        &[Key::ch('y')],
+        Action::ConfirmRemove,
+        "remove it (u undoes)",
+        Some("remove"),
+    ),
+    bind(
+        &[Key::ch('n'), Key::plain(KeyCode::Esc), Key::ch('q')],
+        Action::Dismiss,
+        "keep it",
+        Some("keep"),
+    ),
+];
 
 const CONFIRM_QUIT: &[Binding] = &[
     bind(
@@ -796,6 +989,23 @@ const PROMPT: &[Binding] = &[
     ),
 ];
 
+/// Actions the dashboard reaches through the command palette only (`:`),
+/// with what the palette calls them: keys for them would not leave room for
+/// the whole help on an 80×24 terminal.
+pub const PALETTE_ONLY: &[(Action, &str)] = &[
+    (
+        Action::ToggleAllParams,
+        "lever panel: every parameter or the mission levers",
+    ),
+    (Action::ResetLever, "reset the lever to the file's value"),
+    (Action::ClearKeyframes, "clear the lever's keyframes"),
+    (Action::ResetAll, "reset all levers to the file's values"),
+    (Action::AddProvider, "add a provider (archetype or copy)"),
+    (Action::RenameProvider, "rename the provider"),
+    (Action::RecolourProvider, "recolour the provider"),
+    (Action::RemoveProvider, "remove the provider"),
+];
+
 /// The bindings active in `mode`, in the order the help lists them.
 pub fn keymap(mode: Mode) -> &'static [Binding] {
     match mode {
@@ -815,6 +1025,12 @@ pub fn keymap(mode: Mode) -> &'static [Binding] {
         Mode::Present => PRESENT,
         Mode::Beats => BEATS,
         Mode::Prompt => PROMPT,
+        Mode::Value => VALUE,
+        Mode::Palette => PALETTE,
+        Mode::AddProvider => ADD_PROVIDER,
+        Mode::ProviderName => PROVIDER_NAME,
+        Mode::ConfirmRemove => CONFIRM_REMOVE,
+        Mode::Params => PARAMS,
     }
 }
 
@@ -827,9 +1043,17 @@ pub fn action_for_key(mode: Mode, ev: &KeyEvent) -> Option<Action> {
     keymap(mode).iter().find(|b| b.keys.contains(&key)).map(|b| b.action)
 }
 
-/// What a key types into the name prompt: printable characters without Ctrl or Alt.
+/// The modes with a text field, where unbound printable keys type.
+pub fn types_text(mode: Mode) -> bool {
+    matches!(
+        mode,
+        Mode::NamePrompt | Mode::Prompt | Mode::Value | Mode::Palette | Mode::Help | Mode::ProviderName | Mode::Params
+    )
+}
+
+/// What a key types into a text field: printable characters without Ctrl or Alt.
 pub fn typed_char(mode: Mode, ev: &KeyEvent) -> Option<Action> {
-    if !matches!(mode, Mode::NamePrompt | Mode::Prompt) || ev.kind == KeyEventKind::Release {
+    if !types_text(mode) || ev.kind == KeyEventKind::Release {
         return None;
     }
     match ev.code {

@@ -215,8 +215,6 @@ impl PromptFor {
 pub struct Prompt {
     pub purpose: PromptFor,
     pub text: String,
-    /// The mode to return to when the prompt closes.
-    pub back_to: super::keymap::Mode,
 }
 
 /// Meeting mode's part of the dashboard.
@@ -225,7 +223,6 @@ pub struct Meeting {
     pub presentation: Option<Presentation>,
     /// Selected row of the beat list.
     pub selected_beat: usize,
-    pub prompt: Option<Prompt>,
     /// The themes `T` cycles through, with their names.
     pub themes: Vec<(String, super::Theme)>,
     pub theme_index: usize,
@@ -249,7 +246,6 @@ impl Meeting {
         Meeting {
             presentation: None,
             selected_beat: 0,
-            prompt: None,
             themes,
             theme_index,
             export_dir: None,

@@ -14,6 +14,8 @@
 //! The command line that starts them is `crate::cli::wargame`.
 
 pub mod file;
+pub mod net;
+pub mod protocol;
 pub mod report;
 pub mod rules;
 pub mod screens;

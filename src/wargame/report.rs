@@ -118,19 +118,21 @@ pub fn round_report(game: &Game, n: u32, audience: Audience) -> String {
         s.push_str(&e);
     }
     if audience == Audience::Facilitator {
-        s.push_str("\nDecisions\n");
-        s.push_str(&format!("{:<6}", "seat"));
-        for k in &game.keys {
-            s.push_str(&format!(" {:>22}", k.name()));
+        s.push_str("\nDecisions (kept: the seat did not submit)\n");
+        s.push_str(&format!("{:<22}", "decision"));
+        for (seat, d) in game.seats.iter().zip(&round.decisions) {
+            let id = if d.submitted {
+                seat.id.clone()
+            } else {
+                format!("{} (kept)", seat.id)
+            };
+            s.push_str(&format!(" {id:>12}"));
         }
         s.push('\n');
-        for (seat, d) in game.seats.iter().zip(&round.decisions) {
-            s.push_str(&format!("{:<6}", seat.id));
-            for v in &d.values {
-                s.push_str(&format!(" {:>22}", crate::format::num(*v)));
-            }
-            if !d.submitted {
-                s.push_str("  (kept)");
+        for (j, k) in game.keys.iter().enumerate() {
+            s.push_str(&format!("{:<22}", crate::text::truncate(k.name(), 22)));
+            for d in &round.decisions {
+                s.push_str(&format!(" {:>12}", crate::format::sig3(d.values[j])));
             }
             s.push('\n');
         }

@@ -69,10 +69,15 @@ impl Editor {
             .and_then(|y| y.ranges.get(i).copied())
             .unwrap_or((0.0, 1.0));
         let Some(key) = view.keys.get(i) else { return };
-        // Steps in proportion to the value (5 %, or 25 % with Shift), at least
-        // a 200th of the slider's range, so a value near 0 can still move.
-        let share = if big { 0.25 } else { 0.05 };
-        let step = (v.abs() * share).max((hi - lo) / if big { 20.0 } else { 200.0 });
+        // A fraction moves by a point (5 with Shift); anything else in
+        // proportion to its value (5 %, 25 % with Shift), at least a
+        // thousandth of the slider's range, so a value at 0 can still move.
+        let step = if key.max <= 1.0 {
+            if big { 0.05 } else { 0.01 }
+        } else {
+            let share = if big { 0.25 } else { 0.05 };
+            (v.abs() * share).max((hi - lo) / 1000.0)
+        };
         let next = (v + dir * step).clamp(key.min.max(lo.min(v)), key.max.min(hi.max(v)));
         self.values[i] = round_sig(next);
     }
@@ -666,5 +671,314 @@ impl HotSeat {
                 );
             }
         }
+    }
+}
+
+/// The facilitator's view on the host: what it is looking at.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facilitator {
+    /// The round whose report shows (0: the latest).
+    pub round: u32,
+    pub scroll: u16,
+    pub show_tokens: bool,
+    /// `q` was pressed once: the next `q` ends the session.
+    pub quitting: bool,
+    pub status: String,
+}
+
+/// What the facilitator asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacilitatorAction {
+    Resolve,
+    TogglePause,
+    Export(u32),
+    Quit,
+}
+
+impl Facilitator {
+    pub fn key(&mut self, k: &KeyEvent, resolved: u32) -> Option<FacilitatorAction> {
+        let shown = if self.round == 0 { resolved } else { self.round };
+        if k.code != KeyCode::Char('q') {
+            self.quitting = false;
+        }
+        match k.code {
+            KeyCode::Char('r') | KeyCode::Char('R') => return Some(FacilitatorAction::Resolve),
+            KeyCode::Char('p') | KeyCode::Char(' ') => return Some(FacilitatorAction::TogglePause),
+            KeyCode::Char('x') if shown > 0 => return Some(FacilitatorAction::Export(shown)),
+            KeyCode::Char('k') => self.show_tokens = !self.show_tokens,
+            KeyCode::Left if shown > 1 => {
+                self.round = shown - 1;
+                self.scroll = 0;
+            }
+            KeyCode::Right if shown < resolved => {
+                self.round = if shown + 1 == resolved { 0 } else { shown + 1 };
+                self.scroll = 0;
+            }
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::Down => self.scroll = self.scroll.saturating_add(1),
+            KeyCode::Char('q') if self.quitting => return Some(FacilitatorAction::Quit),
+            KeyCode::Char('q') => {
+                self.quitting = true;
+                self.status = "press q again to end the session (the game file keeps everything)".into();
+            }
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => return Some(FacilitatorAction::Quit),
+            _ => {}
+        }
+        None
+    }
+
+    /// Seat status, clock, the log, and the report of the round chosen.
+    pub fn draw(&self, frame: &mut Frame, host: &super::net::Shared) {
+        let g = &host.game;
+        let view = g.view(None);
+        let resolved = g.rounds.len() as u32;
+        let token_lines = if self.show_tokens {
+            g.seats.iter().filter(|s| s.kind == SeatKind::Human).count()
+        } else {
+            0
+        };
+        let [top, seats, log, body, foot] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length((g.seats.len() + token_lines) as u16 + 3),
+            Constraint::Length(6),
+            Constraint::Min(4),
+            Constraint::Length(1),
+        ])
+        .areas(frame.area());
+        let elapsed = host.round_elapsed().as_secs();
+        let clock = match host.round_limit {
+            Some(l) => {
+                let left = l.as_secs().saturating_sub(elapsed);
+                format!("{:02}:{:02} left", left / 60, left % 60)
+            }
+            None => format!("{:02}:{:02} into the round", elapsed / 60, elapsed % 60),
+        };
+        let mut head = vec![
+            Span::styled("cloudstrat war game (facilitator)", bold()),
+            Span::raw(format!("  {}  host {}  ", view.scenario, host.listen)),
+        ];
+        head.push(Span::raw(match view.round {
+            Some(n) => format!("round {n} of {}  {clock}", view.rounds),
+            None => "game over".into(),
+        }));
+        if host.paused {
+            head.push(Span::styled("  PAUSED", bold().fg(Color::Yellow)));
+        }
+        frame.render_widget(Paragraph::new(Line::from(head)), top);
+        let mut lines = vec![
+            Line::from(format!(
+                "{:<6} {:<14} {:<14} {:<11} {}",
+                "seat", "provider", "player", "connection", "this round"
+            ))
+            .style(bold()),
+        ];
+        for (i, s) in g.seats.iter().enumerate() {
+            let c = color(&g.scenario.providers[s.provider].color.hex());
+            let conn = match s.kind {
+                SeatKind::Bot => "bot",
+                SeatKind::Human if host.connected(i) => "connected",
+                SeatKind::Human => "not connected",
+            };
+            let round = if g.is_over() {
+                "-"
+            } else if g.submitted(i) {
+                "submitted"
+            } else {
+                "pending"
+            };
+            let player = s.name.as_deref().unwrap_or("-");
+            lines.push(Line::from(vec![
+                Span::styled(format!("{:<6}", s.id), Style::default().fg(c)),
+                Span::raw(format!(
+                    " {:<14} {:<14} {:<14} {round}",
+                    crate::text::truncate(&g.scenario.providers[s.provider].name, 14),
+                    crate::text::truncate(player, 14),
+                    conn
+                )),
+            ]));
+            if self.show_tokens && s.kind == SeatKind::Human {
+                lines.push(Line::from(format!(
+                    "       cloudstrat wargame join {} --seat {} --token {}",
+                    host.listen, s.id, s.token
+                )));
+            }
+        }
+        frame.render_widget(
+            Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Seats ")),
+            seats,
+        );
+        let log_lines: Vec<Line> = host
+            .log
+            .iter()
+            .rev()
+            .take(log.height.saturating_sub(2) as usize)
+            .rev()
+            .map(|l| Line::from(crate::document::clean::for_terminal(l).into_owned()))
+            .collect();
+        frame.render_widget(
+            Paragraph::new(log_lines).block(Block::default().borders(Borders::ALL).title(" Log ")),
+            log,
+        );
+        let shown = if self.round == 0 { resolved } else { self.round };
+        let text = if shown == 0 {
+            "No round resolved yet. The round resolves when every seat has submitted, or when you press r.".to_string()
+        } else {
+            let mut t = round_report(g, shown, Audience::Facilitator);
+            if g.is_over() && shown == resolved {
+                t = format!("{}\n{t}", final_ranking(g));
+            }
+            t
+        };
+        frame.render_widget(
+            Paragraph::new(crate::document::clean::for_terminal(&text).into_owned())
+                .scroll((self.scroll, 0))
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(format!(" Report of round {shown} ")),
+                ),
+            body,
+        );
+        let keys = "r resolve now  p pause  x export report  ←→ round  ↑↓ scroll  k join commands  q quit";
+        let status = if let Some(e) = &host.save_error {
+            format!("NOT SAVED: {e}")
+        } else {
+            self.status.clone()
+        };
+        frame.render_widget(
+            Paragraph::new(format!("{keys}   {status}")).style(Style::default().add_modifier(Modifier::DIM)),
+            foot,
+        );
+    }
+}
+
+/// A remote player's screen: its decisions, or the report of the round just resolved.
+#[derive(Debug, Clone)]
+pub struct PlayerScreen {
+    pub state: Option<super::protocol::StateMsg>,
+    pub editor: Editor,
+    /// The round the editor's values are for.
+    editor_round: Option<u32>,
+    /// Showing the report of the last resolved round.
+    pub results: bool,
+    rounds_seen: usize,
+    pub status: String,
+}
+
+/// What the player asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlayerAction {
+    Submit { round: u32, values: Vec<f64> },
+    Quit,
+}
+
+impl Default for PlayerScreen {
+    fn default() -> Self {
+        PlayerScreen::new()
+    }
+}
+
+impl PlayerScreen {
+    pub fn new() -> PlayerScreen {
+        PlayerScreen {
+            state: None,
+            editor: Editor::new(Vec::new()),
+            editor_round: None,
+            results: false,
+            rounds_seen: 0,
+            status: "connecting…".into(),
+        }
+    }
+
+    /// A new state from the host.
+    pub fn update(&mut self, state: super::protocol::StateMsg) {
+        let resolved = state.view.revealed_through.map_or(0, |_| {
+            state
+                .view
+                .revealed_through
+                .map_or(0, |t| (t / state.view.round_quarters.max(1)) as usize + 1)
+        });
+        if resolved > self.rounds_seen {
+            self.results = self.rounds_seen > 0 || self.state.is_some();
+            self.rounds_seen = resolved;
+        }
+        if self.editor_round != state.view.round || self.editor.values.is_empty() {
+            let selected = self.editor.selected;
+            self.editor = Editor::for_view(&state.view);
+            self.editor.selected = selected.min(self.editor.values.len().saturating_sub(1));
+            self.editor_round = state.view.round;
+        }
+        self.status = if state.paused {
+            "the facilitator has paused the game".into()
+        } else {
+            String::new()
+        };
+        self.state = Some(state);
+    }
+
+    pub fn key(&mut self, k: &KeyEvent) -> Option<PlayerAction> {
+        if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
+            return Some(PlayerAction::Quit);
+        }
+        let state = self.state.as_ref()?;
+        if self.results || state.view.round.is_none() {
+            match k.code {
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char(' ') => self.results = false,
+                KeyCode::Char('q') => return Some(PlayerAction::Quit),
+                _ => {}
+            }
+            return None;
+        }
+        if self.editor.typing.is_none() && k.code == KeyCode::Char('q') {
+            return Some(PlayerAction::Quit);
+        }
+        if self.editor.typing.is_none() && k.code == KeyCode::Char('v') {
+            self.results = true;
+            return None;
+        }
+        match self.editor.key(k, &state.view) {
+            EditorOutcome::Submit(values) => state.view.round.map(|round| PlayerAction::Submit { round, values }),
+            EditorOutcome::Leave | EditorOutcome::Nothing => None,
+        }
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let Some(state) = &self.state else {
+            draw_text(
+                frame,
+                Line::from("cloudstrat war game"),
+                &format!("\n   {}", self.status),
+                0,
+                "q: quit",
+            );
+            return;
+        };
+        let view = &state.view;
+        let clock = match state.round_limit_seconds {
+            Some(l) => {
+                let left = l.saturating_sub(state.round_seconds);
+                format!("{:02}:{:02} left in the round", left / 60, left % 60)
+            }
+            None => String::new(),
+        };
+        if self.results || view.round.is_none() {
+            let next = if view.round.is_none() {
+                "the game is over  q: quit"
+            } else {
+                "Enter: back to your decisions  q: quit"
+            };
+            draw_results(frame, view, &state.report, 0, &format!("{next}   {}", self.status));
+            return;
+        }
+        let sealed = view.you.as_ref().is_some_and(|y| y.sealed.is_some());
+        let waiting = view.seats.iter().filter(|s| !s.submitted).count();
+        let banner = if !self.status.is_empty() {
+            self.status.clone()
+        } else if sealed {
+            format!("sealed; waiting for {waiting} seat(s)  {clock}   (v: last round's report  q: quit)")
+        } else {
+            format!("{clock}   (v: last round's report  q: quit)")
+        };
+        draw_seat(frame, view, &self.editor, &banner);
     }
 }

@@ -99,6 +99,19 @@ fn the_header_names_the_file_and_says_when_it_is_modified() {
     let mut preset = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
     let top = text_of(&draw(&mut preset, 80, 24)).lines().next().unwrap().to_string();
     assert!(top.contains("default [unsaved]"), "{top}");
+    // Narrow, with a baseline pinned and a long file name: the name and state still show whole.
+    let mut long = App::new(
+        default_scenario(),
+        Source::File(PathBuf::from("strategy-q3.ron")),
+        Theme::COLOR,
+    );
+    long.update(Action::Adjust(ui::Step::Up));
+    long.update(Action::ToggleBaseline);
+    let top = text_of(&draw(&mut long, 80, 24)).lines().next().unwrap().to_string();
+    assert!(
+        top.contains("strategy-q3.ron [modified]") && top.contains("baseline"),
+        "{top}"
+    );
 }
 
 #[test]
@@ -212,4 +225,44 @@ fn the_event_log_and_exports_name_levers_for_people() {
     let screen = text_of(&draw(&mut app, 120, 40));
     assert!(screen.contains("Hyperscaler: Self-chip"), "{screen}");
     assert!(!screen.contains("providers.hyper"), "{screen}");
+}
+
+#[test]
+fn a_baseline_with_other_providers_compares_by_id_and_never_panics() {
+    let mut app = App::new(default_scenario(), Source::Preset("default".into()), Theme::COLOR);
+    app.update(Action::ToggleBaseline);
+    app.update(Action::AddProvider);
+    app.update(Action::TemplateChosen);
+    for c in "Us".chars() {
+        app.update(Action::TypeChar(c));
+    }
+    app.update(Action::SubmitProviderName);
+    assert_eq!(app.scenario().providers.len(), 6);
+    app.update(Action::LastQuarter);
+    let screen = text_of(&draw(&mut app, 120, 40));
+    let us = screen
+        .lines()
+        .find(|l| l.contains("★ Us") && l.contains("active"))
+        .expect("our row");
+    // Δq, then Δbase: no baseline row for a provider the baseline does not have.
+    let cells: Vec<&str> = us.split_whitespace().collect();
+    assert!(cells.iter().filter(|c| **c == "–").count() >= 1, "{us}");
+    // Removing a provider the baseline has: the others still compare with their own.
+    while app.scenario().providers[app.provider()].id != "eco" {
+        app.update(Action::NextProvider);
+    }
+    app.update(Action::RemoveProvider);
+    app.update(Action::ConfirmRemove);
+    assert!(app.scenario().provider_index("eco").is_none());
+    for tab in Metric::ALL {
+        app.update(Action::ShowTab(tab));
+        let _ = draw(&mut app, 120, 40);
+        let _ = draw(&mut app, 80, 24);
+    }
+    let screen = text_of(&draw(&mut app, 120, 40));
+    let neo = screen
+        .lines()
+        .find(|l| l.contains("NeoCloud") && l.contains("active"))
+        .expect("neo's row");
+    assert!(!neo.contains("▼100") && !neo.contains("▲100"), "{neo}");
 }

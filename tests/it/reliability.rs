@@ -395,7 +395,7 @@ fn new_files_follow_the_umask_and_read_only_files_are_not_replaced() {
     a.update(Action::Adjust(Step::BigUp));
     a.update(Action::Save);
     assert_eq!(a.mode(), Mode::Message);
-    assert!(a.files().message.as_ref().is_some_and(|m| m.body.contains("read-only")));
+    assert!(a.overlays().message().is_some_and(|m| m.body.contains("read-only")));
     assert!(a.is_modified());
     assert_eq!(mode(&path), 0o444);
 }
@@ -437,21 +437,15 @@ fn a_file_replaced_by_a_device_link_or_a_pipe_is_not_saved_through() {
     std::os::unix::fs::symlink("/dev/null", &path).expect("link");
     a.update(Action::Save);
     assert!(a.is_modified(), "not marked saved");
-    assert!(
-        a.files()
-            .message
-            .as_ref()
-            .is_some_and(|m| m.body.contains("symbolic link"))
-    );
+    assert!(a.overlays().message().is_some_and(|m| m.body.contains("symbolic link")));
     a.update(Action::Dismiss);
     std::fs::remove_file(&path).expect("remove");
     mkfifo(&path);
     a.update(Action::Save);
     assert!(a.is_modified());
     assert!(
-        a.files()
-            .message
-            .as_ref()
+        a.overlays()
+            .message()
             .is_some_and(|m| m.body.contains("not a regular file"))
     );
     a.update(Action::Dismiss);

@@ -136,9 +136,54 @@ fn the_revision_follows_the_scenario_through_everything_the_dashboard_does() {
         Action::Meeting(MeetingAction::NextBeat),
         Action::Meeting(MeetingAction::PrevBeat),
         Action::Meeting(MeetingAction::Leave),
+        Action::EditValue,
+        Action::TypeChar('9'),
+        Action::SubmitValue,
+        Action::ResetLever,
+        Action::ClearKeyframes,
+        Action::Undo,
+        Action::ResetAll,
+        Action::Undo,
+        Action::AddProvider,
+        Action::TemplateChosen,
+        Action::TypeChar('U'),
+        Action::TypeChar('s'),
+        Action::SubmitProviderName,
+        Action::RecolourProvider,
+        Action::Undo,
+        Action::RemoveProvider,
+        Action::ConfirmRemove,
+        Action::Undo,
+        Action::Redo,
+        Action::Undo,
     ];
     for act in actions {
         a.update(act);
         assert!(in_step(&a), "after {act:?}");
     }
+    assert!(
+        a.scenario().provider_index("us").is_some(),
+        "the provider was added and its removal undone"
+    );
+}
+
+#[test]
+fn adding_a_provider_stales_a_result_and_undoing_it_makes_it_current() {
+    let mut a = app();
+    tornado(&mut a);
+    a.update(Action::AddProvider);
+    a.update(Action::TemplateChosen);
+    for c in "Us".chars() {
+        a.update(Action::TypeChar(c));
+    }
+    a.update(Action::SubmitProviderName);
+    assert_eq!(a.scenario().providers.len(), 6);
+    assert!(a.current_tornado().is_none());
+    a.update(Action::Undo);
+    assert_eq!(a.scenario().providers.len(), 5);
+    // The new provider was selected; the tornado asked about the first.
+    while a.provider() != 0 {
+        a.update(Action::NextProvider);
+    }
+    assert!(a.current_tornado().is_some());
 }

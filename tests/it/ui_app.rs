@@ -392,6 +392,8 @@ fn undo_says_when_older_changes_were_dropped() {
     for i in 0..501 {
         let step = if i % 2 == 0 { Step::Up } else { Step::Down };
         a.update(Action::Adjust(step));
+        // Another action between presses: each press is an undo step of its own.
+        a.update(Action::ShowTab(Metric::Share));
     }
     for _ in 0..500 {
         a.update(Action::Undo);

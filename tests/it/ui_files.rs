@@ -97,7 +97,7 @@ fn saved_plan(saves: &Path) -> (PathBuf, App) {
     ev.push(key(KeyCode::Enter));
     drive(&mut a, 120, 40, ev);
     let path = saves.join("plan.ron");
-    assert!(path.is_file(), "{:?} {:?}", a.mode(), a.files().message);
+    assert!(path.is_file(), "{:?} {:?}", a.mode(), a.overlays().message());
     (path, a)
 }
 
@@ -149,7 +149,7 @@ fn an_interrupted_save_leaves_the_old_file_and_the_work_unsaved() {
     let changed = a.scenario().clone();
     a.update(Action::Save);
     assert_eq!(a.mode(), Mode::Message);
-    let msg = &a.files().message.as_ref().expect("message").body;
+    let msg = &a.overlays().message().expect("message").body;
     assert!(
         msg.contains("the disk is full") && msg.contains("injected failure"),
         "{msg}"
@@ -185,7 +185,7 @@ fn a_folder_that_cannot_be_created_gives_a_message_and_keeps_the_state() {
     ev.push(key(KeyCode::Enter));
     drive(&mut a, 120, 40, ev);
     assert_eq!(a.mode(), Mode::Message);
-    let msg = &a.files().message.as_ref().expect("message").body;
+    let msg = &a.overlays().message().expect("message").body;
     assert!(msg.starts_with("cannot save to "), "{msg}");
     assert!(msg.contains("Your changes are still on screen"), "{msg}");
     assert!(a.is_modified());
@@ -206,7 +206,7 @@ fn names_with_separators_are_refused_and_existing_files_need_a_yes() {
     }
     a.update(Action::SubmitName);
     assert_eq!(a.mode(), Mode::NamePrompt);
-    assert!(a.files().prompt.as_ref().and_then(|p| p.error.as_deref()).is_some());
+    assert!(a.overlays().name_prompt().and_then(|p| p.error.as_deref()).is_some());
     for _ in 0..4 {
         a.update(Action::DeleteChar);
     }
@@ -232,9 +232,8 @@ fn names_with_separators_are_refused_and_existing_files_need_a_yes() {
     a.update(Action::SubmitName);
     assert_eq!(a.mode(), Mode::NamePrompt);
     let err = a
-        .files()
-        .prompt
-        .as_ref()
+        .overlays()
+        .name_prompt()
         .and_then(|p| p.error.clone())
         .unwrap_or_default();
     assert!(err.contains("is a folder"), "{err}");
@@ -342,7 +341,7 @@ fn the_picker_lists_metadata_and_shows_broken_files_as_broken() {
     let mut a = preset_app(&saves);
     a.update(Action::OpenPicker);
     assert_eq!(a.mode(), Mode::Picker);
-    let p = a.files().picker.as_ref().expect("picker");
+    let p = a.overlays().picker().expect("picker");
     let labels: Vec<&str> = p.entries.iter().map(|e| e.label.as_str()).collect();
     assert_eq!(&labels[..2], ["broken", "plan"], "newest first");
     assert_eq!(labels.len(), 2 + cloudstrat::document::presets::names().count());
@@ -357,10 +356,7 @@ fn the_picker_lists_metadata_and_shows_broken_files_as_broken() {
     a.update(Action::PickerMove(i32::MIN));
     a.update(Action::OpenSelected);
     assert_eq!(a.mode(), Mode::Message);
-    assert_eq!(
-        a.files().message.as_ref().map(|m| m.body.as_str()),
-        Some(expected.as_str())
-    );
+    assert_eq!(a.overlays().message().map(|m| m.body.as_str()), Some(expected.as_str()));
     a.update(Action::Dismiss);
     assert_eq!(a.mode(), Mode::Picker, "back to the list");
     a.update(Action::Dismiss);
@@ -400,9 +396,8 @@ fn opening_with_unsaved_changes_asks_save_discard_or_cancel() {
     a.update(Action::Adjust(Step::Up));
     a.update(Action::OpenPicker);
     let preset = a
-        .files()
-        .picker
-        .as_ref()
+        .overlays()
+        .picker()
         .and_then(|p| {
             p.entries
                 .iter()
@@ -439,16 +434,15 @@ fn files_that_cannot_be_opened_leave_the_screen_untouched() {
         let expected = file::load_path(&path).expect_err("refused").to_string();
         a.update(Action::OpenPicker);
         let i = a
-            .files()
-            .picker
-            .as_ref()
+            .overlays()
+            .picker()
             .and_then(|p| p.entries.iter().position(|e| e.label == *name))
             .expect("listed");
         a.update(Action::PickerMove(i32::MIN));
         a.update(Action::PickerMove(i as i32));
         a.update(Action::OpenSelected);
         assert_eq!(a.mode(), Mode::Message, "{name}");
-        assert_eq!(a.files().message.as_ref().map(|m| m.body.clone()), Some(expected));
+        assert_eq!(a.overlays().message().map(|m| m.body.clone()), Some(expected));
         a.update(Action::Dismiss);
         a.update(Action::Dismiss);
         assert_eq!(a.scenario(), &work);

@@ -57,6 +57,9 @@ fn every_listed_key_produces_its_action() {
     assert_eq!(press(Char('r'), KeyModifiers::CONTROL), Some(Action::Redo));
     // Ctrl-r is not r, and r alone does nothing.
     assert_eq!(ch('r'), None);
+    assert_eq!(ch('='), Some(Action::EditValue));
+    assert_eq!(ch(':'), Some(Action::OpenPalette));
+    assert_eq!(press(Char('p'), KeyModifiers::CONTROL), Some(Action::OpenPalette));
 }
 
 #[test]
@@ -69,7 +72,14 @@ fn key_releases_are_ignored() {
 #[test]
 fn each_mode_has_its_own_keys() {
     let q = KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE);
-    assert_eq!(action_for_key(Mode::Help, &q), Some(Action::Dismiss));
+    // In the help `q` types into its search; `?` and Esc close it.
+    assert_eq!(action_for_key(Mode::Help, &q), None);
+    assert_eq!(
+        cloudstrat::ui::keymap::typed_char(Mode::Help, &q),
+        Some(Action::TypeChar('q'))
+    );
+    let esc = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
+    assert_eq!(action_for_key(Mode::Help, &esc), Some(Action::Dismiss));
     // A second `q` at the quit question cancels; only `d` discards work.
     assert_eq!(action_for_key(Mode::ConfirmQuit, &q), Some(Action::Dismiss));
     let d = KeyEvent::new(KeyCode::Char('d'), KeyModifiers::NONE);
@@ -117,8 +127,22 @@ fn help_text(width: u16, height: u16) -> String {
 fn help_overlay_lists_every_binding() {
     for (w, h) in [(120, 40), (80, 24)] {
         let text = help_text(w, h);
+        let key_w = keymap(Mode::Normal)
+            .iter()
+            .map(|b| b.keys_label().chars().count())
+            .max()
+            .unwrap_or(0);
+        let (keys, charts) = cloudstrat::ui::widgets::CHARTS_LINE;
+        let charts_line = format!("{keys:<key_w$}  {charts}");
+        assert!(
+            text.contains(&charts_line),
+            "{w}×{h}: help lacks `{charts_line}`\n{text}"
+        );
         for b in keymap(Mode::Normal) {
-            let line = format!("{:<9}  {}", b.keys_label(), b.help);
+            if matches!(b.action, Action::ShowTab(_)) {
+                continue;
+            }
+            let line = format!("{:<key_w$}  {}", b.keys_label(), b.help);
             assert!(text.contains(&line), "{w}×{h}: help lacks `{line}`\n{text}");
         }
     }

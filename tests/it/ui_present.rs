@@ -454,7 +454,7 @@ fn an_export_that_cannot_be_written_is_reported() {
 fn key_changes_p_presents_and_shift_p_shows_all_parameters() {
     let k = |c: char| keymap::action_for_key(Mode::Normal, &KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     assert_eq!(k('p'), Some(Action::Meeting(M::Present)));
-    assert_eq!(k('P'), Some(Action::ToggleAllParams));
+    assert_eq!(k('P'), Some(Action::OpenParams));
     assert_eq!(k('x'), Some(Action::Meeting(M::Export)));
     assert_eq!(k('T'), Some(Action::Meeting(M::CycleTheme)));
     let pk = |code: KeyCode| keymap::action_for_key(Mode::Present, &KeyEvent::new(code, KeyModifiers::NONE));

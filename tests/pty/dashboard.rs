@@ -92,3 +92,38 @@ fn monte_carlo_and_tornado_in_a_real_terminal() {
     s.send("d");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn what_if_loop_with_a_typed_value_and_a_provider_of_ones_own() {
+    // Pause at 2025 Q1, parity to exactly 95 %, add a provider called Us,
+    // pin a baseline, compare, undo; at 80×24.
+    let mut s = start(24, 80, &[]);
+    s.wait_text("League table at 2023 Q1");
+    s.send("........");
+    s.wait_text("2025 Q1 (9/32)");
+    s.send("=");
+    s.wait_text("Type in %; allowed 0% to 100%.");
+    s.send("95\r");
+    s.wait_line(&["Parity", "95%"]);
+    // Ctrl-p opens the palette too.
+    s.send("\x10");
+    s.wait_text("Find ·");
+    s.send("add a provider");
+    s.wait_text("add a provider (archetype or copy)");
+    s.send("\r");
+    s.wait_text("Start from an archetype or a copy");
+    s.send("\r");
+    s.wait_text("Provider name");
+    s.send("Us\r");
+    s.wait_line(&["Us", "Tab: next"]);
+    s.send("b");
+    s.wait_text("◧ baseline");
+    s.wait_text("Δbase");
+    s.send("u");
+    s.wait_text("undone: provider Us added");
+    // A pinned baseline alone is no unsaved work, but parity at 95 % is.
+    s.send("q");
+    s.wait_text("Unsaved changes");
+    s.send("d");
+    assert!(s.wait_exit().success());
+}

@@ -9,5 +9,6 @@ mod common;
 
 mod dashboard;
 mod files;
+mod places;
 mod present;
 mod signals;

@@ -15,6 +15,7 @@ use crate::ui::analysis::{
 };
 use crate::ui::analysis::{Asked, Revision, Revisions};
 use crate::ui::keymap::Mode;
+use crate::ui::overlay::Overlay;
 
 fn panel_kind(mode: Mode) -> Option<JobKind> {
     match mode {
@@ -33,7 +34,13 @@ fn panel_kind(mode: Mode) -> Option<JobKind> {
         | Mode::Reload
         | Mode::Present
         | Mode::Beats
-        | Mode::Prompt => None,
+        | Mode::Prompt
+        | Mode::Value
+        | Mode::Palette
+        | Mode::AddProvider
+        | Mode::ProviderName
+        | Mode::ConfirmRemove
+        | Mode::Params => None,
     }
 }
 
@@ -71,14 +78,14 @@ impl App {
         let (provider, kpi) = match kind {
             // Bands cover every provider and KPI at once.
             JobKind::MonteCarlo => (0, Kpi::CumulativeProfit),
-            JobKind::Optimize => (self.provider, Kpi::CumulativeProfit),
-            JobKind::Sensitivity | JobKind::Attribution => (self.provider, self.analysis.kpi),
+            JobKind::Optimize => (self.view.provider, Kpi::CumulativeProfit),
+            JobKind::Sensitivity | JobKind::Attribution => (self.view.provider, self.analysis.kpi),
         };
         let attribution = kind == JobKind::Attribution;
         Asked {
             kind,
-            scenario: &self.scenario,
-            baseline: self.pinned.as_ref().filter(|_| attribution),
+            scenario: &self.doc.scenario,
+            baseline: self.doc.pinned.as_ref().filter(|_| attribution),
             revision: self.analysis.revisions.scenario,
             baseline_revision: self.analysis.revisions.baseline.filter(|_| attribution),
             provider,
@@ -89,7 +96,7 @@ impl App {
 
     /// Notes the revisions of the scenario and the baseline, after either changed.
     pub(super) fn note_revisions(&mut self) {
-        self.analysis.revisions = Revisions::of(&self.scenario, self.pinned.as_ref());
+        self.analysis.revisions = Revisions::of(&self.doc.scenario, self.doc.pinned.as_ref());
     }
 
     /// The revision of the model on screen, as the analyses see it.
@@ -178,25 +185,29 @@ impl App {
     pub(super) fn open_analysis(&mut self, mode: Mode) {
         let Some(kind) = panel_kind(mode) else { return };
         if kind == JobKind::Attribution {
-            let problem = match &self.pinned {
+            let problem = match &self.doc.pinned {
                 None => Some(
                     "no baseline pinned: press b to pin this run, change levers, then w shows what moved the result",
                 ),
-                Some(base) => incomparable(base, &self.scenario),
+                Some(base) => incomparable(base, &self.doc.scenario),
             };
             if let Some(p) = problem {
                 self.status = Some(p.into());
                 return;
             }
         }
-        self.mode = mode;
-        self.playing = false;
+        self.overlays.set(match mode {
+            Mode::Tornado => Overlay::Tornado,
+            Mode::Optimum => Overlay::Optimum,
+            _ => Overlay::Waterfall,
+        });
+        self.play.playing = false;
         self.request_analysis(kind);
     }
 
     /// With a panel open, recomputes it for the provider or KPI now selected.
     pub(super) fn refresh_analysis_panel(&mut self) {
-        if let Some(kind) = panel_kind(self.mode) {
+        if let Some(kind) = panel_kind(self.mode()) {
             self.request_analysis(kind);
         }
     }
@@ -230,21 +241,22 @@ impl App {
             return;
         };
         let Some(&target) = o.refs.first() else { return };
-        let mut next = self.scenario.clone();
+        let mut next = self.doc.scenario.clone();
         o.apply(&mut next);
-        self.mode = Mode::Normal;
-        if same_model(&next, &self.scenario) {
+        self.overlays.clear();
+        if same_model(&next, &self.doc.scenario) {
             self.status = Some("already at the optimum: nothing to apply".into());
             return;
         }
-        let before = LeverState::of_all(&self.scenario, &o.refs);
-        self.scenario = next;
-        let after = LeverState::of_all(&self.scenario, &o.refs);
+        let before = LeverState::of_all(&self.doc.scenario, &o.refs);
+        self.doc.scenario = next;
+        let after = LeverState::of_all(&self.doc.scenario, &o.refs);
         self.record(target, 0, before, after, false);
         let name = self
+            .doc
             .scenario
             .providers
-            .get(self.provider)
+            .get(self.view.provider)
             .map_or("?", |p| p.name.as_str());
         let set: Vec<String> = o
             .refs
@@ -253,7 +265,7 @@ impl App {
                 format!(
                     "{} {}",
                     lever_label(r).to_lowercase(),
-                    crate::ui::widgets::value_text(r, self.scenario.base_value(r))
+                    crate::ui::widgets::value_text(r, self.doc.scenario.base_value(r))
                 )
             })
             .collect();

@@ -14,6 +14,7 @@ use crate::document::storage::{FileStamp, Storage, check_name};
 use crate::sim::{self, Scenario};
 use crate::ui::files::{Message, NamePrompt, Picker, Recovery, Then};
 use crate::ui::keymap::Mode;
+use crate::ui::overlay::Overlay;
 use std::path::{Path, PathBuf};
 
 impl App {
@@ -25,78 +26,68 @@ impl App {
 
     /// Saves through `storage` (folder, write hook, clock).
     pub fn with_storage(mut self, storage: Storage) -> App {
-        self.storage = storage;
+        self.doc.storage = storage;
         self
     }
 
     pub fn storage(&self) -> &Storage {
-        &self.storage
+        &self.doc.storage
     }
 
     pub fn source(&self) -> &Source {
-        &self.source
+        &self.doc.source
     }
 
     /// The scenario the pinned baseline was taken from.
     pub fn pinned_scenario(&self) -> Option<&Scenario> {
-        self.pinned.as_ref()
+        self.doc.pinned.as_ref()
     }
 
     pub fn files(&self) -> &crate::ui::files::FilesState {
-        &self.files
+        &self.doc.files
     }
 
     /// True when there is work the autosave has not written yet (or an
     /// autosave left over from work that is no longer unsaved).
     pub fn needs_autosave(&self) -> bool {
         if self.is_modified() {
-            self.files.autosaved.as_ref() != Some(&self.document_state())
+            self.doc.files.autosaved.as_ref() != Some(&self.document_state())
         } else {
-            self.files.autosave_file.is_some()
+            self.doc.files.autosave_file.is_some()
         }
     }
 
     /// The file to watch for changes by other programs.
     pub fn watched_file(&self) -> Option<&Path> {
-        match &self.source {
+        match &self.doc.source {
             Source::File(p) => Some(p),
             Source::Preset(_) => None,
         }
     }
 
     fn document_state(&self) -> (Scenario, Option<file::RawBaseline>) {
-        (self.scenario.clone(), self.pinned.as_ref().map(file::to_raw_baseline))
+        (
+            self.doc.scenario.clone(),
+            self.doc.pinned.as_ref().map(file::to_raw_baseline),
+        )
     }
 
     fn show_message(&mut self, title: &str, body: String) {
-        self.files.message = Some(Message {
+        self.overlays.push(Overlay::Message(Message {
             title: title.into(),
             body,
-        });
-        self.mode = Mode::Message;
-        self.playing = false;
+        }));
+        self.play.playing = false;
     }
 
-    /// Esc: closes what is open; from the overwrite question, back to the name.
+    /// Esc: closes the top overlay, back to what it was opened over (from
+    /// the overwrite question to the name, from a message to the picker).
+    /// Closing a dialog drops what was waiting for it.
     pub(super) fn dismiss(&mut self) {
-        self.mode = match self.mode {
-            Mode::ConfirmOverwrite => {
-                self.files.overwrite = None;
-                Mode::NamePrompt
-            }
-            Mode::Message if self.files.picker.is_some() => {
-                self.files.message = None;
-                Mode::Picker
-            }
-            _ => {
-                self.files.prompt = None;
-                self.files.picker = None;
-                self.files.message = None;
-                self.files.overwrite = None;
-                self.files.pending = Then::Stay;
-                Mode::Normal
-            }
-        };
+        match self.overlays.pop() {
+            Some(Overlay::Help(_) | Overlay::ConfirmOverwrite(_) | Overlay::Message(_)) => {}
+            _ => self.doc.files.pending = Then::Stay,
+        }
     }
 
     pub(super) fn quit_now(&mut self) {
@@ -111,15 +102,15 @@ impl App {
     /// saved or given up). Another dashboard's autosave of the same document
     /// is its own and stays.
     pub(super) fn discard_autosave_file(&mut self) {
-        if let Some(p) = self.files.autosave_file.take() {
+        if let Some(p) = self.doc.files.autosave_file.take() {
             let _ = std::fs::remove_file(p);
         }
-        self.files.autosaved = None;
+        self.doc.files.autosaved = None;
     }
 
     /// A name to offer in the prompt: the file's or the preset's.
     fn suggested_name(&self) -> String {
-        match &self.source {
+        match &self.doc.source {
             Source::Preset(p) => p.clone(),
             Source::File(p) => p.file_stem().unwrap_or_default().to_string_lossy().into_owned(),
         }
@@ -127,44 +118,32 @@ impl App {
 
     /// Saves to the file the work came from; a preset first asks for a name. Then does `then`.
     pub(super) fn save_then(&mut self, then: Then) {
-        self.playing = false;
-        match self.source.clone() {
+        self.play.playing = false;
+        match self.doc.source.clone() {
             Source::File(path) => {
-                self.mode = Mode::Normal;
+                self.overlays.clear();
                 if self.write_document(&path, false) {
                     self.continue_with(then);
                 } else {
-                    self.files.pending = Then::Stay;
+                    self.doc.files.pending = Then::Stay;
                 }
             }
             Source::Preset(_) => {
-                self.files.prompt = Some(NamePrompt::new(self.suggested_name(), then));
-                self.mode = Mode::NamePrompt;
+                self.overlays
+                    .set(Overlay::NamePrompt(NamePrompt::new(self.suggested_name(), then)));
             }
         }
     }
 
     pub(super) fn save_as(&mut self) {
-        self.playing = false;
-        self.files.prompt = Some(NamePrompt::new(self.suggested_name(), Then::Stay));
-        self.mode = Mode::NamePrompt;
-    }
-
-    pub(super) fn type_char(&mut self, c: char) {
-        if let Some(p) = &mut self.files.prompt {
-            p.type_char(c);
-        }
-    }
-
-    pub(super) fn delete_char(&mut self) {
-        if let Some(p) = &mut self.files.prompt {
-            p.delete_char();
-        }
+        self.play.playing = false;
+        self.overlays
+            .set(Overlay::NamePrompt(NamePrompt::new(self.suggested_name(), Then::Stay)));
     }
 
     pub(super) fn submit_name(&mut self) {
-        let Some(prompt) = &mut self.files.prompt else {
-            self.mode = Mode::Normal;
+        let Some(prompt) = self.overlays.name_prompt_mut() else {
+            self.overlays.clear();
             return;
         };
         let name = match check_name(&prompt.text) {
@@ -174,31 +153,30 @@ impl App {
                 return;
             }
         };
-        let path = self.storage.path_for(&name);
+        let path = self.doc.storage.path_for(&name);
         if path.is_dir() {
             prompt.error = Some(format!("{} is a folder; choose another name", path.display()));
             return;
         }
-        let same_file = matches!(&self.source, Source::File(p) if *p == path);
+        let same_file = matches!(&self.doc.source, Source::File(p) if *p == path);
         if path.exists() && !same_file {
-            self.files.overwrite = Some(path);
-            self.mode = Mode::ConfirmOverwrite;
+            self.overlays.push(Overlay::ConfirmOverwrite(path));
             return;
         }
         self.save_as_path(path);
     }
 
     pub(super) fn confirm_overwrite(&mut self) {
-        match self.files.overwrite.take() {
-            Some(path) => self.save_as_path(path),
-            None => self.mode = Mode::Normal,
+        match self.overlays.pop() {
+            Some(Overlay::ConfirmOverwrite(path)) => self.save_as_path(path),
+            _ => self.overlays.clear(),
         }
     }
 
     /// Writes a new file for the work from the prompt, then does what the prompt was for.
     fn save_as_path(&mut self, path: PathBuf) {
-        let then = self.files.prompt.take().map(|p| p.then).unwrap_or_default();
-        self.mode = Mode::Normal;
+        let then = self.overlays.name_prompt().map(|p| p.then.clone()).unwrap_or_default();
+        self.overlays.clear();
         if self.write_document(&path, true) {
             self.continue_with(then);
         }
@@ -208,25 +186,25 @@ impl App {
     /// success the work is clean and `path` is its file; on failure a dialog
     /// says why and nothing else changes.
     fn write_document(&mut self, path: &Path, new_file: bool) -> bool {
-        let mut sc = self.scenario.clone();
-        let now = self.storage.now();
+        let mut sc = self.doc.scenario.clone();
+        let now = self.doc.storage.now();
         sc.meta.modified = now;
         if new_file {
             sc.meta.created = now;
         }
-        let text = file::to_ron_document(&sc, self.pinned.as_ref());
+        let text = file::to_ron_document(&sc, self.doc.pinned.as_ref());
         // Saving over the open file: right before it is replaced, it must still
         // be the file that was opened or last saved here (not another
         // dashboard's or program's save since).
-        let result = match &self.source {
-            Source::File(open) if open == path => self.storage.save_over(path, &text, self.files.disk),
-            _ => self.storage.save(path, &text),
+        let result = match &self.doc.source {
+            Source::File(open) if open == path => self.doc.storage.save_over(path, &text, self.doc.files.disk),
+            _ => self.doc.storage.save(path, &text),
         };
         match result {
             Err(e) if e.changed_on_disk => {
-                self.files.disk = FileStamp::of(path);
-                self.mode = Mode::Reload;
-                self.playing = false;
+                self.doc.files.disk = FileStamp::of(path);
+                self.overlays.set(Overlay::Reload);
+                self.play.playing = false;
                 self.status = Some(format!(
                     "not saved: {} was changed on disk since it was opened here; r loads that version, k keeps yours (Ctrl-s then overwrites it)",
                     path.display()
@@ -234,15 +212,15 @@ impl App {
                 false
             }
             Ok(()) => {
-                self.scenario.meta = sc.meta;
-                if let Some(p) = &mut self.pinned {
-                    p.meta = self.scenario.meta.clone();
+                self.doc.scenario.meta = sc.meta;
+                if let Some(p) = &mut self.doc.pinned {
+                    p.meta = self.doc.scenario.meta.clone();
                 }
-                self.clean = self.scenario.clone();
-                self.clean_baseline = self.pinned.as_ref().map(file::to_raw_baseline);
+                self.doc.clean = self.doc.scenario.clone();
+                self.doc.clean_baseline = self.doc.pinned.as_ref().map(file::to_raw_baseline);
                 self.discard_autosave_file();
-                self.source = Source::File(path.to_path_buf());
-                self.files.disk = FileStamp::of(path);
+                self.doc.source = Source::File(path.to_path_buf());
+                self.doc.files.disk = FileStamp::of(path);
                 self.status = Some(format!("saved to {}", path.display()));
                 true
             }
@@ -267,47 +245,53 @@ impl App {
     }
 
     pub(super) fn open_picker(&mut self) {
-        self.playing = false;
-        let mut picker = Picker::read(&self.storage);
-        picker.selected = picker.entries.iter().position(|e| e.source == self.source).unwrap_or(0);
-        self.files.picker = Some(picker);
-        self.mode = Mode::Picker;
+        self.play.playing = false;
+        let mut picker = Picker::read(&self.doc.storage);
+        picker.selected = picker
+            .entries
+            .iter()
+            .position(|e| e.source == self.doc.source)
+            .unwrap_or(0);
+        self.overlays.set(Overlay::Picker(picker));
     }
 
     pub(super) fn picker_move(&mut self, by: i32) {
-        if let Some(p) = &mut self.files.picker {
+        if let Some(p) = self.overlays.picker_mut() {
             p.move_by(by);
         }
     }
 
     /// Enter in the picker: a broken file says why; unsaved work asks first.
     pub(super) fn open_selected(&mut self) {
-        let Some(entry) = self.files.picker.as_ref().and_then(|p| p.selected()).cloned() else {
+        let Some(entry) = self.overlays.picker().and_then(|p| p.selected()).cloned() else {
             return;
         };
         if let Some(e) = entry.broken {
             // The list stays open under the message, to pick another.
-            self.files.message = Some(Message {
+            self.overlays.push(Overlay::Message(Message {
                 title: "Cannot open".into(),
                 body: e,
-            });
-            self.mode = Mode::Message;
+            }));
             return;
         }
-        self.files.picker = None;
+        self.open_or_ask(entry.source);
+    }
+
+    /// Opens `source`, first asking about unsaved work.
+    pub(super) fn open_or_ask(&mut self, source: Source) {
         if self.is_modified() {
-            self.files.pending = Then::Open(entry.source);
-            self.mode = Mode::ConfirmOpen;
+            self.doc.files.pending = Then::Open(source);
+            self.overlays.set(Overlay::ConfirmOpen);
         } else {
-            self.mode = Mode::Normal;
-            self.open_source(entry.source);
+            self.overlays.clear();
+            self.open_source(source);
         }
     }
 
     pub(super) fn discard_then_continue(&mut self) {
-        let then = std::mem::take(&mut self.files.pending);
+        let then = std::mem::take(&mut self.doc.files.pending);
         self.discard_autosave_file();
-        self.mode = Mode::Normal;
+        self.overlays.clear();
         self.continue_with(then);
     }
 
@@ -340,7 +324,7 @@ impl App {
     }
 
     fn describe_source(&self) -> String {
-        match &self.source {
+        match &self.doc.source {
             Source::File(p) => p.display().to_string(),
             Source::Preset(p) => format!("preset {p}"),
         }
@@ -349,55 +333,62 @@ impl App {
     /// Puts `doc` on screen as the clean state of `source`. `fresh` starts
     /// the view over (a different strategy); otherwise cursor and provider stay.
     fn replace_document(&mut self, doc: Document, source: Source, fresh: bool) {
-        self.files.disk = match &source {
+        self.doc.files.disk = match &source {
             Source::File(p) => FileStamp::of(p),
             Source::Preset(_) => None,
         };
-        self.source = source;
-        self.clean = doc.scenario.clone();
-        self.clean_baseline = doc.baseline.as_ref().map(file::to_raw_baseline);
+        self.doc.source = source;
+        self.doc.clean = doc.scenario.clone();
+        self.doc.clean_baseline = doc.baseline.as_ref().map(file::to_raw_baseline);
         self.set_work(doc);
         if fresh {
-            self.cursor = 0;
-            self.provider = 0;
-            self.lever = 0;
+            self.view.cursor = 0;
+            self.view.provider = 0;
+            self.view.lever = 0;
         }
-        self.files.autosaved = None;
-        self.files.autosave_file = None;
+        self.doc.files.autosaved = None;
+        self.doc.files.autosave_file = None;
     }
 
     /// Shows `doc` as the work, clearing history that belonged to the previous one.
     fn set_work(&mut self, doc: Document) {
         // At start-up the run on screen is already this scenario's: simulate once.
-        if doc.scenario != self.scenario {
+        if doc.scenario != self.doc.scenario {
             self.run = sim::simulate(&doc.scenario);
         }
         self.baseline = doc.baseline.as_ref().map(sim::simulate);
-        self.pinned = doc.baseline;
-        self.scenario = doc.scenario;
+        self.doc.pinned = doc.baseline;
+        self.doc.scenario = doc.scenario;
         self.note_revisions();
-        self.undo.clear();
-        self.undo_truncated = false;
-        self.redo.clear();
-        self.drag = None;
-        self.playing = false;
-        self.cursor = self.cursor.min(self.run.last());
-        self.provider = self.provider.min(self.scenario.providers.len().saturating_sub(1));
+        self.history.undo.clear();
+        self.history.undo_truncated = false;
+        self.history.redo.clear();
+        self.view.drag = None;
+        self.play.playing = false;
+        self.view.cursor = self.view.cursor.min(self.run.last());
+        self.view.provider = self
+            .view
+            .provider
+            .min(self.doc.scenario.providers.len().saturating_sub(1));
         let n = self.levers().len();
-        self.lever = self.lever.min(n.saturating_sub(1));
-        self.log_scroll = 0;
+        self.view.lever = self.view.lever.min(n.saturating_sub(1));
+        self.view.log_scroll = 0;
     }
 
     /// Offers an autosave of the current document that is newer than its file.
     pub(super) fn find_autosave(&mut self) {
-        let Some(found) = self.storage.find_autosave(&self.source) else {
+        let Some(found) = self.doc.storage.find_autosave(&self.doc.source) else {
             // Work left from another document is recovered by opening it; say so.
-            let n = self.storage.other_autosaves(&self.source);
+            let n = self.doc.storage.other_autosaves(&self.doc.source);
             if n > 0 {
                 self.status = Some(format!(
                     "{n} autosave{} of unsaved work in {}: open the same file or preset (Ctrl-o) to recover",
                     if n == 1 { "" } else { "s" },
-                    self.storage.autosave_dir().display()
+                    self.doc
+                        .storage
+                        .dir()
+                        .join(crate::document::storage::AUTOSAVE_DIR)
+                        .display()
                 ));
             }
             return;
@@ -408,13 +399,12 @@ impl App {
                     .and_then(|m| m.modified())
                     .ok()
                     .map(chrono::DateTime::<chrono::Utc>::from);
-                self.files.recovery = Some(Recovery {
+                self.overlays.set(Overlay::Recover(Box::new(Recovery {
                     path: found.path,
                     document,
                     written,
-                });
-                self.mode = Mode::Recover;
-                self.playing = false;
+                })));
+                self.play.playing = false;
             }
             Err(e) => self.show_message(
                 "Autosave not usable",
@@ -424,20 +414,23 @@ impl App {
     }
 
     pub(super) fn recover_autosave(&mut self) {
-        self.mode = Mode::Normal;
-        let Some(r) = self.files.recovery.take() else { return };
+        let Some(Overlay::Recover(r)) = self.overlays.pop() else {
+            self.overlays.clear();
+            return;
+        };
+        self.overlays.clear();
         self.set_work(r.document);
         // Still unsaved: the autosave stays until the work is saved or discarded.
-        self.files.autosaved = Some(self.document_state());
-        self.files.autosave_file = Some(r.path);
+        self.doc.files.autosaved = Some(self.document_state());
+        self.doc.files.autosave_file = Some(r.path);
         self.status = Some("recovered the autosaved work; Ctrl-s saves it".into());
     }
 
     pub(super) fn discard_autosave(&mut self) {
-        self.mode = Mode::Normal;
-        if let Some(r) = self.files.recovery.take() {
+        if let Some(Overlay::Recover(r)) = self.overlays.pop() {
             let _ = std::fs::remove_file(r.path);
         }
+        self.overlays.clear();
         self.status = Some("autosave discarded".into());
     }
 
@@ -450,19 +443,19 @@ impl App {
             self.discard_autosave_file();
             return;
         }
-        match self.storage.write_autosave_to(
-            &self.source,
-            &self.scenario,
-            self.pinned.as_ref(),
-            self.files.autosave_file.as_deref(),
+        match self.doc.storage.write_autosave_to(
+            &self.doc.source,
+            &self.doc.scenario,
+            self.doc.pinned.as_ref(),
+            self.doc.files.autosave_file.as_deref(),
         ) {
             Ok(path) => {
-                self.files.autosaved = Some(self.document_state());
-                self.files.autosave_file = Some(path);
+                self.doc.files.autosaved = Some(self.document_state());
+                self.doc.files.autosave_file = Some(path);
             }
             Err(e) => {
                 // Remember the attempt, so a failing disk is not retried in a tight loop.
-                self.files.autosaved = Some(self.document_state());
+                self.doc.files.autosaved = Some(self.document_state());
                 self.status = Some(format!("autosave failed: {e}"));
             }
         }
@@ -470,29 +463,29 @@ impl App {
 
     /// Notices a change to the open file by another program and offers to reload it.
     pub(super) fn check_disk(&mut self) {
-        if self.mode != Mode::Normal {
+        if self.mode() != Mode::Normal {
             return;
         }
-        let Source::File(path) = &self.source else { return };
+        let Source::File(path) = &self.doc.source else { return };
         let now = FileStamp::of(path);
-        if now == self.files.disk {
+        if now == self.doc.files.disk {
             return;
         }
-        self.files.disk = now;
+        self.doc.files.disk = now;
         if now.is_none() {
             self.status = Some(format!(
                 "{} was removed from disk; Ctrl-s writes it again",
                 path.display()
             ));
         } else {
-            self.mode = Mode::Reload;
-            self.playing = false;
+            self.overlays.set(Overlay::Reload);
+            self.play.playing = false;
         }
     }
 
     pub(super) fn reload_from_disk(&mut self) {
-        self.mode = Mode::Normal;
-        let source = self.source.clone();
+        self.overlays.clear();
+        let source = self.doc.source.clone();
         match Self::load(&source) {
             Ok(doc) => {
                 self.discard_autosave_file();

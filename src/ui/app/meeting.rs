@@ -8,6 +8,7 @@ use crate::output::export::ExportFormat;
 use crate::sim::Beat;
 use crate::ui::action::Action;
 use crate::ui::keymap::Mode;
+use crate::ui::overlay::Overlay;
 use crate::ui::present::{Glide, Meeting, MeetingAction, Presentation, Prompt, PromptFor, apply_beat, undo_beat};
 use crate::ui::theme::Theme;
 use std::path::PathBuf;
@@ -37,9 +38,9 @@ impl App {
         let p = self.presentation()?;
         let beat_at = p
             .beat
-            .and_then(|b| self.scenario.story.get(b))
-            .map_or(self.cursor, |b| b.at.min(self.run.last()));
-        Some((self.cursor, beat_at.max(self.cursor)))
+            .and_then(|b| self.doc.scenario.story.get(b))
+            .map_or(self.view.cursor, |b| b.at.min(self.run.last()));
+        Some((self.view.cursor, beat_at.max(self.view.cursor)))
     }
 
     /// How long the loop may wait before reporting the time, while presenting.
@@ -48,8 +49,9 @@ impl App {
     }
 
     /// The mode `?` was pressed in: the help lists its keys.
+    /// The keymap the help describes: the one of what it was opened over.
     pub fn help_from(&self) -> Mode {
-        self.help_from
+        self.overlays.mode_below()
     }
 
     /// Where `x` writes exports (default: `exports/` in the saves folder, one folder per scenario).
@@ -67,7 +69,7 @@ impl App {
     /// Starts in `theme`, shown as `name` (a built-in of that name is replaced).
     pub fn with_named_theme(mut self, name: &str, theme: Theme) -> App {
         let theme = Theme {
-            color: self.theme.color,
+            color: self.view.theme.color,
             ..theme
         };
         let themes = &mut self.meeting.themes;
@@ -81,7 +83,7 @@ impl App {
                 themes.len() - 1
             }
         };
-        self.theme = theme;
+        self.view.theme = theme;
         self
     }
 
@@ -89,7 +91,7 @@ impl App {
     /// document, named through the same rules as saved files, inside the
     /// saves folder's `exports/` (or the folder given to [`App::with_export_dir`]).
     pub fn export_folder(&self) -> PathBuf {
-        let own = self.storage.export_dir(&self.source);
+        let own = self.doc.storage.export_dir(&self.doc.source);
         match &self.meeting.export_dir {
             Some(dir) => own.file_name().map_or_else(|| dir.clone(), |name| dir.join(name)),
             None => own,
@@ -117,7 +119,7 @@ impl App {
                 }
             }
             MeetingAction::LastBeat => {
-                let last = self.scenario.story.len().saturating_sub(1);
+                let last = self.doc.scenario.story.len().saturating_sub(1);
                 while self.presentation().and_then(|p| p.beat).is_some_and(|b| b < last) {
                     self.next_beat();
                 }
@@ -142,8 +144,8 @@ impl App {
                 let m = &mut self.meeting;
                 m.theme_index = (m.theme_index + 1) % m.themes.len().max(1);
                 if let Some((name, t)) = m.themes.get(m.theme_index) {
-                    self.theme = Theme {
-                        color: self.theme.color,
+                    self.view.theme = Theme {
+                        color: self.view.theme.color,
                         ..*t
                     };
                     self.status = Some(format!("theme: {name}"));
@@ -151,43 +153,43 @@ impl App {
             }
             MeetingAction::Export => self.export(),
             MeetingAction::AddBeat => {
-                self.playing = false;
-                self.open_prompt(PromptFor::NewBeat(self.cursor), String::new());
+                self.play.playing = false;
+                self.open_prompt(PromptFor::NewBeat(self.view.cursor), String::new());
             }
             MeetingAction::OpenBeats => {
-                self.playing = false;
-                let n = self.scenario.story.len();
+                self.play.playing = false;
+                let n = self.doc.scenario.story.len();
                 self.meeting.selected_beat = self.meeting.selected_beat.min(n.saturating_sub(1));
-                self.mode = Mode::Beats;
+                self.overlays.set(Overlay::Beats);
             }
             MeetingAction::SelectPrev => {
                 self.meeting.selected_beat = self.meeting.selected_beat.saturating_sub(1);
             }
             MeetingAction::SelectNext => {
-                let n = self.scenario.story.len();
+                let n = self.doc.scenario.story.len();
                 self.meeting.selected_beat = (self.meeting.selected_beat + 1).min(n.saturating_sub(1));
             }
             MeetingAction::GoToBeat => {
-                if let Some(b) = self.scenario.story.get(self.meeting.selected_beat) {
+                if let Some(b) = self.doc.scenario.story.get(self.meeting.selected_beat) {
                     let (at, tab, focus) = (b.at, b.chart, b.focus);
                     self.set_cursor(at);
-                    self.tab = tab;
-                    if focus < self.scenario.providers.len() {
-                        self.provider = focus;
+                    self.view.tab = tab;
+                    if focus < self.doc.scenario.providers.len() {
+                        self.view.provider = focus;
                     }
-                    self.mode = Mode::Normal;
+                    self.overlays.clear();
                 }
             }
             MeetingAction::EditTitle => {
                 let i = self.meeting.selected_beat;
-                if let Some(b) = self.scenario.story.get(i) {
+                if let Some(b) = self.doc.scenario.story.get(i) {
                     let text = b.title.clone();
                     self.open_prompt(PromptFor::Title(i), text);
                 }
             }
             MeetingAction::EditNarration => {
                 let i = self.meeting.selected_beat;
-                if let Some(b) = self.scenario.story.get(i) {
+                if let Some(b) = self.doc.scenario.story.get(i) {
                     let text = b.narration.clone();
                     self.open_prompt(PromptFor::Narration(i), text);
                 }
@@ -196,57 +198,54 @@ impl App {
             MeetingAction::MoveDown => self.move_beat(true),
             MeetingAction::MoveToCursor => {
                 let i = self.meeting.selected_beat;
-                if i < self.scenario.story.len() {
-                    let mut b = self.scenario.story.remove(i);
-                    b.at = self.cursor;
-                    let label = self.scenario.quarter_at(b.at).label();
+                if i < self.doc.scenario.story.len() {
+                    let mut b = self.doc.scenario.story.remove(i);
+                    b.at = self.view.cursor;
+                    let label = self.doc.scenario.quarter_at(b.at).label();
                     self.meeting.selected_beat = self.insert_beat(b);
                     self.status = Some(format!("beat moved to {label}"));
                 }
             }
             MeetingAction::DeleteBeat => {
                 let i = self.meeting.selected_beat;
-                if i < self.scenario.story.len() {
-                    let b = self.scenario.story.remove(i);
-                    let n = self.scenario.story.len();
+                if i < self.doc.scenario.story.len() {
+                    let b = self.doc.scenario.story.remove(i);
+                    let n = self.doc.scenario.story.len();
                     self.meeting.selected_beat = i.min(n.saturating_sub(1));
                     self.status = Some(format!("deleted beat “{}”", b.title));
                 }
             }
             MeetingAction::TypeChar(c) => {
-                if let Some(p) = self.meeting.prompt.as_mut()
+                if let Some(p) = self.overlays.prompt_mut()
                     && !c.is_control()
                 {
                     p.text.push(c);
                 }
             }
             MeetingAction::DeleteChar => {
-                if let Some(p) = self.meeting.prompt.as_mut() {
+                if let Some(p) = self.overlays.prompt_mut() {
                     p.text.pop();
                 }
             }
             MeetingAction::SubmitText => self.submit_prompt(),
             MeetingAction::CancelText => {
-                if let Some(p) = self.meeting.prompt.take() {
-                    self.mode = p.back_to;
+                if self.mode() == Mode::Prompt {
+                    self.overlays.pop();
                 }
             }
         }
     }
 
+    /// Opens the text prompt over what is open (the beat list, or the dashboard).
     fn open_prompt(&mut self, purpose: PromptFor, text: String) {
-        let back_to = if self.mode == Mode::Beats {
-            Mode::Beats
-        } else {
-            Mode::Normal
-        };
-        self.meeting.prompt = Some(Prompt { purpose, text, back_to });
-        self.mode = Mode::Prompt;
+        self.overlays.push(Overlay::Prompt(Prompt { purpose, text }));
     }
 
+    /// Enter in the prompt: a refused text keeps the prompt open; an accepted
+    /// one closes it, back to what it was opened over.
     fn submit_prompt(&mut self) {
-        let Some(p) = self.meeting.prompt.take() else {
-            self.mode = Mode::Normal;
+        let Some(Overlay::Prompt(p)) = self.overlays.pop() else {
+            self.overlays.clear();
             return;
         };
         let text = p.text.trim().to_string();
@@ -254,7 +253,7 @@ impl App {
             PromptFor::NewBeat(at) => {
                 if text.is_empty() {
                     self.status = Some("a beat needs a title (Esc cancels)".into());
-                    self.meeting.prompt = Some(p);
+                    self.overlays.push(Overlay::Prompt(p));
                     return;
                 }
                 let beat = Beat {
@@ -262,50 +261,49 @@ impl App {
                     title: text,
                     narration: String::new(),
                     notes: String::new(),
-                    chart: self.tab,
-                    focus: self.provider,
+                    chart: self.view.tab,
+                    focus: self.view.provider,
                     levers: Vec::new(),
                 };
-                let label = self.scenario.quarter_at(at).label();
+                let label = self.doc.scenario.quarter_at(at).label();
                 self.meeting.selected_beat = self.insert_beat(beat);
                 self.status = Some(format!(
                     "beat {} of {} added at {label}; B lists the beats (n there edits the narration)",
                     self.meeting.selected_beat + 1,
-                    self.scenario.story.len()
+                    self.doc.scenario.story.len()
                 ));
             }
             PromptFor::Title(i) => {
                 if text.is_empty() {
                     self.status = Some("a beat needs a title (Esc cancels)".into());
-                    self.meeting.prompt = Some(p);
+                    self.overlays.push(Overlay::Prompt(p));
                     return;
                 }
-                if let Some(b) = self.scenario.story.get_mut(i) {
+                if let Some(b) = self.doc.scenario.story.get_mut(i) {
                     b.title = text;
                 }
             }
             PromptFor::Narration(i) => {
                 // A placeholder the scenario cannot fill would make the saved file fail to load.
-                if let Some(problem) = crate::output::narration::problems(&text, &self.scenario)
+                if let Some(problem) = crate::output::narration::problems(&text, &self.doc.scenario)
                     .into_iter()
                     .next()
                 {
                     self.status = Some(format!("narration: {} (Esc cancels)", problem.message));
-                    self.meeting.prompt = Some(p);
+                    self.overlays.push(Overlay::Prompt(p));
                     return;
                 }
-                if let Some(b) = self.scenario.story.get_mut(i) {
+                if let Some(b) = self.doc.scenario.story.get_mut(i) {
                     b.narration = text;
                 }
             }
         }
-        self.mode = p.back_to;
     }
 
     /// Inserts `beat` after every beat at or before its quarter; returns its index.
     fn insert_beat(&mut self, beat: Beat) -> usize {
-        let i = self.scenario.story.partition_point(|b| b.at <= beat.at);
-        self.scenario.story.insert(i, beat);
+        let i = self.doc.scenario.story.partition_point(|b| b.at <= beat.at);
+        self.doc.scenario.story.insert(i, beat);
         i
     }
 
@@ -313,12 +311,12 @@ impl App {
     /// so when the two are at different quarters they exchange quarters too.
     fn move_beat(&mut self, down: bool) {
         let i = self.meeting.selected_beat;
-        let n = self.scenario.story.len();
+        let n = self.doc.scenario.story.len();
         let j = if down { i + 1 } else { i.wrapping_sub(1) };
         if i >= n || j >= n {
             return;
         }
-        let story = &mut self.scenario.story;
+        let story = &mut self.doc.scenario.story;
         let (at_i, at_j) = (story[i].at, story[j].at);
         story.swap(i, j);
         story[i].at = at_i;
@@ -327,7 +325,7 @@ impl App {
         self.status = Some(format!(
             "beat moved {}: now at {}",
             if down { "down" } else { "up" },
-            self.scenario.quarter_at(at_j).label()
+            self.doc.scenario.quarter_at(at_j).label()
         ));
     }
 
@@ -335,7 +333,7 @@ impl App {
         let dir = self.export_folder();
         self.status = Some(
             match crate::output::write_export(
-                &self.scenario,
+                &self.doc.scenario,
                 &dir,
                 crate::output::svg::Comparison {
                     baseline: self.baseline(),
@@ -353,7 +351,7 @@ impl App {
         if self.presenting() {
             return;
         }
-        self.playing = false;
+        self.play.playing = false;
         let mut p = Presentation {
             beat: None,
             applied: Vec::new(),
@@ -362,11 +360,11 @@ impl App {
             blank: false,
             elapsed: Duration::ZERO,
             beat_started: Duration::ZERO,
-            before: (self.tab, self.provider, self.cursor),
+            before: (self.view.tab, self.view.provider, self.view.cursor),
         };
-        if let Some(first) = self.scenario.story.first().cloned() {
+        if let Some(first) = self.doc.scenario.story.first().cloned() {
             p.beat = Some(0);
-            p.applied.push(apply_beat(&mut self.scenario, &first));
+            p.applied.push(apply_beat(&mut self.doc.scenario, &first));
             self.show_beat(&first);
             self.resimulate();
             self.set_cursor(first.at);
@@ -374,7 +372,7 @@ impl App {
             self.status = Some("this story has no beats yet: a adds one in the dashboard".into());
         }
         self.meeting.presentation = Some(p);
-        self.mode = Mode::Present;
+        self.overlays.set(Overlay::Present);
         self.publish_notes();
     }
 
@@ -385,23 +383,23 @@ impl App {
             return;
         };
         for changes in p.applied.iter().rev() {
-            undo_beat(&mut self.scenario, changes);
+            undo_beat(&mut self.doc.scenario, changes);
         }
         if !p.applied.iter().all(Vec::is_empty) {
             self.resimulate();
         }
         let (tab, provider, cursor) = p.before;
-        self.tab = tab;
-        self.provider = provider.min(self.scenario.providers.len().saturating_sub(1));
+        self.view.tab = tab;
+        self.view.provider = provider.min(self.doc.scenario.providers.len().saturating_sub(1));
         self.set_cursor(cursor);
-        self.mode = Mode::Normal;
+        self.overlays.clear();
         self.publish_notes_ended();
     }
 
     fn show_beat(&mut self, beat: &Beat) {
-        self.tab = beat.chart;
-        if beat.focus < self.scenario.providers.len() {
-            self.provider = beat.focus;
+        self.view.tab = beat.chart;
+        if beat.focus < self.doc.scenario.providers.len() {
+            self.view.provider = beat.focus;
         }
     }
 
@@ -414,7 +412,7 @@ impl App {
 
     fn glide_to(&mut self, at: u32) {
         let to = at.min(self.run.last());
-        let from = self.cursor;
+        let from = self.view.cursor;
         if let Some(p) = self.meeting.presentation.as_mut() {
             p.glide = (from != to).then(|| Glide::new(from, to));
         }
@@ -429,15 +427,15 @@ impl App {
             return;
         };
         let next = p.beat.map_or(0, |b| b + 1);
-        let Some(beat) = self.scenario.story.get(next).cloned() else {
-            self.status = Some(if self.scenario.story.is_empty() {
+        let Some(beat) = self.doc.scenario.story.get(next).cloned() else {
+            self.status = Some(if self.doc.scenario.story.is_empty() {
                 "this story has no beats yet".into()
             } else {
                 "last beat: p or Esc ends the presentation".into()
             });
             return;
         };
-        let changes = apply_beat(&mut self.scenario, &beat);
+        let changes = apply_beat(&mut self.doc.scenario, &beat);
         let changed = !changes.is_empty();
         if let Some(p) = self.meeting.presentation.as_mut() {
             p.applied.push(changes);
@@ -467,11 +465,11 @@ impl App {
         let changes = p.applied.pop().unwrap_or_default();
         p.beat = Some(current - 1);
         p.beat_started = p.elapsed;
-        undo_beat(&mut self.scenario, &changes);
+        undo_beat(&mut self.doc.scenario, &changes);
         if !changes.is_empty() {
             self.resimulate();
         }
-        if let Some(beat) = self.scenario.story.get(current - 1).cloned() {
+        if let Some(beat) = self.doc.scenario.story.get(current - 1).cloned() {
             self.show_beat(&beat);
             self.glide_to(beat.at);
         }
@@ -494,16 +492,16 @@ impl App {
     /// The speaker notes for the beat on screen.
     pub fn notes(&self) -> Option<Notes> {
         let p = self.presentation()?;
-        let story = &self.scenario.story;
+        let story = &self.doc.scenario.story;
         let current = p.beat.and_then(|b| story.get(b));
         let next = p.beat.map_or(0, |b| b + 1);
-        let fill = |text: &str, at: u32| crate::output::narration::fill(text, &self.scenario, &self.run, at);
+        let fill = |text: &str, at: u32| crate::output::narration::fill(text, &self.doc.scenario, &self.run, at);
         Some(Notes {
-            scenario: self.scenario.meta.name.clone(),
+            scenario: self.doc.scenario.meta.name.clone(),
             presenting: true,
             beat: p.beat.map_or(0, |b| b + 1),
             beats: story.len(),
-            quarter: current.map_or_else(String::new, |b| self.scenario.quarter_at(b.at).label()),
+            quarter: current.map_or_else(String::new, |b| self.doc.scenario.quarter_at(b.at).label()),
             title: current.map_or_else(|| "(no beats)".into(), |b| b.title.clone()),
             narration: current.map_or_else(String::new, |b| fill(&b.narration, b.at)),
             notes: current.map_or_else(String::new, |b| fill(&b.notes, b.at)),

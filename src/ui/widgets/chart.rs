@@ -244,6 +244,18 @@ impl ChartWidget<'_> {
         let tab = app.tab();
         let mut current = lines(app.run(), tab);
         let mut ghosts = app.baseline().map(|b| lines(b, tab)).unwrap_or_default();
+        // A baseline's provider is drawn in the colour of the provider of the
+        // same id now; one that is gone has no ghost.
+        if let Some(pinned) = app.pinned_scenario() {
+            let sc = app.scenario();
+            ghosts.retain_mut(|s| match s.whose {
+                Whose::Provider(j) => {
+                    let now = pinned.providers.get(j).and_then(|p| sc.provider_index(&p.id));
+                    now.map(|i| s.whose = Whose::Provider(i)).is_some()
+                }
+                Whose::Unserved => true,
+            });
+        }
         // Presenting, the story unfolds: lines end at the cursor, on axes
         // that fit everything up to the beat being shown (so they change once
         // per beat, not with every frame of the cursor's glide).

@@ -17,7 +17,7 @@ use ratatui::text::Line;
 use ratatui::widgets::{Block, Clear, Widget};
 
 /// "keys  what they do" for every binding of `mode`.
-fn choices(mode: Mode) -> Vec<String> {
+pub(super) fn choices(mode: Mode) -> Vec<String> {
     keymap::keymap(mode)
         .iter()
         .filter(|b| b.hint.is_some())
@@ -29,7 +29,7 @@ fn choices(mode: Mode) -> Vec<String> {
 }
 
 /// A bordered box of `lines` (text, style) followed by the mode's choices.
-fn question_box(area: Rect, buf: &mut Buffer, app: &App, title: &str, text: &str, mode: Mode) {
+pub(super) fn question_box(area: Rect, buf: &mut Buffer, app: &App, title: &str, text: &str, mode: Mode) {
     if area.is_empty() {
         return;
     }
@@ -84,7 +84,9 @@ pub struct NamePromptWidget<'a> {
 
 impl Widget for NamePromptWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let Some(p) = &self.app.files().prompt else { return };
+        let Some(p) = self.app.overlays().name_prompt() else {
+            return;
+        };
         if area.is_empty() {
             return;
         }
@@ -178,7 +180,7 @@ impl PickerWidget<'_> {
 
 impl Widget for PickerWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let Some(p) = &self.app.files().picker else { return };
+        let Some(p) = self.app.overlays().picker() else { return };
         if area.is_empty() {
             return;
         }
@@ -280,7 +282,7 @@ pub struct MessageWidget<'a> {
 
 impl Widget for MessageWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        if let Some(m) = &self.app.files().message {
+        if let Some(m) = self.app.overlays().message() {
             question_box(area, buf, self.app, &m.title, &m.body, Mode::Message);
         }
     }
@@ -300,8 +302,8 @@ impl Widget for QuestionWidget<'_> {
                 "Replace?",
                 format!(
                     "{} already exists. Replace it with this strategy?",
-                    f.overwrite
-                        .as_ref()
+                    app.overlays()
+                        .overwrite()
                         .map(|p| p.display().to_string())
                         .unwrap_or_default()
                 ),
@@ -318,9 +320,9 @@ impl Widget for QuestionWidget<'_> {
                 )
             }
             Mode::Recover => {
-                let when = f
-                    .recovery
-                    .as_ref()
+                let when = app
+                    .overlays()
+                    .recovery()
                     .and_then(|r| r.written.as_ref())
                     .map(|t| format!(" on {} UTC", short_time(t)))
                     .unwrap_or_default();

@@ -22,7 +22,14 @@ impl Widget for FooterWidget<'_> {
             x = put(buf, area, x, area.y, &format!(" {msg} "), th.selected());
             x = put(buf, area, x, area.y, " ", th.text());
         }
-        for (keys, label) in keymap::hints(self.app.mode()) {
+        let mode = self.app.mode();
+        for (keys, label) in keymap::hints(mode) {
+            // What ←→ will really do, given the lever's keyframes and the cursor.
+            let label = if mode == keymap::Mode::Normal && label == "adjust" {
+                self.app.adjust_hint()
+            } else {
+                label.to_string()
+            };
             let w = (keys.chars().count() + label.chars().count() + 3) as u16;
             if x + w > area.right() {
                 break;

@@ -28,16 +28,24 @@ impl Widget for HeaderWidget<'_> {
             format!("{speed:.0} q/s")
         };
         let quarter = sc.quarter_at(t).label();
-        let right = format!(
-            " {quarter} ({}/{}) │ {play} {speed}{} ",
+        let baseline = if app.baseline().is_some() {
+            " │ ◧ baseline"
+        } else {
+            ""
+        };
+        let full = format!(
+            " {quarter} ({}/{}) │ {play} {speed}{baseline} ",
             t + 1,
-            app.run().quarters,
-            if app.baseline().is_some() {
-                " │ ◧ baseline"
-            } else {
-                ""
-            }
+            app.run().quarters
         );
+        let (_, short_file, state) = file_state(app);
+        // On a narrow screen the quarter's count goes before the file's name would.
+        let needed = 14 + crate::text::width(&short_file) + state.len() + 4;
+        let right = if usize::from(area.width) >= crate::text::width(&full) + needed {
+            full
+        } else {
+            format!(" {quarter} │ {play} {speed}{baseline} ")
+        };
         let right_w = right.chars().count() as u16;
         buf.set_style(area, th.title());
         let mut x = put(buf, area, area.x, area.y, " cloudstrat │ ", th.title());
@@ -52,9 +60,11 @@ impl Widget for HeaderWidget<'_> {
         } else {
             short
         };
-        let file = truncate(&file, room.saturating_sub(3));
+        // The name needs " · " and at least four columns; without it the file has the room.
+        let with_name = crate::text::width(&file) + 3 + 4 <= room;
+        let file = truncate(&file, if with_name { room - 3 } else { room });
         let room = room.saturating_sub(crate::text::width(&file) + 3);
-        if room >= 4 {
+        if with_name {
             x = put(buf, area, x, area.y, &truncate(&sc.meta.name, room), th.text());
             x = put(buf, area, x, area.y, " · ", th.dim());
         }

@@ -96,10 +96,8 @@ impl Widget for LeagueWidget<'_> {
         let app = self.app;
         let th = app.theme();
         let sc = app.scenario();
-        let run = app.run();
         let t = app.cursor();
-        let base = app.baseline();
-        let unserved = run.market.get(t as usize).map_or(0.0, |m| m.unserved_share());
+        let unserved = app.run().market.get(t as usize).map_or(0.0, |m| m.unserved_share());
         // The unserved row needs the header, every provider and itself inside the borders.
         let row_fits = area.height as usize >= sc.providers.len() + 4;
         let title = if row_fits {
@@ -111,7 +109,7 @@ impl Widget for LeagueWidget<'_> {
                 crate::format::pct(unserved)
             )
         };
-        let note = if base.is_some() {
+        let note = if app.baseline().is_some() {
             " Δq: since last quarter · Δbase: against the baseline "
         } else {
             " Δq: since last quarter "
@@ -125,43 +123,7 @@ impl Widget for LeagueWidget<'_> {
         if inner.is_empty() {
             return;
         }
-
-        let mut cols = vec![
-            col("#", 2, 0, Kind::Rank),
-            col("Provider", 14, 0, Kind::Provider),
-            col("Share", 6, 0, Kind::Share),
-            col("Δq", 6, 1, Kind::ShareDeltaQ),
-            col("Price", 7, 1, Kind::Price),
-            col("Cost", 7, 1, Kind::Cost),
-            col("Margin", 6, 2, Kind::Margin),
-            col("Cash", 7, 1, Kind::Cash),
-            col("Debt", 7, 2, Kind::Debt),
-            col("Net cash", 8, 3, Kind::NetCash),
-            col("Cash Δq", 8, 5, Kind::CashDeltaQ),
-            col("Status", 6, 4, Kind::Status),
-            col("Own chip", 8, 6, Kind::OwnChip),
-            col("Net cum.", 8, 7, Kind::NetCum),
-        ];
-        if base.is_some() {
-            cols.insert(4, col("Δbase", 6, 1, Kind::ShareDeltaBase));
-            cols.insert(12, col("Cash Δbase", 10, 2, Kind::CashDeltaBase));
-        }
-        // Drop the least important columns until the rest fit.
-        let width = |cols: &[Column]| cols.iter().map(|c| c.width + 1).sum::<usize>();
-        while width(&cols) > inner.width as usize {
-            let Some(worst) = cols.iter().map(|c| c.priority).max().filter(|&p| p > 0) else {
-                break;
-            };
-            if let Some(pos) = cols.iter().rposition(|c| c.priority == worst) {
-                cols.remove(pos);
-            }
-        }
-        // The provider column takes what is left over, up to a point.
-        let spare = (inner.width as usize).saturating_sub(width(&cols));
-        if let Some(c) = cols.iter_mut().find(|c| c.kind == Kind::Provider) {
-            c.width += spare.min(8);
-        }
-
+        let cols = columns(app.baseline().is_some(), inner.width as usize);
         let mut x = inner.x;
         for c in &cols {
             let text = if matches!(c.kind, Kind::Provider) {
@@ -179,89 +141,15 @@ impl Widget for LeagueWidget<'_> {
             );
             x = put(buf, inner, x, inner.y, " ", th.text());
         }
-
-        let prev = t.checked_sub(1);
-        for (rank, i) in report::ranking(run, t).into_iter().enumerate() {
+        for (rank, i) in report::ranking(app.run(), t).into_iter().enumerate() {
             let y = inner.y + 1 + rank as u16;
             if y >= inner.bottom() {
                 break;
             }
-            let Some(p) = sc.providers.get(i) else { continue };
-            let r: &ProviderQuarter = run.row(t, i);
-            let exited = r.status == Status::Exited;
-            let selected = i == app.provider();
-            let row_style = if exited { th.dim() } else { th.text() };
-            let pr = prev.map(|q| run.row(q, i));
-            let br = base.map(|b| b.row(t, i));
             let mut x = inner.x;
             for c in &cols {
-                let (text, style) = match c.kind {
-                    Kind::Rank => (right(&(rank + 1).to_string(), c.width), row_style),
-                    Kind::Provider => {
-                        let mark = if exited { theme::EXITED } else { theme::glyph(i) };
-                        let sel = if selected { "▸" } else { " " };
-                        let text = format!("{sel}{mark} {}", p.name);
-                        let style = th.provider(p.color);
-                        let style = if selected {
-                            style.add_modifier(Modifier::BOLD)
-                        } else {
-                            style
-                        };
-                        (left(&text, c.width), style)
-                    }
-                    Kind::Share => (right(&crate::format::pct(r.share), c.width), row_style),
-                    Kind::ShareDeltaQ => match pr {
-                        Some(pr) => {
-                            let d = r.share - pr.share;
-                            (right(&pp_delta(d), c.width), delta_style(th, d))
-                        }
-                        None => (right("–", c.width), th.dim()),
-                    },
-                    Kind::ShareDeltaBase => match br {
-                        Some(br) => {
-                            let d = r.share - br.share;
-                            (right(&pp_delta(d), c.width), delta_style(th, d))
-                        }
-                        None => (right("–", c.width), th.dim()),
-                    },
-                    // An exited provider sells nothing: no price, cost or margin.
-                    Kind::Price | Kind::Cost | Kind::Margin if exited => (right("–", c.width), th.dim()),
-                    Kind::Price => (
-                        right(&crate::format::usd_mtok(r.price_usd_per_mtok), c.width),
-                        row_style,
-                    ),
-                    Kind::Cost => (right(&crate::format::usd_mtok(r.cost_usd_per_mtok), c.width), row_style),
-                    Kind::Margin => (right(&crate::format::pct0(r.gross_margin), c.width), row_style),
-                    Kind::Cash => (right(&crate::format::musd(r.cash_musd), c.width), row_style),
-                    Kind::Debt => (right(&crate::format::musd(r.debt_musd), c.width), row_style),
-                    Kind::NetCash => {
-                        let net = r.cash_musd - r.debt_musd;
-                        let style = if net < -0.5 && !exited { th.bad() } else { row_style };
-                        (right(&crate::format::musd(net), c.width), style)
-                    }
-                    Kind::NetCum => (
-                        right(&crate::format::musd(run.cumulative_net_profit(i, t)), c.width),
-                        row_style,
-                    ),
-                    Kind::CashDeltaQ => match pr {
-                        Some(pr) => {
-                            let d = r.cash_musd - pr.cash_musd;
-                            (right(&money_delta(d), c.width), delta_style(th, d))
-                        }
-                        None => (right("–", c.width), th.dim()),
-                    },
-                    Kind::CashDeltaBase => match br {
-                        Some(br) => {
-                            let d = r.cash_musd - br.cash_musd;
-                            (right(&money_delta(d), c.width), delta_style(th, d))
-                        }
-                        None => (right("–", c.width), th.dim()),
-                    },
-                    Kind::Status => {
-                        let style = if exited { th.bad() } else { row_style };
-                        (right(r.status.name(), c.width), style)
-                    }
-                    Kind::OwnChip => (right(&crate::format::pct(r.self_chip_share), c.width), row_style),
+                let Some((text, style)) = self.cell(c, rank, i) else {
+                    continue;
                 };
                 x = put(buf, inner, x, y, &text, style);
                 x = put(buf, inner, x, y, " ", th.text());
@@ -271,6 +159,110 @@ impl Widget for LeagueWidget<'_> {
             let y = inner.y + 1 + sc.providers.len() as u16;
             unserved_row(buf, inner, y, &cols, unserved, th);
         }
+    }
+}
+
+/// The columns that fit `width`, the least important dropped first; the
+/// provider column takes what is left over, up to a point.
+fn columns(baseline: bool, width: usize) -> Vec<Column> {
+    let mut cols = vec![
+        col("#", 2, 0, Kind::Rank),
+        col("Provider", 14, 0, Kind::Provider),
+        col("Share", 6, 0, Kind::Share),
+        col("Δq", 6, 1, Kind::ShareDeltaQ),
+        col("Price", 7, 1, Kind::Price),
+        col("Cost", 7, 1, Kind::Cost),
+        col("Margin", 6, 2, Kind::Margin),
+        col("Cash", 7, 1, Kind::Cash),
+        col("Debt", 7, 2, Kind::Debt),
+        col("Net cash", 8, 3, Kind::NetCash),
+        col("Cash Δq", 8, 5, Kind::CashDeltaQ),
+        col("Status", 6, 4, Kind::Status),
+        col("Own chip", 8, 6, Kind::OwnChip),
+        col("Net cum.", 8, 7, Kind::NetCum),
+    ];
+    if baseline {
+        cols.insert(4, col("Δbase", 6, 1, Kind::ShareDeltaBase));
+        cols.insert(12, col("Cash Δbase", 10, 2, Kind::CashDeltaBase));
+    }
+    let used = |cols: &[Column]| cols.iter().map(|c| c.width + 1).sum::<usize>();
+    while used(&cols) > width {
+        let Some(worst) = cols.iter().map(|c| c.priority).max().filter(|&p| p > 0) else {
+            break;
+        };
+        if let Some(pos) = cols.iter().rposition(|c| c.priority == worst) {
+            cols.remove(pos);
+        }
+    }
+    let spare = width.saturating_sub(used(&cols));
+    if let Some(c) = cols.iter_mut().find(|c| c.kind == Kind::Provider) {
+        c.width += spare.min(8);
+    }
+    cols
+}
+
+impl LeagueWidget<'_> {
+    /// Column `c` of provider `i`'s row, ranked `rank` (from 0).
+    fn cell(&self, c: &Column, rank: usize, i: usize) -> Option<(String, Style)> {
+        let app = self.app;
+        let th = app.theme();
+        let run = app.run();
+        let t = app.cursor();
+        let p = app.scenario().providers.get(i)?;
+        let r: &ProviderQuarter = run.row(t, i);
+        let exited = r.status == Status::Exited;
+        let row_style = if exited { th.dim() } else { th.text() };
+        let pr = t.checked_sub(1).map(|q| run.row(q, i));
+        // The baseline may have other providers (one added or removed since): match by id.
+        let br = app.baseline().zip(app.pinned_scenario()).and_then(|(b, bs)| {
+            let j = bs.provider_index(&p.id)?;
+            (t < b.quarters && j < b.providers).then(|| b.row(t, j))
+        });
+        let w = c.width;
+        let delta = |d: Option<f64>, text: fn(f64) -> String| match d {
+            Some(d) => (right(&text(d), w), delta_style(th, d)),
+            None => (right("–", w), th.dim()),
+        };
+        let plain = |text: String| (right(&text, w), row_style);
+        use crate::format::{musd, pct, pct0, usd_mtok};
+        Some(match c.kind {
+            Kind::Rank => plain((rank + 1).to_string()),
+            Kind::Provider => {
+                let mark = if exited { theme::EXITED } else { theme::glyph(i) };
+                let selected = i == app.provider();
+                let sel = if selected { "▸" } else { " " };
+                let style = th.provider(p.color);
+                let style = if selected {
+                    style.add_modifier(Modifier::BOLD)
+                } else {
+                    style
+                };
+                (left(&format!("{sel}{mark} {}", p.name), w), style)
+            }
+            Kind::Share => plain(pct(r.share)),
+            Kind::ShareDeltaQ => delta(pr.map(|pr| r.share - pr.share), pp_delta),
+            Kind::ShareDeltaBase => delta(br.map(|br| r.share - br.share), pp_delta),
+            // An exited provider sells nothing: no price, cost or margin.
+            Kind::Price | Kind::Cost | Kind::Margin if exited => (right("–", w), th.dim()),
+            Kind::Price => plain(usd_mtok(r.price_usd_per_mtok)),
+            Kind::Cost => plain(usd_mtok(r.cost_usd_per_mtok)),
+            Kind::Margin => plain(pct0(r.gross_margin)),
+            Kind::Cash => plain(musd(r.cash_musd)),
+            Kind::Debt => plain(musd(r.debt_musd)),
+            Kind::NetCash => {
+                let net = r.cash_musd - r.debt_musd;
+                let style = if net < -0.5 && !exited { th.bad() } else { row_style };
+                (right(&musd(net), w), style)
+            }
+            Kind::NetCum => plain(musd(run.cumulative_net_profit(i, t))),
+            Kind::CashDeltaQ => delta(pr.map(|pr| r.cash_musd - pr.cash_musd), money_delta),
+            Kind::CashDeltaBase => delta(br.map(|br| r.cash_musd - br.cash_musd), money_delta),
+            Kind::Status => {
+                let style = if exited { th.bad() } else { row_style };
+                (right(r.status.name(), w), style)
+            }
+            Kind::OwnChip => plain(pct(r.self_chip_share)),
+        })
     }
 }
 

@@ -58,7 +58,7 @@ impl LeverPanelWidget<'_> {
         let name = match app.lever_view() {
             LeverView::Mission if tall => lever_label(r),
             LeverView::Mission => short_label(r),
-            LeverView::All => r.spec().name.to_string(),
+            LeverView::All => crate::ui::paramdoc::label(r),
         };
         let value = value_text(r, v);
         let mark = if has_key_here { theme::KEYFRAME } else { " " };
@@ -104,13 +104,13 @@ impl LeverPanelWidget<'_> {
         let app = self.app;
         let th = app.theme();
         let sc = app.scenario();
-        let q = sc.quarter_at(app.cursor()).label();
-        let what = if app.cursor() == 0 {
-            "←→ set the base value (whole run)".to_string()
-        } else if sc.keyframe_quarters(r).any(|t| t == app.cursor()) {
-            format!("{} keyframe: from {q} on", theme::KEYFRAME)
+        let keyed = sc.keyframe_quarters(r).next().is_some();
+        let what = if app.cursor() > 0 && sc.keyframe_quarters(r).any(|t| t == app.cursor()) {
+            format!("←→ {} · = types", app.adjust_hint())
+        } else if keyed {
+            format!("←→ {} · = types · :reset", app.adjust_hint())
         } else {
-            format!("←→ add a keyframe at {q}")
+            format!("←→ {} · = types a value", app.adjust_hint())
         };
         put(
             buf,
@@ -148,7 +148,7 @@ impl Widget for LeverPanelWidget<'_> {
         };
         let hint = match app.lever_view() {
             LeverView::Mission => " P: all parameters ",
-            LeverView::All => " P: mission levers ",
+            LeverView::All => " P: by section ",
         };
         Block::bordered()
             .border_style(th.focus_border())

@@ -1,6 +1,7 @@
 //! Drawing: one widget per panel, each reading an `&App` and nothing else.
 
 pub mod chart;
+mod controls;
 mod dialog;
 mod events;
 mod fan;
@@ -18,6 +19,9 @@ mod tornado;
 mod waterfall;
 
 pub use chart::ChartWidget;
+pub use controls::{
+    ConfirmRemoveWidget, PaletteWidget, ParamsWidget, ProviderNameWidget, TemplatesWidget, ValueInputWidget,
+};
 pub use dialog::{MessageWidget, NamePromptWidget, PickerWidget, QuestionWidget};
 pub use events::EventLogWidget;
 pub use footer::FooterWidget;
@@ -26,14 +30,14 @@ pub use jobs::JobStatusWidget;
 pub use league::LeagueWidget;
 pub use levers::LeverPanelWidget;
 pub use optimum::OptimumWidget;
-pub use overlay::{ConfirmQuitWidget, HelpWidget, TooSmallWidget};
+pub use overlay::{CHARTS_LINE, ConfirmQuitWidget, HelpWidget, TooSmallWidget};
 pub use present::{BeatsWidget, PresentWidget, PromptWidget, big_text};
 pub use tornado::TornadoWidget;
 pub use waterfall::{WaterfallWidget, waterfall_steps};
 
 use super::app::App;
-use super::keymap::Mode;
 use super::layout::ScreenLayout;
+use super::overlay::Overlay;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -68,37 +72,36 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
         LeagueWidget { app }.render(l.league, buf);
         FooterWidget { app }.render(l.footer, buf);
     }
-    match app.mode() {
-        Mode::Normal => {}
-        Mode::Help => {
-            if app.help_from() == Mode::Beats {
-                BeatsWidget { app }.render(area, buf);
-            }
-            HelpWidget { app }.render(area, buf)
-        }
-        Mode::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
-        Mode::Tornado => TornadoWidget { app }.render(area, buf),
-        Mode::Optimum => OptimumWidget { app }.render(area, buf),
-        Mode::Waterfall => WaterfallWidget { app }.render(area, buf),
-        Mode::NamePrompt => NamePromptWidget { app }.render(area, buf),
-        Mode::Picker => PickerWidget { app }.render(area, buf),
-        Mode::Message => {
-            // A broken file picked in the list: the message shows over the list.
-            PickerWidget { app }.render(area, buf);
-            MessageWidget { app }.render(area, buf);
-        }
-        Mode::ConfirmOverwrite | Mode::ConfirmOpen | Mode::Recover | Mode::Reload => {
+    // The overlays from the bottom up: a message over the picker, the help
+    // over the beat list, each drawn over what it was opened on.
+    for o in app.overlays().iter() {
+        draw_overlay(app, o, area, buf);
+    }
+}
+
+fn draw_overlay(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
+    match o {
+        Overlay::Help(_) => HelpWidget { app }.render(area, buf),
+        Overlay::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
+        Overlay::Tornado => TornadoWidget { app }.render(area, buf),
+        Overlay::Optimum => OptimumWidget { app }.render(area, buf),
+        Overlay::Waterfall => WaterfallWidget { app }.render(area, buf),
+        Overlay::NamePrompt(_) => NamePromptWidget { app }.render(area, buf),
+        Overlay::Picker(_) => PickerWidget { app }.render(area, buf),
+        Overlay::Message(_) => MessageWidget { app }.render(area, buf),
+        Overlay::ConfirmOverwrite(_) | Overlay::ConfirmOpen | Overlay::Recover(_) | Overlay::Reload => {
             QuestionWidget { app }.render(area, buf)
         }
-        Mode::Beats => BeatsWidget { app }.render(area, buf),
-        Mode::Prompt => {
-            if app.meeting().prompt.as_ref().is_some_and(|p| p.back_to == Mode::Beats) {
-                BeatsWidget { app }.render(area, buf);
-            }
-            PromptWidget { app }.render(area, buf);
-        }
+        Overlay::Beats => BeatsWidget { app }.render(area, buf),
+        Overlay::Prompt(_) => PromptWidget { app }.render(area, buf),
+        Overlay::Value(_) => ValueInputWidget { app }.render(area, buf),
+        Overlay::Palette(_) => PaletteWidget { app }.render(area, buf),
+        Overlay::AddProvider(_) => TemplatesWidget { app }.render(area, buf),
+        Overlay::ProviderName(_) => ProviderNameWidget { app }.render(area, buf),
+        Overlay::ConfirmRemove(_) => ConfirmRemoveWidget { app }.render(area, buf),
+        Overlay::Params { .. } => ParamsWidget { app }.render(area, buf),
         // Presentation mode is the screen itself, above.
-        Mode::Present => {}
+        Overlay::Present => {}
     }
 }
 

@@ -21,21 +21,56 @@ const HELP_NOTE: &str = "Lever changes apply from the cursor quarter on (a keyfr
 const PRESENT_NOTE: &str = "Presenting: each beat moves the cursor to its quarter, shows its chart and provider, and applies its lever changes; going back undoes them. Levers stay locked until L unlocks them.";
 const BEATS_NOTE: &str = "Beats are kept in quarter order and saved with the strategy (Ctrl-s in the dashboard).";
 
+/// The line that stands for the six chart keys in the unsearched help.
+pub const CHARTS_LINE: (&str, &str) = ("1-6", "the six chart tabs");
+
+fn collapse_charts(entries: &mut Vec<(String, &str)>, mode: Mode) {
+    let charts: Vec<usize> = keymap::keymap(mode)
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| matches!(b.action, crate::ui::Action::ShowTab(_)))
+        .map(|(i, _)| i)
+        .collect();
+    // Unsearched, the entries are the keymap's, in its order.
+    if charts.len() < 2 || charts.iter().any(|&i| i >= entries.len()) {
+        return;
+    }
+    let Some(&first) = charts.first() else { return };
+    for &i in charts.iter().rev() {
+        entries.remove(i);
+    }
+    entries.insert(first, (CHARTS_LINE.0.to_string(), CHARTS_LINE.1));
+}
+
 impl Widget for HelpWidget<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         if area.is_empty() {
             return;
         }
         let th = self.app.theme();
-        let entries: Vec<(String, &str)> = keymap::keymap(self.app.help_from())
+        let all: Vec<(String, &str)> = keymap::keymap(self.app.help_from())
             .iter()
             .map(|b| (b.keys_label(), b.help))
             .collect();
+        // Typing searches the keys and what they do.
+        let query = self.app.overlays().help_query().unwrap_or("");
+        let hay: Vec<String> = all.iter().map(|(k, d)| format!("{d} {k}")).collect();
+        let mut entries: Vec<(String, &str)> = crate::ui::fuzzy::rank(query, &hay)
+            .into_iter()
+            .filter_map(|i| all.get(i).cloned())
+            .collect();
+        // Unsearched, the six chart keys take one line, so that the whole
+        // help fits an 80×24 terminal.
+        if query.is_empty() {
+            collapse_charts(&mut entries, self.app.help_from());
+        }
         let key_w = entries.iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
         let desc_w = entries.iter().map(|(_, d)| d.chars().count()).max().unwrap_or(0);
         let entry_w = key_w + 2 + desc_w;
         // One column when it fits the height, else two.
         let note_text = match self.app.help_from() {
+            _ if !query.is_empty() && entries.is_empty() => "No key matches: Backspace widens the search.",
+            _ if !query.is_empty() => "",
             Mode::Present => PRESENT_NOTE,
             Mode::Beats => BEATS_NOTE,
             _ => HELP_NOTE,
@@ -65,7 +100,14 @@ impl Widget for HelpWidget<'_> {
         Clear.render(popup, buf);
         Block::bordered()
             .border_style(th.focus_border())
-            .title(Line::styled(" Keys ", th.title()))
+            .title(Line::styled(
+                if query.is_empty() {
+                    " Keys · type to search ".to_string()
+                } else {
+                    format!(" Keys matching “{query}” ")
+                },
+                th.title(),
+            ))
             .title_bottom(Line::styled(" ? or Esc closes ", th.dim()).right_aligned())
             .render(popup, buf);
         let inner = layout::inner(popup).inner(ratatui::layout::Margin::new(1, 0));

@@ -544,7 +544,7 @@ impl Widget for PromptWidget<'_> {
         }
         let app = self.app;
         let th = app.theme();
-        let Some(p) = &app.meeting().prompt else { return };
+        let Some(p) = app.overlays().prompt() else { return };
         let label = match p.purpose {
             PromptFor::NewBeat(at) => format!(" {} (at {}) ", p.purpose.label(), app.scenario().quarter_at(at).label()),
             _ => format!(" {} ", p.purpose.label()),
