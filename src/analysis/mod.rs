@@ -152,7 +152,8 @@ impl FromStr for Kpi {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Kpi::ALL.iter().copied().find(|k| k.name() == s).ok_or_else(|| {
             format!(
-                "unknown KPI `{s}`; choose one of {}",
+                "unknown KPI `{s}`{}; choose one of {}",
+                crate::suggest::did_you_mean(s, Kpi::ALL.iter().map(|k| k.name())),
                 Kpi::ALL.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
             )
         })

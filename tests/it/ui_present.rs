@@ -660,8 +660,12 @@ fn a_bad_theme_on_the_command_line_is_a_clear_error() {
         &["--theme", "neon", "default"][..],
         &["present", "default", "--theme", "neon"][..],
     ] {
+        // A home of its own: no config file of the real user's is read.
+        let home = tempfile::tempdir().expect("temp dir");
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_cloudstrat"))
             .args(args)
+            .env("CLOUDSTRAT_CONFIG_DIR", home.path())
+            .env("CLOUDSTRAT_STATE_DIR", home.path())
             .output()
             .expect("run cloudstrat");
         assert_eq!(out.status.code(), Some(1), "{args:?}");
