@@ -29,11 +29,12 @@ fn main() {
         }
         Some(Command::Completions { shell }) => cli::completions::cmd_completions(*shell),
         Some(Command::Notes { scenario }) => cloudstrat::document::notes::cmd_notes(scenario),
-        None => cli::cmd_dashboard(
+        None => cli::cmd_dashboard_recording(
             args.scenario.as_deref(),
             args.saves_dir.as_deref(),
             args.theme.as_deref(),
             false,
+            args.record.as_deref(),
         ),
     };
     if let Err(e) = result {

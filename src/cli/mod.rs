@@ -43,6 +43,9 @@ pub struct Cli {
     /// Folder the dashboard saves to and opens from (default: $CLOUDSTRAT_SAVES, else the config file's `saves_dir`, else `saves`).
     #[arg(long, value_name = "DIR")]
     pub saves_dir: Option<PathBuf>,
+    /// Record the session's lever moves to this file when the dashboard ends (`cloudstrat replay FILE` plays them back).
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -445,6 +448,18 @@ pub fn cmd_dashboard(
     theme: Option<&str>,
     present: bool,
 ) -> Result<(), CliError> {
+    cmd_dashboard_recording(scenario, saves_dir, theme, present, None)
+}
+
+/// [`cmd_dashboard`] that, with `record`, writes the session's lever moves
+/// there when it ends (`--record`, played back by `cloudstrat replay`).
+pub fn cmd_dashboard_recording(
+    scenario: Option<&str>,
+    saves_dir: Option<&Path>,
+    theme: Option<&str>,
+    present: bool,
+    record: Option<&Path>,
+) -> Result<(), CliError> {
     use crate::document::places::{self, Places};
     use std::io::IsTerminal;
     let env = std::env::var_os(crate::document::storage::SAVES_ENV);
@@ -483,6 +498,7 @@ pub fn cmd_dashboard(
         theme,
         present,
         notice: settings.warning.map(|w| places::with_tilde(&w, &places)),
+        record: record.map(Path::to_path_buf),
     };
     crate::ui::run_document_with(doc, source, storage, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))
 }

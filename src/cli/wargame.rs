@@ -334,8 +334,40 @@ where
 /// recorded session), recomputed from the decisions; loading already checked
 /// that each round gives the results the file recorded.
 pub fn cmd_replay(a: &ReplayArgs) -> Result<(), CliError> {
+    use std::io::IsTerminal;
     let file = gamefile::load(&a.game).map_err(|e| CliError::Input(e.to_string()))?;
-    super::write_out(None, &replay_text(&file, a.round)?)
+    let text = replay_text(&file, a.round)?;
+    if !std::io::stdout().is_terminal() {
+        return super::write_out(None, &text);
+    }
+    let mut screen = crate::wargame::screens::ReplayScreen::new(file, a.round.unwrap_or(1));
+    crate::ui::with_terminal(|terminal, events| run_replay(terminal, &mut screen, events))
+        .map_err(|e| CliError::Input(format!("replay: {e}")))
+}
+
+/// The replay's loop: a round (or step) a screen until `q`.
+pub fn run_replay<B: Backend>(
+    terminal: &mut Terminal<B>,
+    screen: &mut crate::wargame::screens::ReplayScreen,
+    events: &mut impl EventSource,
+) -> std::io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
+    loop {
+        terminal
+            .draw(|f| screen.draw(f))
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let Some(ev) = events.next_event(None)? else {
+            return Ok(());
+        };
+        if let Event::Key(k) = ev
+            && k.kind != KeyEventKind::Release
+            && !screen.key(&k)
+        {
+            return Ok(());
+        }
+    }
 }
 
 /// The replay's text; `only` picks one round or step.

@@ -153,6 +153,16 @@ pub struct App {
     meeting: Meeting,
     /// Queued input handled as one batch simulates once, at its end.
     batch: SimBatch,
+    /// Every lever move, for `--record` (a session `cloudstrat replay` plays back).
+    lever_log: LeverLog,
+}
+
+/// The lever moves of a session: the scenario before the first, then each
+/// move as (quarter, lever, value); a slider drag is one move.
+#[derive(Debug, Clone, Default)]
+pub struct LeverLog {
+    pub start: Option<Scenario>,
+    pub steps: Vec<(u32, ParamRef, f64)>,
 }
 
 /// The strategy being edited, where it lives, and what it was when last
@@ -255,6 +265,7 @@ impl App {
             runner: JobRunner::threads(),
             meeting: Meeting::new(theme),
             batch: SimBatch::default(),
+            lever_log: LeverLog::default(),
         };
         app.note_revisions();
         app
@@ -632,9 +643,20 @@ impl App {
     fn apply_lever(&mut self, r: ParamRef, v: f64, coalesce: bool) {
         let at = self.view.cursor;
         let before = LeverState::of(&self.doc.scenario, r, at);
+        let log = &mut self.lever_log;
+        log.start.get_or_insert_with(|| self.doc.scenario.clone());
+        match log.steps.last_mut() {
+            Some(last) if coalesce && last.0 == at && last.1 == r => last.2 = v,
+            _ => log.steps.push((at, r, v)),
+        }
         self.doc.scenario.set_lever(r, at, v);
         let after = LeverState::of(&self.doc.scenario, r, at);
         self.record(r, at, before, after, coalesce);
+    }
+
+    /// The lever moves so far (see [`LeverLog`]).
+    pub fn lever_log(&self) -> &LeverLog {
+        &self.lever_log
     }
 
     fn remove_keyframe(&mut self) {

@@ -399,6 +399,8 @@ pub struct Options {
     pub present: bool,
     /// Shown in the status line at the start (a config file that was not used).
     pub notice: Option<String>,
+    /// Write the session's lever moves here when the dashboard ends (`--record`).
+    pub record: Option<std::path::PathBuf>,
 }
 
 /// Opens the dashboard on a strategy file's whole content, saving into
@@ -458,6 +460,16 @@ pub fn run_document_with(
             .autosave_file
             .as_ref()
             .map(|p| format!("cloudstrat: your unsaved work was autosaved to {}", p.display()));
+    }
+    if let Some(path) = &options.record {
+        let log = app.lever_log();
+        let session = crate::wargame::file::Session {
+            scenario: log.start.clone().unwrap_or_else(|| app.scenario().clone()),
+            steps: log.steps.clone(),
+        };
+        if let Err(e) = crate::wargame::file::save(path, &crate::wargame::file::session_to_ron(&session)) {
+            said = Some(format!("cloudstrat: the session was not recorded: {e}"));
+        }
     }
     // The talk is over: the speaker notes go.
     if let Some(path) = &notes {

@@ -194,6 +194,15 @@ impl Game {
         })
     }
 
+    /// The game as it stood after its first `rounds` rounds (for the replay).
+    pub fn through(&self, rounds: usize) -> Game {
+        let mut g = self.clone();
+        g.rounds.truncate(rounds);
+        g.pending = vec![None; g.seats.len()];
+        g.run = simulate(&g.resolved_scenario());
+        g
+    }
+
     pub fn round_count(&self) -> u32 {
         self.scenario.quarters.div_ceil(self.round_quarters)
     }

@@ -767,7 +767,7 @@ impl Facilitator {
         frame.render_widget(Paragraph::new(Line::from(head)), top);
         let mut lines = vec![
             Line::from(format!(
-                "{:<6} {:<14} {:<14} {:<11} {}",
+                "{:<6} {:<14} {:<14} {:<14} {}",
                 "seat", "provider", "player", "connection", "this round"
             ))
             .style(bold()),
@@ -832,11 +832,11 @@ impl Facilitator {
         frame.render_widget(
             Paragraph::new(crate::document::clean::for_terminal(&text).into_owned())
                 .scroll((self.scroll, 0))
-                .block(
-                    Block::default()
-                        .borders(Borders::ALL)
-                        .title(format!(" Report of round {shown} ")),
-                ),
+                .block(Block::default().borders(Borders::ALL).title(if shown == 0 {
+                    " Report ".to_string()
+                } else {
+                    format!(" Report of round {shown} of {} ", g.round_count())
+                })),
             body,
         );
         let keys = "r resolve now  p pause  x export report  ←→ round  ↑↓ scroll  k join commands  q quit";
@@ -980,5 +980,118 @@ impl PlayerScreen {
             format!("{clock}   (v: last round's report  q: quit)")
         };
         draw_seat(frame, view, &self.editor, &banner);
+    }
+}
+
+/// `cloudstrat replay` in a terminal: one round (or session step) at a time.
+#[derive(Debug, Clone)]
+pub struct ReplayScreen {
+    file: super::file::GameFile,
+    /// 1-based round or step.
+    pub at: u32,
+    pub scroll: u16,
+    /// The view and text of `at`, computed when it changes.
+    shown: (Option<SeatView>, String),
+}
+
+impl ReplayScreen {
+    pub fn new(file: super::file::GameFile, at: u32) -> ReplayScreen {
+        let mut r = ReplayScreen {
+            file,
+            at,
+            scroll: 0,
+            shown: (None, String::new()),
+        };
+        r.at = at.clamp(1, r.count().max(1));
+        r.refresh();
+        r
+    }
+
+    fn count(&self) -> u32 {
+        match &self.file {
+            super::file::GameFile::Game { game, .. } => game.rounds.len() as u32,
+            super::file::GameFile::Session(s) => s.steps.len() as u32,
+        }
+    }
+
+    fn refresh(&mut self) {
+        let n = self.at;
+        self.shown = match &self.file {
+            super::file::GameFile::Game { game, .. } => {
+                let g = game.through(n as usize);
+                let mut text = round_report(game, n, Audience::Facilitator);
+                if game.is_over() && n as usize == game.rounds.len() {
+                    text = format!("{}\n{text}", final_ranking(game));
+                }
+                (Some(g.view(None)), text)
+            }
+            super::file::GameFile::Session(s) => {
+                let text = match s.steps.get(n.max(1) as usize - 1) {
+                    Some(&(at, r, v)) => {
+                        let sc = s.after(n as usize);
+                        let run = crate::sim::simulate(&sc);
+                        format!(
+                            "Step {n} of {}: {} = {} from {}\n\n{}",
+                            s.steps.len(),
+                            sc.key_name(r),
+                            crate::format::num(v),
+                            sc.quarter_at(at).label(),
+                            crate::output::report::table(&sc, &run)
+                        )
+                    }
+                    None => "The session recorded no lever moves.".into(),
+                };
+                (None, text)
+            }
+        };
+    }
+
+    /// False when the replay should end.
+    pub fn key(&mut self, k: &KeyEvent) -> bool {
+        let last = self.count().max(1);
+        let before = self.at;
+        match k.code {
+            KeyCode::Right | KeyCode::Char('n') | KeyCode::Char(' ') | KeyCode::PageDown => {
+                self.at = (self.at + 1).min(last)
+            }
+            KeyCode::Left | KeyCode::Char('p') | KeyCode::Backspace | KeyCode::PageUp => {
+                self.at = self.at.saturating_sub(1).max(1)
+            }
+            KeyCode::Home => self.at = 1,
+            KeyCode::End => self.at = last,
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::Down => self.scroll = self.scroll.saturating_add(1),
+            KeyCode::Char('q') | KeyCode::Esc => return false,
+            KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => return false,
+            _ => {}
+        }
+        if self.at != before {
+            self.scroll = 0;
+            self.refresh();
+        }
+        true
+    }
+
+    pub fn draw(&self, frame: &mut Frame) {
+        let what = if matches!(self.file, super::file::GameFile::Game { .. }) {
+            "round"
+        } else {
+            "step"
+        };
+        let footer = format!(
+            "replay: {what} {} of {}   ←→ {what}s  Home/End  ↑↓ scroll  q quit",
+            self.at,
+            self.count()
+        );
+        match &self.shown {
+            (Some(view), text) => draw_results(frame, view, text, self.scroll, &footer),
+            (None, text) => draw_text(
+                frame,
+                Line::from(Span::styled("cloudstrat replay", bold())),
+                text,
+                self.scroll,
+                &footer,
+            ),
+        }
     }
 }

@@ -365,3 +365,56 @@ fn a_scenario_can_name_its_decisions_and_old_files_get_the_default_list() {
         "{e}"
     );
 }
+
+#[test]
+fn a_dashboard_session_records_its_lever_moves_and_replays_them() {
+    use cloudstrat::document::Source;
+    use cloudstrat::ui::{Action, App, Step, Theme};
+    let mut a = App::new(scenario(), Source::Preset("default".into()), Theme::COLOR);
+    a.update(Action::Resize { width: 120, height: 40 });
+    a.update(Action::Adjust(Step::Up)); // parity, whole run
+    a.update(Action::Adjust(Step::Up)); // the same gesture: one move
+    a.update(Action::SetCursor(9));
+    a.update(Action::NextLever);
+    a.update(Action::Adjust(Step::BigDown)); // the next lever, from quarter 9
+    let log = a.lever_log();
+    assert_eq!(log.steps.len(), 2, "{:?}", log.steps);
+    assert_eq!(log.steps[1].0, 9);
+    let session = Session {
+        scenario: log.start.clone().unwrap(),
+        steps: log.steps.clone(),
+    };
+    let GameFile::Session(back) = parse(&session_to_ron(&session), "s.ron").unwrap() else {
+        panic!()
+    };
+    assert_eq!(simulate(&back.after(2)), simulate(a.scenario()));
+    assert_ne!(simulate(&back.after(1)), simulate(a.scenario()));
+}
+
+#[test]
+fn the_replay_screen_steps_round_by_round() {
+    let mut g = Game::new(scenario(), &humans(&["hyper", "eco"]), 8).unwrap();
+    for _ in 0..4 {
+        g.resolve(true).unwrap();
+    }
+    let file = GameFile::Game {
+        game: Box::new(g.clone()),
+        listen: None,
+    };
+    let mut replay = cloudstrat::wargame::screens::ReplayScreen::new(file, 1);
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    for n in 1..=4u32 {
+        t.draw(|f| replay.draw(f)).unwrap();
+        let s = screen(&t);
+        assert!(s.contains(&format!("Round {n} of 4")), "{s}");
+        let (_, to) = g.span(n);
+        assert!(
+            s.contains(&format!("League table at {}", g.scenario.quarter_at(to).label())),
+            "{s}"
+        );
+        assert!(replay.key(&KeyEvent::new(KeyCode::Right, KeyModifiers::NONE)));
+    }
+    let s = screen(&t);
+    assert!(s.contains("Final ranking"), "{s}");
+    assert!(!replay.key(&KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
+}

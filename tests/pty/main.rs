@@ -12,3 +12,4 @@ mod files;
 mod places;
 mod present;
 mod signals;
+mod wargame;
