@@ -67,36 +67,53 @@ fn lay_out(text: &str, v: f64, out: &mut String) {
         None => (text, 0),
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    // The digits and where the decimal point falls among them.
-    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
-    let mut point = int.len() as i32 + exp;
-    let lead = digits.iter().take_while(|&&d| d == b'0').count();
-    digits.drain(..lead);
-    point -= lead as i32;
-    while digits.last() == Some(&b'0') {
-        digits.pop();
+    // The digits (at most 17 significant, plus a carry) and where the decimal
+    // point falls among them.
+    let mut buf = [0u8; 40];
+    let mut len = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if len == 0 && b == b'0' {
+            continue;
+        }
+        if len < buf.len() - 1 {
+            buf[len] = b;
+            len += 1;
+        }
     }
-    if digits.len() >= 16 && halfway_above(v, &digits, point) {
+    let lead = int.bytes().take_while(|&b| b == b'0').count()
+        + if int.bytes().all(|b| b == b'0') {
+            frac.bytes().take_while(|&b| b == b'0').count()
+        } else {
+            0
+        };
+    let mut point = int.len() as i32 + exp - lead as i32;
+    while len > 0 && buf[len - 1] == b'0' {
+        len -= 1;
+    }
+    if len >= 16 && halfway_above(v, &buf[..len], point) {
         // Add one unit in the last place, carrying.
-        let mut k = digits.len();
+        let mut k = len;
         loop {
             if k == 0 {
-                digits.insert(0, b'1');
+                buf.copy_within(0..len, 1);
+                buf[0] = b'1';
+                len += 1;
                 point += 1;
                 break;
             }
             k -= 1;
-            if digits[k] == b'9' {
-                digits[k] = b'0';
+            if buf[k] == b'9' {
+                buf[k] = b'0';
             } else {
-                digits[k] += 1;
+                buf[k] += 1;
                 break;
             }
         }
-        while digits.last() == Some(&b'0') {
-            digits.pop();
+        while len > 0 && buf[len - 1] == b'0' {
+            len -= 1;
         }
     }
+    let digits = &buf[..len];
     if negative {
         out.push('-');
     }
@@ -109,9 +126,9 @@ fn lay_out(text: &str, v: f64, out: &mut String) {
     if point <= 0 {
         out.push_str("0.");
         out.extend(std::iter::repeat_n('0', (-point) as usize));
-        push(out, &digits);
+        push(out, digits);
     } else if point >= n {
-        push(out, &digits);
+        push(out, digits);
         out.extend(std::iter::repeat_n('0', (point - n) as usize));
     } else {
         push(out, &digits[..point as usize]);

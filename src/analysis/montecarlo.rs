@@ -87,9 +87,18 @@ impl Shape {
         (per as usize).clamp(MIN_KEEP, MAX_KEEP)
     }
 
+    /// Distance in values between two runs' outcome vectors in a batch: the
+    /// width rounded up to an odd number of cache lines, so that the runs' values
+    /// of one cell fall into different cache sets (a power-of-two stride would
+    /// map them onto a few and evict them as they are read).
+    fn stride(self) -> usize {
+        let lines = self.width().div_ceil(8);
+        (lines | 1) * 8
+    }
+
     /// Runs per batch.
     fn batch(self) -> usize {
-        let per = BATCH_BYTES / (self.width().max(1) as u64 * 8);
+        let per = BATCH_BYTES / (self.stride().max(1) as u64 * 8);
         (per as usize).clamp(1, MAX_BATCH)
     }
 }
@@ -110,7 +119,7 @@ fn worker_bytes(shape: Shape) -> u64 {
     // Bins; samples, under, over (u32); min, max (f64); two heap headers.
     let hist = cells * (BINS as u64 * 4 + 3 * 4 + 2 * 8 + 2 * 24);
     let extremes = cells * 2 * shape.keep() as u64 * 8;
-    let batch = shape.batch() as u64 * shape.width() as u64 * 8;
+    let batch = shape.batch() as u64 * shape.stride() as u64 * 8;
     let run = shape.slots() as u64 * std::mem::size_of::<crate::sim::ProviderQuarter>() as u64;
     hist + extremes + batch + run + shape.slots() as u64 * 4
 }
@@ -364,12 +373,13 @@ impl Acc {
         }
     }
 
-    /// Adds `filled` runs whose outcome vectors lie one after the other in
-    /// `buf`, `width` values each (the cells, then the exit flags). Cell by
-    /// cell, so that each cell's bins are visited once per batch.
-    fn add_batch(&mut self, r: &Ranges, buf: &[f64], width: usize, filled: usize) {
+    /// Adds `filled` runs whose outcome vectors (the cells, then the exit
+    /// flags) start every `stride` values of `buf`. Cell by cell, so that each
+    /// cell's bins are visited once per batch.
+    fn add_batch(&mut self, r: &Ranges, buf: &[f64], stride: usize, filled: usize) {
         let cells = self.cells();
-        let runs = &buf[..width * filled];
+        let width = stride.max(1);
+        let runs = &buf[..(width * filled).min(buf.len())];
         for c in 0..cells {
             let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
             let values = runs.iter().skip(c).step_by(width.max(1));
@@ -607,16 +617,16 @@ impl<'a> Plan<'a> {
                     return acc;
                 }
                 let a = acc.get_or_insert_with(|| Acc::new(shape.cells(), shape.slots(), shape.keep()));
+                let (width, stride) = (shape.width(), shape.stride());
                 if buf.is_empty() {
-                    buf = vec![0.0; shape.width() * batch];
+                    buf = vec![0.0; stride * batch];
                 }
                 let first = start + b * batch;
                 let last = (first + batch).min(start + total);
                 let mut filled = 0;
-                let width = shape.width();
                 for i in first..last {
-                    // Run `filled` of the batch is `buf[filled × width..][..width]`.
-                    let slot = &mut buf[filled * width..(filled + 1) * width];
+                    // Run `filled` of the batch is `buf[filled × stride..][..width]`.
+                    let slot = &mut buf[filled * stride..filled * stride + width];
                     if let Some(Some(p)) = self.pilot.get(i) {
                         slot.copy_from_slice(p);
                         filled += 1;
@@ -634,7 +644,7 @@ impl<'a> Plan<'a> {
                     write_outcomes(&simulate(&s), shape, slot);
                     filled += 1;
                 }
-                a.add_batch(&self.ranges, &buf, width, filled);
+                a.add_batch(&self.ranges, &buf, stride, filled);
                 let n = done.fetch_add(last - first, Ordering::Relaxed) + (last - first);
                 progress(n);
             }

@@ -160,10 +160,10 @@ fn multimodal_share(m: &MarketParams, t: u32) -> f64 {
 }
 
 /// Token demand before price: adoption × usage × request weight.
-fn base_demand(m: &MarketParams, t: u32) -> (f64, f64, f64) {
+fn base_demand(m: &MarketParams, usage: &Usage, t: u32) -> (f64, f64, f64) {
     let (pilots, production) = adoption(m, f64::from(t));
     let adopted = production + m.pilot_token_weight * pilots;
-    let usage = usage_factor(m, f64::from(t) / 4.0);
+    let usage = usage.factor(f64::from(t) / 4.0);
     let mm = multimodal_share(m, t);
     let weight = 1.0 - mm + mm * m.multimodal_token_weight;
     (
@@ -173,14 +173,30 @@ fn base_demand(m: &MarketParams, t: u32) -> (f64, f64, f64) {
     )
 }
 
-/// Tokens per adopter after `years`, relative to the first quarter: the yearly
-/// growth factor starts at `usage_growth_per_year` and decays to
-/// `usage_growth_final_per_year`, its log excess halving every half-life.
-fn usage_factor(m: &MarketParams, years: f64) -> f64 {
-    let g_end = m.usage_growth_final_per_year.ln();
-    let excess = m.usage_growth_per_year.ln() - g_end;
-    let tau = m.usage_growth_half_life_years / std::f64::consts::LN_2;
-    (g_end * years + excess * tau * (1.0 - (-years / tau).exp())).exp()
+/// Usage growth's constants (§1): `ln g_∞`, `ln g_0 − ln g_∞` and `τ = h / ln 2`.
+#[derive(Debug, Clone, Copy)]
+struct Usage {
+    g_end: f64,
+    excess: f64,
+    tau: f64,
+}
+
+impl Usage {
+    fn of(m: &MarketParams) -> Usage {
+        let g_end = m.usage_growth_final_per_year.ln();
+        Usage {
+            g_end,
+            excess: m.usage_growth_per_year.ln() - g_end,
+            tau: m.usage_growth_half_life_years / std::f64::consts::LN_2,
+        }
+    }
+
+    /// Tokens per adopter after `years`, relative to the first quarter: the
+    /// yearly growth factor starts at `usage_growth_per_year` and decays to
+    /// `usage_growth_final_per_year`, its log excess halving every half-life.
+    fn factor(&self, years: f64) -> f64 {
+        (self.g_end * years + self.excess * self.tau * (1.0 - (-years / self.tau).exp())).exp()
+    }
 }
 
 fn price_factor(m: &MarketParams, price: f64) -> f64 {
@@ -206,14 +222,28 @@ struct UnitPrices {
     own_unit_cost: f64,
 }
 
-fn unit_prices(m: &MarketParams, p: &ProviderParams, g: &HardwareGen, fleet_k: f64, own_cum_k: f64) -> UnitPrices {
+/// The own-chip learning-curve exponent `b = −log2(1 − learning rate)` (§3).
+fn learning_exponent(m: &MarketParams) -> f64 {
+    -(1.0 - m.own_chip_learning_rate).log2()
+}
+
+/// `b` is [`learning_exponent`], which changes only at keyframes.
+fn unit_prices(
+    m: &MarketParams,
+    p: &ProviderParams,
+    g: &HardwareGen,
+    fleet_k: f64,
+    own_cum_k: f64,
+    b: f64,
+) -> UnitPrices {
     let list = g.build_cost_usd / (1.0 - m.vendor_gross_margin);
     let discount = m.volume_discount_max * fleet_k / (fleet_k + m.volume_discount_half_k);
     let merchant_capex = list * (1.0 - discount) + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw;
     // Wright's law: cost × (cumulative / reference)^-b, b = -log2(1 - learning rate).
-    let b = -(1.0 - m.own_chip_learning_rate).log2();
     let progress = (own_cum_k / m.own_chip_ref_volume_k).max(1.0);
-    let own_unit_cost = p.own_chip_unit_cost_usd * progress.powf(-b);
+    // Below the reference volume there is no learning yet (and 1 to any power is 1).
+    let learned = if progress == 1.0 { 1.0 } else { progress.powf(-b) };
+    let own_unit_cost = p.own_chip_unit_cost_usd * learned;
     // A smaller, cooler chip takes a proportionally smaller share of server and hall.
     let own_capex =
         own_unit_cost + (m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw) * p.own_chip_power_ratio;
@@ -285,89 +315,286 @@ fn fleet_tok_s(w: &Workload, f: &Vintage, penalty: f64, efficiency: f64) -> f64 
     (w.tok_s(f.bw_merchant, f.fl_merchant) + w.tok_s(f.bw_own, f.fl_own) * (1.0 - penalty)) * efficiency
 }
 
+/// Figures that change only when a keyframe applies (parameters stand still
+/// between keyframes), computed once per change instead of every quarter.
+struct Fixed {
+    /// Depreciation life in quarters (§2).
+    life: u32,
+    /// Learning-curve exponent `b = −log2(1 − learning rate)` (§3).
+    learning_b: f64,
+    usage: Usage,
+    /// The closed-model multiplier (§5).
+    closed_mult: f64,
+    /// Weight of the price in customer choice (§6).
+    price_weight: f64,
+    /// Per provider: own-chip programme cost per quarter (§3), the edge of
+    /// its exclusive model (§5) and its lock-in after the cap (§6).
+    programme_q: Vec<f64>,
+    edge: Vec<f64>,
+    lock_in: Vec<f64>,
+}
+
+impl Fixed {
+    fn of(m: &MarketParams, pp: &[ProviderParams]) -> Fixed {
+        let parity = m.open_source_parity;
+        Fixed {
+            life: life_quarters(m),
+            learning_b: learning_exponent(m),
+            usage: Usage::of(m),
+            closed_mult: (1.0 + m.closed_premium_at_parity).powf(parity)
+                * (1.0 + m.closed_premium_max).powf(1.0 - parity),
+            price_weight: m.price_sensitivity + m.parity_price_sensitivity * parity,
+            programme_q: pp.iter().map(|p| programme_cost_q(m, p)).collect(),
+            edge: pp.iter().map(|p| p.exclusive_model * (1.0 - parity)).collect(),
+            lock_in: pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)).collect(),
+        }
+    }
+}
+
+/// What the market remembers from last quarter, and the flags that keep the
+/// event log from repeating.
+struct Memory {
+    parity: f64,
+    /// Served-weighted average price, lowest price of the providers still in, demand.
+    avg_price: f64,
+    min_price: f64,
+    demand: f64,
+    /// Demand over capacity; 1 before the first quarter (no scarcity).
+    tightness: f64,
+    /// Smoothed log demand growth (§10).
+    log_growth: f64,
+    price_war: bool,
+    shortage: bool,
+}
+
+/// Per-provider figures of the quarter being simulated, reused every quarter.
+struct Scratch {
+    cost: Vec<f64>,
+    cap: Vec<f64>,
+    price: Vec<f64>,
+    util: Vec<f64>,
+    fleet_cost: Vec<f64>,
+    penalty: Vec<f64>,
+    weight: Vec<f64>,
+    alloc: Vec<f64>,
+    served: Vec<f64>,
+    locked: Vec<f64>,
+    caps: Vec<f64>,
+    limit: Vec<PriceLimit>,
+    active: Vec<bool>,
+    order: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Scratch {
+        Scratch {
+            cost: vec![0.0; n],
+            cap: vec![0.0; n],
+            price: vec![0.0; n],
+            util: vec![0.0; n],
+            fleet_cost: vec![0.0; n],
+            penalty: vec![0.0; n],
+            weight: vec![0.0; n],
+            alloc: vec![0.0; n],
+            served: vec![0.0; n],
+            locked: vec![0.0; n],
+            caps: vec![0.0; n],
+            limit: vec![PriceLimit::Policy; n],
+            active: vec![false; n],
+            order: Vec::with_capacity(n),
+        }
+    }
+}
+
+/// The market-wide figures of one quarter that every provider's step reads.
+struct QuarterMarket {
+    demand: f64,
+    avg_price: f64,
+    production: f64,
+    mm: f64,
+    ceiling: f64,
+    open_host: f64,
+    served_total: f64,
+    tightness: f64,
+    growth: f64,
+}
+
+/// The whole simulation between quarters: parameters after keyframes, the
+/// providers' and the market's state, and the output so far.
+struct Sim<'a> {
+    sc: &'a Scenario,
+    n: usize,
+    m: MarketParams,
+    pp: Vec<ProviderParams>,
+    fixed: Fixed,
+    rng: ChaCha8Rng,
+    /// Next keyframe to apply.
+    kf: usize,
+    states: Vec<ProviderState>,
+    memory: Memory,
+    q: Scratch,
+    /// Next quarter's workload, computed by this quarter's planning.
+    w_next: Option<(u32, Workload)>,
+    rows: Vec<ProviderQuarter>,
+    market_rows: Vec<MarketQuarter>,
+    events: Vec<Event>,
+}
+
 /// Runs the scenario over its horizon. The scenario must be valid
 /// (`Scenario::problems` empty); out-of-range values are clamped, never panicked on.
 pub fn simulate(sc: &Scenario) -> Run {
-    let n = sc.providers.len();
     let quarters = sc.quarters.max(1);
-    let mut m = sc.market.clone();
-    let mut pp: Vec<ProviderParams> = sc.providers.iter().map(|p| p.params.clone()).collect();
-    let mut rng = ChaCha8Rng::seed_from_u64(sc.seed);
-    let mut rows = Vec::with_capacity(quarters as usize * n);
-    let mut market_rows = Vec::with_capacity(quarters as usize);
-    let mut events = Vec::new();
-    let mut kf = 0usize;
+    let mut sim = Sim::new(sc, quarters);
+    for t in 0..quarters {
+        sim.quarter(t);
+    }
+    Run {
+        start: sc.start,
+        quarters,
+        providers: sim.n,
+        market: sim.market_rows,
+        rows: sim.rows,
+        events: sim.events,
+    }
+}
 
-    // Keyframes at quarter 0 belong to the starting position.
-    while let Some(k) = sc.keyframes.get(kf).filter(|k| k.at == 0) {
-        apply(&mut m, &mut pp, k.target, k.value);
-        kf += 1;
+impl<'a> Sim<'a> {
+    /// Keyframes at quarter 0 belong to the starting position; then each
+    /// provider's starting fleet is built (§10).
+    fn new(sc: &'a Scenario, quarters: u32) -> Sim<'a> {
+        let n = sc.providers.len();
+        let mut m = sc.market.clone();
+        let mut pp: Vec<ProviderParams> = sc.providers.iter().map(|p| p.params.clone()).collect();
+        let mut kf = 0usize;
+        while let Some(k) = sc.keyframes.get(kf).filter(|k| k.at == 0) {
+            apply(&mut m, &mut pp, k.target, k.value);
+            kf += 1;
+        }
+        let states = initial_states(sc, &m, &pp, quarters);
+        Sim {
+            sc,
+            n,
+            fixed: Fixed::of(&m, &pp),
+            memory: Memory {
+                parity: m.open_source_parity,
+                avg_price: f64::NAN,
+                min_price: f64::NAN,
+                demand: f64::NAN,
+                tightness: 1.0,
+                log_growth: 0.0,
+                price_war: false,
+                shortage: false,
+            },
+            m,
+            pp,
+            rng: ChaCha8Rng::seed_from_u64(sc.seed),
+            kf,
+            states,
+            q: Scratch::new(n),
+            w_next: None,
+            rows: Vec::with_capacity(quarters as usize * n),
+            market_rows: Vec::with_capacity(quarters as usize),
+            events: Vec::new(),
+        }
     }
 
-    let mut states = initial_states(sc, &m, &pp, quarters);
-    let mut parity_prev = m.open_source_parity;
-    let mut avg_price_prev = f64::NAN;
-    let mut min_price_prev = f64::NAN;
-    let mut demand_prev = f64::NAN;
-    // Last quarter's demand over capacity; 1 before the first quarter (no scarcity).
-    let mut tightness_prev: f64 = 1.0;
-    let mut log_growth = 0.0;
-    let mut price_war = false;
-    let mut shortage = false;
+    fn event(&mut self, at: u32, kind: EventKind) {
+        self.events.push(Event { at, kind });
+    }
 
-    // Scratch buffers reused every quarter.
-    let mut cost = vec![0.0; n];
-    let mut cap = vec![0.0; n];
-    let mut price = vec![0.0; n];
-    let mut util = vec![0.0; n];
-    let mut fleet_cost = vec![0.0; n];
-    let mut penalty = vec![0.0; n];
-    let mut weight = vec![0.0; n];
-    let mut alloc = vec![0.0; n];
-    let mut served = vec![0.0; n];
-    let mut locked = vec![0.0; n];
-    let mut caps = vec![0.0; n];
-    let mut order: Vec<usize> = Vec::with_capacity(n);
-    let mut limit = vec![PriceLimit::Policy; n];
+    /// One quarter, in the order of MODEL.md's "The quarterly loop".
+    fn quarter(&mut self, t: u32) {
+        let changed = self.keyframes(t);
+        let gen_i = generation_at(self.sc, t);
+        self.generation_and_parity_events(t, gen_i);
+        let w = match self.w_next {
+            Some((at, w)) if at == t && !changed => w,
+            _ => Workload::at(&self.m, t),
+        };
+        self.unit_costs(t, &w, gen_i);
+        let (ceiling, open_host) = self.ceilings();
+        self.prices(t, ceiling, open_host);
+        let (avg_price, demand, production, mm) = self.demand(t);
+        self.choice(demand, avg_price);
+        let (served_total, tightness) = self.overflow(t, demand);
+        let growth = self.expected_growth(t, demand);
+        let w_next = Workload::at(&self.m, t + 1);
+        self.w_next = Some((t + 1, w_next));
+        let qm = QuarterMarket {
+            demand,
+            avg_price,
+            production,
+            mm,
+            ceiling,
+            open_host,
+            served_total,
+            tightness,
+            growth,
+        };
+        let gen_next = generation_at(self.sc, t + 1);
+        let mut min_price = f64::INFINITY;
+        for i in 0..self.n {
+            if !self.states[i].active {
+                self.rows.push(ProviderQuarter::EXITED);
+                continue;
+            }
+            self.provider_quarter(t, i, &qm, &w_next, gen_next);
+            if self.states[i].active {
+                // The undercut reference: providers still in the market next quarter.
+                min_price = min_price.min(self.q.price[i]);
+            }
+        }
+        self.close_quarter(&qm, &w, gen_i, min_price);
+    }
 
-    for t in 0..quarters {
-        while let Some(k) = sc.keyframes.get(kf).filter(|k| k.at == t) {
-            apply(&mut m, &mut pp, k.target, k.value);
-            events.push(Event {
+    /// Step 1: keyframes at `t` set their parameters from now on. True when one applied.
+    fn keyframes(&mut self, t: u32) -> bool {
+        let mut changed = false;
+        while let Some(k) = self.sc.keyframes.get(self.kf).filter(|k| k.at == t) {
+            apply(&mut self.m, &mut self.pp, k.target, k.value);
+            self.events.push(Event {
                 at: t,
                 kind: EventKind::KeyframeApplied {
                     target: k.target,
                     value: k.value,
                 },
             });
-            kf += 1;
+            self.kf += 1;
+            changed = true;
         }
-        let gen_i = generation_at(sc, t);
-        let hw = &sc.hardware[gen_i];
-        if t > 0 && sc.hardware_from[gen_i] == i64::from(t) {
-            events.push(Event {
-                at: t,
-                kind: EventKind::HardwareGeneration { generation: gen_i },
-            });
+        if changed {
+            self.fixed = Fixed::of(&self.m, &self.pp);
         }
+        changed
+    }
+
+    /// Step 1, events: a new hardware generation (§2) and parity thresholds crossed (§4).
+    fn generation_and_parity_events(&mut self, t: u32, gen_i: usize) {
+        if t > 0 && self.sc.hardware_from[gen_i] == i64::from(t) {
+            self.event(t, EventKind::HardwareGeneration { generation: gen_i });
+        }
+        let now = self.m.open_source_parity;
         for &th in &PARITY_THRESHOLDS {
-            let (a, b) = (parity_prev >= th, m.open_source_parity >= th);
+            let (a, b) = (self.memory.parity >= th, now >= th);
             if a != b {
-                events.push(Event {
-                    at: t,
-                    kind: EventKind::ParityCrossed {
+                self.event(
+                    t,
+                    EventKind::ParityCrossed {
                         threshold: th,
                         rising: b,
                     },
-                });
+                );
             }
         }
-        parity_prev = m.open_source_parity;
-        let w = Workload::at(&m, t);
+        self.memory.parity = now;
+    }
 
-        // Unit cost at each provider's utilization (MODEL.md §2, §8).
-        for i in 0..n {
-            let s = &mut states[i];
+    /// Step 2 (§2, §8): retirements leave each fleet; each active provider's
+    /// software penalty, utilization, capacity, fleet cost and unit cost.
+    fn unit_costs(&mut self, t: u32, w: &Workload, gen_i: usize) {
+        let (m, q, fixed) = (&self.m, &mut self.q, &self.fixed);
+        let hw = &self.sc.hardware[gen_i];
+        for (i, s) in self.states.iter_mut().enumerate() {
             // Retirements due now leave before the quarter's service.
             let gone = std::mem::take(&mut s.retire[t as usize]);
             s.fleet.add(&gone, -1.0);
@@ -375,472 +602,705 @@ pub fn simulate(sc: &Scenario) -> Run {
             if !s.active {
                 continue;
             }
-            let p = &pp[i];
-            penalty[i] = sw_penalty(&m, p, s.own_cum_k);
+            let p = &self.pp[i];
+            q.penalty[i] = sw_penalty(m, p, s.own_cum_k);
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-            util[i] = utilization(&m, fleet_k, s.ecosystem);
-            let tok_s = fleet_tok_s(&w, &s.fleet, penalty[i], p.serving_efficiency);
-            cap[i] = (tok_s * 1000.0 * SECONDS_PER_QUARTER * util[i] / 1e6).max(0.0);
-            let power = s.fleet.power * 1000.0 * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER / 1e6;
-            let ops = fleet_k * 1000.0 * m.ops_usd_per_accel_hour * HOURS_PER_QUARTER / 1e6;
-            fleet_cost[i] = s.fleet.dep_q.max(0.0) + s.fleet.rent_q.max(0.0) + power + ops;
-            cost[i] = if cap[i] > 1e-9 {
-                fleet_cost[i] * 1e6 / cap[i]
+            q.util[i] = utilization(m, fleet_k, s.ecosystem);
+            let fc = fleet_costs(m, p, &s.fleet, w, q.penalty[i], q.util[i]);
+            q.cap[i] = fc.capacity;
+            q.fleet_cost[i] = fc.cost;
+            q.cost[i] = if fc.capacity > 1e-9 {
+                fc.cost * 1e6 / fc.capacity
             } else {
-                marginal_cost(&m, p, hw, &w, fleet_k, s.own_cum_k, util[i])
+                marginal_cost(m, p, hw, w, s, q.util[i], fixed)
             };
         }
+    }
 
-        // Ceilings: the user's cap and the open-model ceiling (§4, §5).
-        let host_cost = marginal_host_cost(&states, &cost, &cap, m.open_host_depth, &mut order);
+    /// Step 3 (§4, §5): the user's price ceiling and the hosted-open-model price.
+    fn ceilings(&mut self) -> (f64, f64) {
+        let q = &mut self.q;
+        let host_cost = marginal_host_cost(&self.states, &q.cost, &q.cap, self.m.open_host_depth, &mut q.order);
         // When capacity ran short last quarter every host is full and the
-        // open-model price rises with the shortage (§5).
-        let scarcity = tightness_prev.max(1.0).powf(m.scarcity_price_exponent);
+        // open-model price rises with the shortage (§5). (1 to any power is 1.)
+        let tight = self.memory.tightness.max(1.0);
+        let scarcity = if tight == 1.0 {
+            1.0
+        } else {
+            tight.powf(self.m.scarcity_price_exponent)
+        };
         let open_host = if host_cost.is_finite() {
-            host_cost * (1.0 + m.open_host_markup) * scarcity
+            host_cost * (1.0 + self.m.open_host_markup) * scarcity
         } else {
             0.0
         };
-        let parity = m.open_source_parity;
-        let closed_mult =
-            (1.0 + m.closed_premium_at_parity).powf(parity) * (1.0 + m.closed_premium_max).powf(1.0 - parity);
-        let ceiling = m.price_ceiling_usd_per_mtok;
+        (self.m.price_ceiling_usd_per_mtok, open_host)
+    }
 
-        // Prices by policy (§7).
+    /// Step 4 (§7): each provider's price by its policy, pressure, floor and
+    /// cap; ceiling-below-cost and price-war events.
+    fn prices(&mut self, t: u32, ceiling: f64, open_host: f64) {
         let mut below_cost = 0;
-        for i in 0..n {
-            let s = &mut states[i];
-            if !s.active {
-                price[i] = 0.0;
+        for i in 0..self.n {
+            if !self.states[i].active {
+                self.q.price[i] = 0.0;
                 continue;
             }
-            let p = &pp[i];
-            let edge = p.exclusive_model * (1.0 - parity);
-            let cost_plus = cost[i] * (1.0 + p.markup) * (1.0 + m.exclusive_price_premium * edge);
-            let policy = match sc.providers[i].pricing {
-                PricingPolicy::CostPlus => cost_plus,
-                PricingPolicy::Premium => cost_plus * (1.0 + p.policy_strength),
-                PricingPolicy::Match => {
-                    if avg_price_prev.is_finite() {
-                        avg_price_prev * (1.0 - p.policy_strength)
-                    } else {
-                        cost_plus
-                    }
-                }
-                PricingPolicy::Undercut => {
-                    let reference = if min_price_prev.is_finite() {
-                        min_price_prev
-                    } else {
-                        cost_plus
-                    };
-                    reference * (1.0 - p.policy_strength)
-                }
+            let s = &self.states[i];
+            let inputs = PriceInputs {
+                cost: self.q.cost[i],
+                edge: self.fixed.edge[i],
+                closed_mult: self.fixed.closed_mult,
+                ecosystem: s.ecosystem,
+                pressure: s.pressure,
+                avg_price_prev: self.memory.avg_price,
+                min_price_prev: self.memory.min_price,
+                ceiling,
+                open_host,
             };
-            let floor = cost[i] * p.price_floor_vs_cost;
-            // The provider's open-model cap: hosted open models plus the premium its
-            // exclusive model and its ecosystem still command (§5).
-            let open_cap =
-                open_host * (1.0 + p.exclusive_model * (closed_mult - 1.0) + m.ecosystem_price_premium * s.ecosystem);
-            let cap_i = ceiling.min(open_cap).max(1e-6);
-            let asked = policy * s.pressure;
-            let wanted = asked.max(floor);
-            price[i] = wanted.min(cap_i).max(1e-6);
-            limit[i] = if wanted <= cap_i {
-                if asked >= floor {
-                    PriceLimit::Policy
-                } else {
-                    PriceLimit::Floor
-                }
-            } else if ceiling <= open_cap {
-                PriceLimit::Ceiling
-            } else {
-                PriceLimit::OpenModelCap
-            };
-            caps[i] = cap_i;
-            let capped = cap_i < cost[i];
-            if capped && !s.below_cost {
-                events.push(Event {
-                    at: t,
-                    kind: EventKind::CeilingBelowCost {
+            let pr = price_of(&self.m, &self.pp[i], self.sc.providers[i].pricing, &inputs);
+            self.q.price[i] = pr.price;
+            self.q.limit[i] = pr.limit;
+            self.q.caps[i] = pr.cap;
+            let capped = pr.cap < inputs.cost;
+            if capped && !self.states[i].below_cost {
+                self.event(
+                    t,
+                    EventKind::CeilingBelowCost {
                         provider: i,
-                        ceiling: ceiling <= open_cap,
+                        ceiling: pr.ceiling_binds,
                     },
-                });
+                );
             }
-            s.below_cost = capped;
-            if price[i] < cost[i] {
+            self.states[i].below_cost = capped;
+            if pr.price < inputs.cost {
                 below_cost += 1;
             }
         }
         let now_war = below_cost >= 2;
-        if now_war && !price_war {
-            events.push(Event {
-                at: t,
-                kind: EventKind::PriceWarStarted { below_cost },
-            });
-        } else if !now_war && price_war {
-            events.push(Event {
-                at: t,
-                kind: EventKind::PriceWarEnded,
-            });
+        if now_war && !self.memory.price_war {
+            self.event(t, EventKind::PriceWarStarted { below_cost });
+        } else if !now_war && self.memory.price_war {
+            self.event(t, EventKind::PriceWarEnded);
         }
-        price_war = now_war;
+        self.memory.price_war = now_war;
+    }
 
-        // Market price and demand (§1).
-        let (wsum, psum, cnt, psimple) =
-            (0..n)
-                .filter(|&i| states[i].active)
-                .fold((0.0, 0.0, 0, 0.0), |(ws, ps, c, pm), i| {
-                    let sh = states[i].share_prev;
-                    (ws + sh, ps + sh * price[i], c + 1, pm + price[i])
-                });
-        let avg_price = if wsum > 1e-12 {
-            psum / wsum
-        } else if cnt > 0 {
-            psimple / f64::from(cnt)
-        } else {
-            m.reference_price_usd_per_mtok
-        };
-        let (base, production, mm) = base_demand(&m, t);
-        let shock = if m.demand_noise_sd > 0.0 {
-            let z = standard_normal(&mut rng);
-            (m.demand_noise_sd * z - 0.5 * m.demand_noise_sd * m.demand_noise_sd).exp()
+    /// Step 5 (§1): the share-weighted average price and the quarter's demand.
+    /// Returns (average price, demand, production adoption, multimodal share).
+    fn demand(&mut self, t: u32) -> (f64, f64, f64, f64) {
+        let avg_price = weighted_price(&self.states, &self.q.price, self.m.reference_price_usd_per_mtok);
+        let (base, production, mm) = base_demand(&self.m, &self.fixed.usage, t);
+        let shock = if self.m.demand_noise_sd > 0.0 {
+            let z = standard_normal(&mut self.rng);
+            (self.m.demand_noise_sd * z - 0.5 * self.m.demand_noise_sd * self.m.demand_noise_sd).exp()
         } else {
             1.0
         };
-        let demand = base * price_factor(&m, avg_price) * shock;
+        let demand = base * price_factor(&self.m, avg_price) * shock;
+        (avg_price, demand, production, mm)
+    }
 
-        // Customer choice: locked-in customers stay, the rest choose by logit (§6, §7).
-        // Contracts hold last quarter's volume; growth beyond it is contested.
-        let held_base = if demand_prev.is_finite() { demand_prev } else { demand };
-        let price_weight = m.price_sensitivity + m.parity_price_sensitivity * parity;
+    /// Step 6 (§6, §7): locked-in customers stay, the rest choose by logit.
+    /// Contracts hold last quarter's volume; growth beyond it is contested.
+    fn choice(&mut self, demand: f64, avg_price: f64) {
+        let held_base = if self.memory.demand.is_finite() {
+            self.memory.demand
+        } else {
+            demand
+        };
+        let q = &mut self.q;
         let mut locked_total = 0.0;
         let mut max_u = f64::NEG_INFINITY;
-        for i in 0..n {
-            if !states[i].active {
-                weight[i] = 0.0;
-                locked[i] = 0.0;
+        for (i, s) in self.states.iter().enumerate() {
+            if !s.active {
+                q.weight[i] = 0.0;
+                q.locked[i] = 0.0;
                 continue;
             }
-            let p = &pp[i];
-            let edge = p.exclusive_model * (1.0 - parity);
-            let lock_in = p.ecosystem_lock_in.min(m.lock_in_cap);
-            let u = -price_weight * (price[i] / avg_price.max(1e-9)).ln()
-                + m.quality_weight * edge
-                + m.ecosystem_weight * states[i].ecosystem
-                - m.lock_in_aversion * lock_in;
-            weight[i] = u;
+            let u = utility(&self.m, &self.fixed, i, q.price[i], avg_price, s.ecosystem);
+            q.weight[i] = u;
             max_u = max_u.max(u);
-            locked[i] = lock_in * states[i].share_prev * held_base;
-            locked_total += locked[i];
+            q.locked[i] = self.fixed.lock_in[i] * s.share_prev * held_base;
+            locked_total += q.locked[i];
         }
         // Demand that shrank below last quarter's contracts shrinks them alike.
         if locked_total > demand && locked_total > 0.0 {
             let f = demand / locked_total;
-            for x in locked.iter_mut() {
+            for x in q.locked.iter_mut() {
                 *x *= f;
             }
             locked_total = demand;
         }
-        alloc.copy_from_slice(&locked);
+        q.alloc.copy_from_slice(&q.locked);
         let mut wtotal = 0.0;
-        for i in 0..n {
-            if states[i].active {
-                weight[i] = (weight[i] - max_u).exp();
-                wtotal += weight[i];
+        for (i, s) in self.states.iter().enumerate() {
+            if s.active {
+                q.weight[i] = (q.weight[i] - max_u).exp();
+                wtotal += q.weight[i];
             }
         }
         let free = (demand - locked_total).max(0.0);
-        for i in 0..n {
-            if states[i].active && wtotal > 0.0 {
-                alloc[i] += free * weight[i] / wtotal;
+        for (i, s) in self.states.iter().enumerate() {
+            if s.active && wtotal > 0.0 {
+                q.alloc[i] += free * q.weight[i] / wtotal;
             }
-            served[i] = if states[i].active { alloc[i].min(cap[i]) } else { 0.0 };
+            q.served[i] = if s.active { q.alloc[i].min(q.cap[i]) } else { 0.0 };
         }
-        // Demand a full provider cannot serve goes to those with spare capacity (§7).
-        let mut overflow: f64 = (0..n).map(|i| alloc[i] - served[i]).filter(|x| *x > 0.0).sum();
-        for _ in 0..3 {
-            if overflow <= 1e-9 {
-                break;
-            }
-            let spare_w: f64 = (0..n)
-                .filter(|&i| states[i].active && cap[i] - served[i] > 1e-9)
-                .map(|i| weight[i])
-                .sum();
-            if spare_w <= 0.0 {
-                break;
-            }
-            let mut placed = 0.0;
-            for i in 0..n {
-                let spare = cap[i] - served[i];
-                if states[i].active && spare > 1e-9 {
-                    let take = (overflow * weight[i] / spare_w).min(spare);
-                    served[i] += take;
-                    placed += take;
-                }
-            }
-            overflow -= placed;
+    }
+
+    /// Step 7 (§7): demand a full provider cannot serve goes to those with
+    /// spare capacity; shortage events. Returns (served total, tightness).
+    fn overflow(&mut self, t: u32, demand: f64) -> (f64, f64) {
+        let q = &mut self.q;
+        for (a, s) in q.active.iter_mut().zip(&self.states) {
+            *a = s.active;
         }
-        let served_total: f64 = served.iter().sum();
-        let cap_total: f64 = (0..n).filter(|&i| states[i].active).map(|i| cap[i]).sum();
-        let tightness_now = if cap_total > 1e-9 { demand / cap_total } else { 1.0 };
+        place_overflow(&q.active, &q.alloc, &q.cap, &q.weight, &mut q.served);
+        let served_total: f64 = q.served.iter().sum();
+        let cap_total: f64 = (0..self.n).filter(|&i| q.active[i]).map(|i| q.cap[i]).sum();
+        let tightness = if cap_total > 1e-9 { demand / cap_total } else { 1.0 };
         let unserved_share = if demand > 0.0 {
             ((demand - served_total) / demand).max(0.0)
         } else {
             0.0
         };
-        if unserved_share > SHORTAGE_SHARE && !shortage {
-            events.push(Event {
-                at: t,
-                kind: EventKind::CapacityShortage { unserved_share },
-            });
-            shortage = true;
-        } else if unserved_share <= SHORTAGE_END_SHARE && shortage {
-            events.push(Event {
-                at: t,
-                kind: EventKind::ShortageEnded,
-            });
-            shortage = false;
+        if unserved_share > SHORTAGE_SHARE && !self.memory.shortage {
+            self.event(t, EventKind::CapacityShortage { unserved_share });
+            self.memory.shortage = true;
+        } else if unserved_share <= SHORTAGE_END_SHARE && self.memory.shortage {
+            self.event(t, EventKind::ShortageEnded);
+            self.memory.shortage = false;
         }
-
-        // Expected growth: a moving average of log growth, so one noisy quarter
-        // does not whip capacity orders up and down.
-        if demand_prev.is_finite() && demand_prev > 0.0 && demand > 0.0 {
-            let g = (demand / demand_prev).clamp(0.5, 3.0).ln();
-            log_growth = if t == 1 {
-                g
-            } else {
-                GROWTH_SMOOTHING * log_growth + (1.0 - GROWTH_SMOOTHING) * g
-            };
-        }
-        let growth = log_growth.exp();
-        let w_next = Workload::at(&m, t + 1);
-        let gen_next = &sc.hardware[generation_at(sc, t + 1)];
-        let life = life_quarters(&m);
-        let mut min_price = f64::INFINITY;
-        for i in 0..n {
-            if !states[i].active {
-                rows.push(ProviderQuarter::EXITED);
-                continue;
-            }
-            let p = &pp[i];
-            let s = &mut states[i];
-            let share = if demand > 0.0 {
-                (served[i] / demand).min(1.0)
-            } else {
-                0.0
-            };
-
-            // Revenue and margins (§6, §9).
-            // Locked-in customers pay the commitment discount that holds them (§6).
-            let lock_in = p.ecosystem_lock_in.min(m.lock_in_cap);
-            let discounted = locked[i].min(served[i]) * commitment_rate(m.commitment_discount, lock_in);
-            let token_rev = (served[i] - discounted) * price[i] / 1e6;
-            let attached = token_rev * p.attach_ratio * s.ecosystem;
-            let revenue = token_rev + attached;
-            let cogs = fleet_cost[i] + attached * (1.0 - p.attached_margin);
-            let gross_margin = if revenue > 1e-9 {
-                (revenue - cogs) / revenue
-            } else {
-                0.0
-            };
-            let opex = p.overhead_musd + p.model_rnd_musd + p.ecosystem_invest_musd + p.sales_cost_share * revenue;
-            let operating_profit = revenue - cogs - opex;
-            let depreciation = s.fleet.dep_q.max(0.0);
-            let interest = s.debt * p.interest_rate / 4.0;
-            let ocf = operating_profit + depreciation - interest;
-            let net_profit = operating_profit - interest;
-
-            // Capacity for next quarter (§2, §3, §10).
-            let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-            // Capacity bought now comes online next quarter, as next quarter's generation.
-            let prices = unit_prices(&m, p, gen_next, fleet_k, s.own_cum_k);
-            let pen_next = sw_penalty(&m, p, s.own_cum_k + p.self_chip_volume);
-            let u_next = util[i];
-            let target_tok_s = alloc[i].max(served[i]) * growth * (1.0 + p.capacity_headroom) * 1e6
-                / SECONDS_PER_QUARTER
-                / u_next
-                / 1000.0;
-            let mut after = s.fleet;
-            if let Some(r) = s.retire.get(t as usize + 1) {
-                after.add(r, -1.0);
-            }
-            let existing = fleet_tok_s(&w_next, &after, pen_next, p.serving_efficiency);
-            let (own_v, _) = make_vintage(&m, p, gen_next, &prices, 0.0, 1.0, life);
-            let own_unit_tok_s = w_next.tok_s(own_v.bw_own, own_v.fl_own) * (1.0 - pen_next) * p.serving_efficiency;
-            let own_k = p.self_chip_volume;
-            let merchant_unit_tok_s = w_next.tok_s(gen_next.bandwidth_tb_s, gen_next.tflops) * p.serving_efficiency;
-            let need = (target_tok_s - existing - own_k * own_unit_tok_s).max(0.0);
-            let mut merchant_k = if merchant_unit_tok_s > 0.0 {
-                need / merchant_unit_tok_s
-            } else {
-                0.0
-            };
-            let mut own_k = own_k;
-            let (mut vintage, mut capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, own_k, life);
-            let credit_limit = p.credit_line_musd + m.asset_ltv * s.book;
-            let budget = (s.cash + ocf + (credit_limit - s.debt).max(0.0) - p.min_cash_musd).max(0.0);
-            if capex > budget {
-                // The own-chip programme cost is fixed, so only the units scale down;
-                // when not even the programme is affordable, no own chips are built.
-                let programme = if own_k > 0.0 { programme_cost_q(&m, p) } else { 0.0 };
-                if budget > programme {
-                    let f = (budget - programme) / (capex - programme);
-                    merchant_k *= f;
-                    own_k *= f;
-                } else {
-                    own_k = 0.0;
-                    let (_, merchant_capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, 0.0, life);
-                    if merchant_capex > budget {
-                        merchant_k *= budget / merchant_capex;
-                    }
-                }
-                (vintage, capex) = make_vintage(&m, p, gen_next, &prices, merchant_k, own_k, life);
-            }
-            let programme_q = programme_cost_q(&m, p);
-            let breakeven_k = breakeven_volume_k(&prices, p, penalty[i], programme_q);
-            if p.self_chip_volume > 0.0 {
-                let ok = p.self_chip_volume >= breakeven_k;
-                if s.breakeven != Some(ok) {
-                    let kind = if ok {
-                        EventKind::OwnSiliconBreakEven { provider: i }
-                    } else {
-                        EventKind::OwnSiliconBelowBreakEven { provider: i }
-                    };
-                    events.push(Event { at: t, kind });
-                    s.breakeven = Some(ok);
-                }
-            }
-
-            // Cash and financing (§9).
-            let mut cash = s.cash + ocf - capex;
-            let mut financing = 0.0;
-            if cash < p.min_cash_musd {
-                let borrow = (p.min_cash_musd - cash).min((credit_limit - s.debt).max(0.0));
-                financing += borrow;
-            } else if s.debt > 0.0 && cash > 2.0 * p.min_cash_musd {
-                financing -= (cash - 2.0 * p.min_cash_musd).min(s.debt);
-            }
-            cash += financing;
-            s.debt += financing;
-
-            // The fleet grows; its retirement is booked `life` quarters ahead.
-            s.fleet.add(&vintage, 1.0);
-            s.book = (s.book + capex - depreciation).max(0.0);
-            if let Some(slot) = s.retire.get_mut((t + 1 + life) as usize) {
-                slot.add(&vintage, 1.0);
-            }
-            s.own_cum_k += own_k;
-
-            let total_units = s.fleet.merchant_k + s.fleet.own_k;
-            let row = ProviderQuarter {
-                status: Status::Active,
-                share,
-                price_usd_per_mtok: price[i],
-                cap_usd_per_mtok: caps[i],
-                price_limit: limit[i],
-                cost_usd_per_mtok: cost[i],
-                tokens_mtok: served[i],
-                demand_mtok: alloc[i],
-                capacity_mtok: cap[i],
-                utilization: if cap[i] > 0.0 {
-                    util[i] * served[i] / cap[i]
-                } else {
-                    0.0
-                },
-                token_revenue_musd: token_rev,
-                attached_revenue_musd: attached,
-                revenue_musd: revenue,
-                cogs_musd: cogs,
-                gross_margin,
-                opex_musd: opex,
-                operating_profit_musd: operating_profit,
-                net_profit_musd: net_profit,
-                depreciation_musd: depreciation,
-                interest_musd: interest,
-                operating_cash_flow_musd: ocf,
-                capex_musd: capex,
-                financing_musd: financing,
-                cash_musd: cash,
-                debt_musd: s.debt,
-                ecosystem: s.ecosystem,
-                self_chip_share: if total_units > 0.0 {
-                    (s.fleet.own_k / total_units).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                },
-                fleet_k: total_units,
-                own_chip_unit_cost_usd: prices.own_unit_cost,
-                own_chip_breakeven_k: if breakeven_k.is_finite() { breakeven_k } else { -1.0 },
-                self_chip_volume: p.self_chip_volume,
-                ecosystem_lock_in: p.ecosystem_lock_in,
-            };
-            rows.push(row);
-
-            // Ecosystem strength (§6) and reaction to share loss (§7).
-            let invest = p.ecosystem_invest_musd / (p.ecosystem_invest_musd + m.ecosystem_invest_half_musd);
-            let gain = (m.ecosystem_invest_gain * invest + m.ecosystem_base_gain * share) * (1.0 - s.ecosystem);
-            s.ecosystem = (s.ecosystem + gain - m.ecosystem_decay_per_quarter * s.ecosystem).clamp(0.0, 1.0);
-            // Scarcity lets a full provider raise its price; losing share makes it cut.
-            let excess = if cap[i] > 1e-9 { alloc[i] / cap[i] - 1.0 } else { 0.0 };
-            if excess > 0.02 {
-                s.pressure = (s.pressure * (1.0 + SCARCITY_RAISE * excess.min(1.0))).min(MAX_SCARCITY_PRESSURE);
-            } else if s.share_prev > 1e-9 && (s.share_prev - share) / s.share_prev > 0.02 {
-                let loss = (s.share_prev - share) / s.share_prev;
-                s.pressure = (s.pressure * (1.0 - (p.price_reaction * loss).min(0.5))).max(0.2);
-            } else {
-                s.pressure += 0.25 * (1.0 - s.pressure);
-            }
-            s.share_prev = share;
-            s.cash = cash;
-            if cash < 0.0 {
-                s.active = false;
-                s.share_prev = 0.0;
-                events.push(Event {
-                    at: t,
-                    kind: EventKind::ProviderExited { provider: i },
-                });
-                if let Some(r) = rows.last_mut() {
-                    r.status = Status::Exited;
-                }
-            } else {
-                // The undercut reference: providers still in the market next quarter.
-                min_price = min_price.min(price[i]);
-            }
-        }
-        market_rows.push(MarketQuarter {
-            demand_mtok: demand,
-            served_mtok: served_total,
-            avg_price_usd_per_mtok: avg_price,
-            price_ceiling_usd_per_mtok: ceiling,
-            open_model_cap_usd_per_mtok: (open_host * closed_mult).max(1e-6),
-            open_host_price_usd_per_mtok: open_host,
-            tightness: tightness_now,
-            open_source_parity: parity,
-            adoption: production,
-            multimodal_share: mm,
-            gb_per_token: w.gb_per_token,
-            hardware_gen: gen_i,
-            price_war: now_war,
-        });
-        let traded: f64 = served.iter().zip(&price).map(|(q, p)| q * p).sum();
-        avg_price_prev = if served_total > 0.0 {
-            traded / served_total
-        } else {
-            avg_price
-        };
-        min_price_prev = if min_price.is_finite() { min_price } else { f64::NAN };
-        demand_prev = demand;
-        tightness_prev = tightness_now;
+        (served_total, tightness)
     }
 
-    Run {
-        start: sc.start,
-        quarters,
-        providers: n,
-        market: market_rows,
-        rows,
-        events,
+    /// Step 9, first part (§10): expected growth, a moving average of log
+    /// growth, so one noisy quarter does not whip capacity orders up and down.
+    fn expected_growth(&mut self, t: u32, demand: f64) -> f64 {
+        let prev = self.memory.demand;
+        if prev.is_finite() && prev > 0.0 && demand > 0.0 {
+            self.memory.log_growth = smoothed_growth(self.memory.log_growth, demand / prev, t == 1);
+        }
+        self.memory.log_growth.exp()
+    }
+
+    /// Steps 8 to 12 for active provider `i`: revenue and margins, capacity
+    /// purchase and financing, cash and fleet, the output row, ecosystem and
+    /// price pressure, exit.
+    fn provider_quarter(&mut self, t: u32, i: usize, qm: &QuarterMarket, w_next: &Workload, gen_next: usize) {
+        let (m, p, fixed) = (&self.m, &self.pp[i], &self.fixed);
+        let q = &self.q;
+        let g = &self.sc.hardware[gen_next];
+        let s = &mut self.states[i];
+        let share = if qm.demand > 0.0 {
+            (q.served[i] / qm.demand).min(1.0)
+        } else {
+            0.0
+        };
+        let sales = Sales {
+            locked: q.locked[i],
+            served: q.served[i],
+            price: q.price[i],
+            fleet_cost: q.fleet_cost[i],
+        };
+        let r = revenue(m, p, fixed.lock_in[i], s, &sales);
+        let plan = PlanInputs {
+            t,
+            alloc: q.alloc[i],
+            served: q.served[i],
+            growth: qm.growth,
+            util: q.util[i],
+            penalty: q.penalty[i],
+            ocf: r.ocf,
+            life: fixed.life,
+            learning_b: fixed.learning_b,
+            programme_q: fixed.programme_q[i],
+            w_next,
+            hardware: g,
+        };
+        let buy = purchase(m, p, s, &plan);
+        if p.self_chip_volume > 0.0 {
+            let ok = p.self_chip_volume >= buy.breakeven_k;
+            if s.breakeven != Some(ok) {
+                let kind = if ok {
+                    EventKind::OwnSiliconBreakEven { provider: i }
+                } else {
+                    EventKind::OwnSiliconBelowBreakEven { provider: i }
+                };
+                self.events.push(Event { at: t, kind });
+                s.breakeven = Some(ok);
+            }
+        }
+        let (cash, financing) = finance(p, s.cash, s.debt, r.ocf, buy.capex, buy.credit_limit);
+        s.debt += financing;
+        // The fleet grows; its retirement is booked `life` quarters ahead.
+        s.fleet.add(&buy.vintage, 1.0);
+        s.book = (s.book + buy.capex - r.depreciation).max(0.0);
+        if let Some(slot) = s.retire.get_mut((t + 1 + fixed.life) as usize) {
+            slot.add(&buy.vintage, 1.0);
+        }
+        s.own_cum_k += buy.own_k;
+        let books = Books { share, cash, financing };
+        let row = provider_row(p, s, q, i, &r, &buy, &books);
+        self.rows.push(row);
+        // Ecosystem strength (§6) and reaction to share loss (§7).
+        s.ecosystem = next_ecosystem(m, p, s.ecosystem, share);
+        s.pressure = next_pressure(p, s.pressure, s.share_prev, share, q.alloc[i], q.cap[i]);
+        s.share_prev = share;
+        s.cash = cash;
+        // Exit (§9): cash still negative after borrowing.
+        if cash < 0.0 {
+            s.active = false;
+            s.share_prev = 0.0;
+            self.events.push(Event {
+                at: t,
+                kind: EventKind::ProviderExited { provider: i },
+            });
+            if let Some(r) = self.rows.last_mut() {
+                r.status = Status::Exited;
+            }
+        }
+    }
+
+    /// Step 13: the market row; last quarter's average and lowest prices and
+    /// demand are remembered for the next quarter.
+    fn close_quarter(&mut self, qm: &QuarterMarket, w: &Workload, gen_i: usize, min_price: f64) {
+        let q = &self.q;
+        self.market_rows.push(MarketQuarter {
+            demand_mtok: qm.demand,
+            served_mtok: qm.served_total,
+            avg_price_usd_per_mtok: qm.avg_price,
+            price_ceiling_usd_per_mtok: qm.ceiling,
+            open_model_cap_usd_per_mtok: (qm.open_host * self.fixed.closed_mult).max(1e-6),
+            open_host_price_usd_per_mtok: qm.open_host,
+            tightness: qm.tightness,
+            open_source_parity: self.m.open_source_parity,
+            adoption: qm.production,
+            multimodal_share: qm.mm,
+            gb_per_token: w.gb_per_token,
+            hardware_gen: gen_i,
+            price_war: self.memory.price_war,
+        });
+        let traded: f64 = q.served.iter().zip(&q.price).map(|(x, p)| x * p).sum();
+        self.memory.avg_price = if qm.served_total > 0.0 {
+            traded / qm.served_total
+        } else {
+            qm.avg_price
+        };
+        self.memory.min_price = if min_price.is_finite() { min_price } else { f64::NAN };
+        self.memory.demand = qm.demand;
+        self.memory.tightness = qm.tightness;
+    }
+}
+
+/// Capacity (Mtok per quarter) and cost (MUSD per quarter) of a fleet (§2).
+struct FleetCost {
+    capacity: f64,
+    cost: f64,
+}
+
+/// A fleet's capacity at utilization `util` and its cost: depreciation,
+/// rent, power and operations on every installed accelerator (§2).
+fn fleet_costs(m: &MarketParams, p: &ProviderParams, f: &Vintage, w: &Workload, penalty: f64, util: f64) -> FleetCost {
+    let fleet_k = f.merchant_k + f.own_k;
+    let tok_s = fleet_tok_s(w, f, penalty, p.serving_efficiency);
+    let capacity = (tok_s * 1000.0 * SECONDS_PER_QUARTER * util / 1e6).max(0.0);
+    let power = f.power * 1000.0 * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER / 1e6;
+    let ops = fleet_k * 1000.0 * m.ops_usd_per_accel_hour * HOURS_PER_QUARTER / 1e6;
+    FleetCost {
+        capacity,
+        cost: f.dep_q.max(0.0) + f.rent_q.max(0.0) + power + ops,
+    }
+}
+
+/// What a provider's price depends on besides its parameters (§7).
+struct PriceInputs {
+    cost: f64,
+    edge: f64,
+    closed_mult: f64,
+    ecosystem: f64,
+    pressure: f64,
+    avg_price_prev: f64,
+    min_price_prev: f64,
+    ceiling: f64,
+    open_host: f64,
+}
+
+/// A provider's price, what set it, and its cap (§5, §7).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct PriceOutcome {
+    price: f64,
+    limit: PriceLimit,
+    cap: f64,
+    /// The user's price ceiling, not the open-model cap, is the lower cap.
+    ceiling_binds: bool,
+}
+
+/// The policy price with its pressure, raised to the floor and held under the
+/// lower of the price ceiling and the provider's open-model cap (§5, §7).
+fn price_of(m: &MarketParams, p: &ProviderParams, pricing: PricingPolicy, x: &PriceInputs) -> PriceOutcome {
+    let cost_plus = x.cost * (1.0 + p.markup) * (1.0 + m.exclusive_price_premium * x.edge);
+    let policy = match pricing {
+        PricingPolicy::CostPlus => cost_plus,
+        PricingPolicy::Premium => cost_plus * (1.0 + p.policy_strength),
+        PricingPolicy::Match => {
+            if x.avg_price_prev.is_finite() {
+                x.avg_price_prev * (1.0 - p.policy_strength)
+            } else {
+                cost_plus
+            }
+        }
+        PricingPolicy::Undercut => {
+            let reference = if x.min_price_prev.is_finite() {
+                x.min_price_prev
+            } else {
+                cost_plus
+            };
+            reference * (1.0 - p.policy_strength)
+        }
+    };
+    let floor = x.cost * p.price_floor_vs_cost;
+    // The provider's open-model cap: hosted open models plus the premium its
+    // exclusive model and its ecosystem still command (§5).
+    let open_cap =
+        x.open_host * (1.0 + p.exclusive_model * (x.closed_mult - 1.0) + m.ecosystem_price_premium * x.ecosystem);
+    let cap = x.ceiling.min(open_cap).max(1e-6);
+    let asked = policy * x.pressure;
+    let wanted = asked.max(floor);
+    let limit = if wanted <= cap {
+        if asked >= floor {
+            PriceLimit::Policy
+        } else {
+            PriceLimit::Floor
+        }
+    } else if x.ceiling <= open_cap {
+        PriceLimit::Ceiling
+    } else {
+        PriceLimit::OpenModelCap
+    };
+    PriceOutcome {
+        price: wanted.min(cap).max(1e-6),
+        limit,
+        cap,
+        ceiling_binds: x.ceiling <= open_cap,
+    }
+}
+
+/// This quarter's prices weighted by last quarter's shares over active
+/// providers; their plain mean when no one had a share; `reference` when no
+/// one is active (§1).
+fn weighted_price(states: &[ProviderState], price: &[f64], reference: f64) -> f64 {
+    let (wsum, psum, cnt, psimple) =
+        (0..states.len())
+            .filter(|&i| states[i].active)
+            .fold((0.0, 0.0, 0u32, 0.0), |(ws, ps, c, pm), i| {
+                let sh = states[i].share_prev;
+                (ws + sh, ps + sh * price[i], c + 1, pm + price[i])
+            });
+    if wsum > 1e-12 {
+        psum / wsum
+    } else if cnt > 0 {
+        psimple / f64::from(cnt)
+    } else {
+        reference
+    }
+}
+
+/// A provider's utility in the logit choice (§6, §7).
+fn utility(m: &MarketParams, fixed: &Fixed, i: usize, price: f64, avg_price: f64, ecosystem: f64) -> f64 {
+    -fixed.price_weight * (price / avg_price.max(1e-9)).ln()
+        + m.quality_weight * fixed.edge[i]
+        + m.ecosystem_weight * ecosystem
+        - m.lock_in_aversion * fixed.lock_in[i]
+}
+
+/// Moves demand that full providers cannot serve (`alloc` above `served`) to
+/// active providers with spare capacity, in proportion to their choice
+/// weights, in at most three rounds (§7).
+fn place_overflow(active: &[bool], alloc: &[f64], cap: &[f64], weight: &[f64], served: &mut [f64]) {
+    let n = active.len();
+    let mut overflow: f64 = (0..n).map(|i| alloc[i] - served[i]).filter(|x| *x > 0.0).sum();
+    for _ in 0..3 {
+        if overflow <= 1e-9 {
+            break;
+        }
+        let spare_w: f64 = (0..n)
+            .filter(|&i| active[i] && cap[i] - served[i] > 1e-9)
+            .map(|i| weight[i])
+            .sum();
+        if spare_w <= 0.0 {
+            break;
+        }
+        let mut placed = 0.0;
+        for i in 0..n {
+            let spare = cap[i] - served[i];
+            if active[i] && spare > 1e-9 {
+                let take = (overflow * weight[i] / spare_w).min(spare);
+                served[i] += take;
+                placed += take;
+            }
+        }
+        overflow -= placed;
+    }
+}
+
+/// The moving average of log demand growth after a quarter whose demand is
+/// `ratio` times the last; the first growth term is not smoothed (§10).
+fn smoothed_growth(log_growth: f64, ratio: f64, first: bool) -> f64 {
+    let g = ratio.clamp(0.5, 3.0).ln();
+    if first {
+        g
+    } else {
+        GROWTH_SMOOTHING * log_growth + (1.0 - GROWTH_SMOOTHING) * g
+    }
+}
+
+/// What a provider sold this quarter.
+struct Sales {
+    locked: f64,
+    served: f64,
+    price: f64,
+    fleet_cost: f64,
+}
+
+/// Revenue, costs, profit and operating cash flow of one provider-quarter (§6, §9).
+struct Revenue {
+    token_rev: f64,
+    attached: f64,
+    revenue: f64,
+    cogs: f64,
+    gross_margin: f64,
+    opex: f64,
+    operating_profit: f64,
+    net_profit: f64,
+    depreciation: f64,
+    interest: f64,
+    ocf: f64,
+}
+
+/// Revenue and margins: locked-in customers pay the commitment discount that
+/// holds them (§6); attached revenue follows the ecosystem (§6); interest on
+/// the opening debt (§9).
+fn revenue(m: &MarketParams, p: &ProviderParams, lock_in: f64, s: &ProviderState, x: &Sales) -> Revenue {
+    let discounted = x.locked.min(x.served) * commitment_rate(m.commitment_discount, lock_in);
+    let token_rev = (x.served - discounted) * x.price / 1e6;
+    let attached = token_rev * p.attach_ratio * s.ecosystem;
+    let revenue = token_rev + attached;
+    let cogs = x.fleet_cost + attached * (1.0 - p.attached_margin);
+    let gross_margin = if revenue > 1e-9 {
+        (revenue - cogs) / revenue
+    } else {
+        0.0
+    };
+    let opex = p.overhead_musd + p.model_rnd_musd + p.ecosystem_invest_musd + p.sales_cost_share * revenue;
+    let operating_profit = revenue - cogs - opex;
+    let depreciation = s.fleet.dep_q.max(0.0);
+    let interest = s.debt * p.interest_rate / 4.0;
+    Revenue {
+        token_rev,
+        attached,
+        revenue,
+        cogs,
+        gross_margin,
+        opex,
+        operating_profit,
+        net_profit: operating_profit - interest,
+        depreciation,
+        interest,
+        ocf: operating_profit + depreciation - interest,
+    }
+}
+
+/// What capacity planning needs to know about the quarter (§10).
+struct PlanInputs<'a> {
+    t: u32,
+    alloc: f64,
+    served: f64,
+    growth: f64,
+    util: f64,
+    penalty: f64,
+    ocf: f64,
+    life: u32,
+    learning_b: f64,
+    programme_q: f64,
+    w_next: &'a Workload,
+    hardware: &'a HardwareGen,
+}
+
+/// The quarter's purchase: the vintage bought, its capex, the own units in
+/// it, the credit limit it was financed under, and the own-silicon figures.
+struct Purchase {
+    vintage: Vintage,
+    capex: f64,
+    own_k: f64,
+    credit_limit: f64,
+    breakeven_k: f64,
+    own_unit_cost: f64,
+}
+
+/// Capacity for next quarter (§2, §3, §10): the throughput target, own chips
+/// at the lever's volume and merchant chips for the rest, scaled down to the
+/// budget (§9); capacity bought now comes online next quarter as next
+/// quarter's generation.
+fn purchase(m: &MarketParams, p: &ProviderParams, s: &ProviderState, x: &PlanInputs) -> Purchase {
+    let (g, w_next) = (x.hardware, x.w_next);
+    let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
+    let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, x.learning_b);
+    let pen_next = sw_penalty(m, p, s.own_cum_k + p.self_chip_volume);
+    let target_tok_s =
+        x.alloc.max(x.served) * x.growth * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / x.util / 1000.0;
+    let mut after = s.fleet;
+    if let Some(r) = s.retire.get(x.t as usize + 1) {
+        after.add(r, -1.0);
+    }
+    let existing = fleet_tok_s(w_next, &after, pen_next, p.serving_efficiency);
+    // One own unit: its bandwidth and compute, as in `make_vintage`.
+    let own_unit_tok_s = w_next.tok_s(
+        g.bandwidth_tb_s * p.own_chip_perf_ratio,
+        g.tflops * p.own_chip_perf_ratio,
+    ) * (1.0 - pen_next)
+        * p.serving_efficiency;
+    let merchant_unit_tok_s = w_next.tok_s(g.bandwidth_tb_s, g.tflops) * p.serving_efficiency;
+    let mut own_k = p.self_chip_volume;
+    let need = (target_tok_s - existing - own_k * own_unit_tok_s).max(0.0);
+    let mut merchant_k = if merchant_unit_tok_s > 0.0 {
+        need / merchant_unit_tok_s
+    } else {
+        0.0
+    };
+    let (mut vintage, mut capex) = make_vintage(m, p, g, &prices, merchant_k, own_k, x.life);
+    let credit_limit = p.credit_line_musd + m.asset_ltv * s.book;
+    let budget = (s.cash + x.ocf + (credit_limit - s.debt).max(0.0) - p.min_cash_musd).max(0.0);
+    if capex > budget {
+        // The own-chip programme cost is fixed, so only the units scale down;
+        // when not even the programme is affordable, no own chips are built.
+        let programme = if own_k > 0.0 { x.programme_q } else { 0.0 };
+        if budget > programme {
+            let f = (budget - programme) / (capex - programme);
+            merchant_k *= f;
+            own_k *= f;
+        } else {
+            own_k = 0.0;
+            let (_, merchant_capex) = make_vintage(m, p, g, &prices, merchant_k, 0.0, x.life);
+            if merchant_capex > budget {
+                merchant_k *= budget / merchant_capex;
+            }
+        }
+        (vintage, capex) = make_vintage(m, p, g, &prices, merchant_k, own_k, x.life);
+    }
+    Purchase {
+        vintage,
+        capex,
+        own_k,
+        credit_limit,
+        breakeven_k: breakeven_volume_k(&prices, p, x.penalty, x.programme_q),
+        own_unit_cost: prices.own_unit_cost,
+    }
+}
+
+/// Cash after the quarter and the financing that keeps it at the minimum:
+/// borrowing within the credit limit, or repaying from cash above twice the
+/// minimum (§9). Returns (cash, financing).
+fn finance(p: &ProviderParams, cash0: f64, debt: f64, ocf: f64, capex: f64, credit_limit: f64) -> (f64, f64) {
+    let mut cash = cash0 + ocf - capex;
+    let mut financing = 0.0;
+    if cash < p.min_cash_musd {
+        let borrow = (p.min_cash_musd - cash).min((credit_limit - debt).max(0.0));
+        financing += borrow;
+    } else if debt > 0.0 && cash > 2.0 * p.min_cash_musd {
+        financing -= (cash - 2.0 * p.min_cash_musd).min(debt);
+    }
+    cash += financing;
+    (cash, financing)
+}
+
+/// Next quarter's ecosystem strength: investment and share build it, it
+/// decays (§6).
+fn next_ecosystem(m: &MarketParams, p: &ProviderParams, ecosystem: f64, share: f64) -> f64 {
+    let invest = p.ecosystem_invest_musd / (p.ecosystem_invest_musd + m.ecosystem_invest_half_musd);
+    let gain = (m.ecosystem_invest_gain * invest + m.ecosystem_base_gain * share) * (1.0 - ecosystem);
+    (ecosystem + gain - m.ecosystem_decay_per_quarter * ecosystem).clamp(0.0, 1.0)
+}
+
+/// Next quarter's price pressure: scarcity lets a full provider raise its
+/// price, losing share makes it cut, otherwise it relaxes towards 1 (§7).
+fn next_pressure(p: &ProviderParams, pressure: f64, share_prev: f64, share: f64, alloc: f64, cap: f64) -> f64 {
+    let excess = if cap > 1e-9 { alloc / cap - 1.0 } else { 0.0 };
+    if excess > 0.02 {
+        (pressure * (1.0 + SCARCITY_RAISE * excess.min(1.0))).min(MAX_SCARCITY_PRESSURE)
+    } else if share_prev > 1e-9 && (share_prev - share) / share_prev > 0.02 {
+        let loss = (share_prev - share) / share_prev;
+        (pressure * (1.0 - (p.price_reaction * loss).min(0.5))).max(0.2)
+    } else {
+        pressure + 0.25 * (1.0 - pressure)
+    }
+}
+
+/// The provider's share, cash and financing after the quarter.
+struct Books {
+    share: f64,
+    cash: f64,
+    financing: f64,
+}
+
+/// The output row of an active provider (§9 and Outputs), written after its
+/// purchase and financing, before its ecosystem and pressure move.
+fn provider_row(
+    p: &ProviderParams,
+    s: &ProviderState,
+    q: &Scratch,
+    i: usize,
+    r: &Revenue,
+    buy: &Purchase,
+    b: &Books,
+) -> ProviderQuarter {
+    let total_units = s.fleet.merchant_k + s.fleet.own_k;
+    ProviderQuarter {
+        status: Status::Active,
+        share: b.share,
+        price_usd_per_mtok: q.price[i],
+        cap_usd_per_mtok: q.caps[i],
+        price_limit: q.limit[i],
+        cost_usd_per_mtok: q.cost[i],
+        tokens_mtok: q.served[i],
+        demand_mtok: q.alloc[i],
+        capacity_mtok: q.cap[i],
+        utilization: if q.cap[i] > 0.0 {
+            q.util[i] * q.served[i] / q.cap[i]
+        } else {
+            0.0
+        },
+        token_revenue_musd: r.token_rev,
+        attached_revenue_musd: r.attached,
+        revenue_musd: r.revenue,
+        cogs_musd: r.cogs,
+        gross_margin: r.gross_margin,
+        opex_musd: r.opex,
+        operating_profit_musd: r.operating_profit,
+        net_profit_musd: r.net_profit,
+        depreciation_musd: r.depreciation,
+        interest_musd: r.interest,
+        operating_cash_flow_musd: r.ocf,
+        capex_musd: buy.capex,
+        financing_musd: b.financing,
+        cash_musd: b.cash,
+        debt_musd: s.debt,
+        ecosystem: s.ecosystem,
+        self_chip_share: if total_units > 0.0 {
+            (s.fleet.own_k / total_units).clamp(0.0, 1.0)
+        } else {
+            0.0
+        },
+        fleet_k: total_units,
+        own_chip_unit_cost_usd: buy.own_unit_cost,
+        own_chip_breakeven_k: if buy.breakeven_k.is_finite() {
+            buy.breakeven_k
+        } else {
+            -1.0
+        },
+        self_chip_volume: p.self_chip_volume,
+        ecosystem_lock_in: p.ecosystem_lock_in,
     }
 }
 
@@ -899,12 +1359,13 @@ fn marginal_cost(
     p: &ProviderParams,
     g: &HardwareGen,
     w: &Workload,
-    fleet_k: f64,
-    own_cum_k: f64,
+    s: &ProviderState,
     u: f64,
+    fixed: &Fixed,
 ) -> f64 {
-    let prices = unit_prices(m, p, g, fleet_k, own_cum_k);
-    let life_q = f64::from(life_quarters(m));
+    let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
+    let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, fixed.learning_b);
+    let life_q = f64::from(fixed.life);
     let per_q = prices.merchant_capex / life_q * (1.0 + p.rented_fraction * m.rental_markup)
         + g.power_kw * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER
         + m.ops_usd_per_accel_hour * HOURS_PER_QUARTER;
@@ -923,9 +1384,10 @@ fn standard_normal(rng: &mut ChaCha8Rng) -> f64 {
 fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarters: u32) -> Vec<ProviderState> {
     let w = Workload::at(m, 0);
     let g = &sc.hardware[generation_at(sc, 0)];
-    let (base, _, _) = base_demand(m, 0);
+    let (base, _, _) = base_demand(m, &Usage::of(m), 0);
     let demand0 = base * price_factor(m, m.reference_price_usd_per_mtok);
     let life = life_quarters(m);
+    let b = learning_exponent(m);
     pp.iter()
         .map(|p| {
             let target_tok_s =
@@ -937,7 +1399,7 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
             let mut capex = 0.0;
             for _ in 0..4 {
                 let u = utilization(m, units_k, p.initial_ecosystem);
-                let prices = unit_prices(m, p, g, units_k, p.own_chip_cum_k);
+                let prices = unit_prices(m, p, g, units_k, p.own_chip_cum_k, b);
                 let (unit, _) = make_vintage(
                     m,
                     p,
@@ -979,4 +1441,318 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    //! Each step of the quarter on its own, with the default scenario's
+    //! parameters, against the equations of docs/MODEL.md.
+    use super::*;
+
+    #[derive(serde::Deserialize)]
+    struct FixtureProvider {
+        params: ProviderParams,
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Fixture {
+        market: MarketParams,
+        hardware: Vec<HardwareGen>,
+        providers: Vec<FixtureProvider>,
+    }
+
+    /// The default scenario's market, hardware and provider parameters.
+    fn fixture() -> (MarketParams, Vec<HardwareGen>, Vec<ProviderParams>) {
+        let f: Fixture = ron::Options::default()
+            .with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME)
+            .from_str(include_str!("../../assets/scenarios/default.ron"))
+            .expect("the default scenario parses");
+        (
+            f.market,
+            f.hardware,
+            f.providers.into_iter().map(|p| p.params).collect(),
+        )
+    }
+
+    fn state(p: &ProviderParams) -> ProviderState {
+        ProviderState {
+            active: true,
+            cash: p.initial_cash_musd,
+            debt: p.initial_debt_musd,
+            ecosystem: p.initial_ecosystem,
+            share_prev: p.initial_share,
+            pressure: 1.0,
+            fleet: Vintage::default(),
+            book: 0.0,
+            retire: vec![Vintage::default(); 4],
+            own_cum_k: p.own_chip_cum_k,
+            breakeven: None,
+            below_cost: false,
+        }
+    }
+
+    fn close(a: f64, b: f64, rel: f64) -> bool {
+        (a - b).abs() <= rel * b.abs().max(1e-300)
+    }
+
+    // §1 Demand
+
+    #[test]
+    fn first_quarter_demand_is_the_worked_example() {
+        let (m, _, _) = fixture();
+        // MODEL.md §1: 3.6e8 × (0.0524 + 0.2 × 0.1151) × 1 × (0.95 + 0.05 × 3) = 2.99e7 Mtok.
+        let (base, production, mm) = base_demand(&m, &Usage::of(&m), 0);
+        assert!(close(base, 2.99e7, 0.005), "{base}");
+        assert!(close(production, 0.0524, 0.01), "{production}");
+        assert!(close(mm, 0.05, 1e-9), "{mm}");
+    }
+
+    #[test]
+    fn usage_starts_at_one_and_grows_at_the_starting_rate() {
+        let (m, _, _) = fixture();
+        let u = Usage::of(&m);
+        assert_eq!(u.factor(0.0), 1.0);
+        // Over a short step the growth is the starting yearly rate.
+        let g = (u.factor(0.01) / u.factor(0.0)).powf(100.0);
+        assert!(close(g, m.usage_growth_per_year, 0.01), "{g}");
+        // Far out it approaches the final rate.
+        let late = u.factor(21.0) / u.factor(20.0);
+        assert!(close(late, m.usage_growth_final_per_year, 0.01), "{late}");
+    }
+
+    #[test]
+    fn the_average_price_weights_last_quarters_shares() {
+        let (_, _, pp) = fixture();
+        let mut states: Vec<ProviderState> = pp.iter().take(2).map(state).collect();
+        states[0].share_prev = 0.75;
+        states[1].share_prev = 0.25;
+        assert_eq!(weighted_price(&states, &[1.0, 3.0], 9.0), 1.5);
+        states[0].share_prev = 0.0;
+        states[1].share_prev = 0.0;
+        assert_eq!(weighted_price(&states, &[1.0, 3.0], 9.0), 2.0);
+        states[0].active = false;
+        states[1].active = false;
+        assert_eq!(weighted_price(&states, &[1.0, 3.0], 9.0), 9.0);
+    }
+
+    // §2 Hardware and unit cost
+
+    #[test]
+    fn fleet_cost_is_capital_power_and_operations() {
+        let (m, hw, pp) = fixture();
+        let p = &pp[0];
+        let w = Workload::at(&m, 0);
+        let prices = unit_prices(&m, p, &hw[0], 100.0, 0.0, learning_exponent(&m));
+        let (v, _) = make_vintage(&m, p, &hw[0], &prices, 100.0, 0.0, life_quarters(&m));
+        let fc = fleet_costs(&m, p, &v, &w, 0.0, 0.5);
+        let tok_s = w.tok_s(v.bw_merchant, v.fl_merchant) * p.serving_efficiency;
+        assert!(close(
+            fc.capacity,
+            tok_s * 1000.0 * SECONDS_PER_QUARTER * 0.5 / 1e6,
+            1e-12
+        ));
+        let power = v.power * 1000.0 * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER / 1e6;
+        let ops = 100.0 * 1000.0 * m.ops_usd_per_accel_hour * HOURS_PER_QUARTER / 1e6;
+        assert!(close(fc.cost, v.dep_q + v.rent_q + power + ops, 1e-12));
+        // Half the utilization, half the capacity, the same cost.
+        let half = fleet_costs(&m, p, &v, &w, 0.0, 0.25);
+        assert!(close(half.capacity * 2.0, fc.capacity, 1e-12) && half.cost == fc.cost);
+    }
+
+    // §5, §7 Prices
+
+    fn inputs(cost: f64) -> PriceInputs {
+        PriceInputs {
+            cost,
+            edge: 0.0,
+            closed_mult: 1.0,
+            ecosystem: 0.0,
+            pressure: 1.0,
+            avg_price_prev: f64::NAN,
+            min_price_prev: f64::NAN,
+            ceiling: 1e6,
+            open_host: 1e6,
+        }
+    }
+
+    #[test]
+    fn a_price_says_what_set_it() {
+        let (m, _, pp) = fixture();
+        let mut p = pp[0].clone();
+        p.markup = 0.5;
+        p.price_floor_vs_cost = 0.9;
+        let free = price_of(&m, &p, PricingPolicy::CostPlus, &inputs(2.0));
+        assert_eq!((free.price, free.limit), (3.0, PriceLimit::Policy));
+        let low = PriceInputs {
+            pressure: 0.5,
+            ..inputs(2.0)
+        };
+        let floor = price_of(&m, &p, PricingPolicy::CostPlus, &low);
+        assert_eq!((floor.price, floor.limit), (1.8, PriceLimit::Floor));
+        let ceiling = price_of(
+            &m,
+            &p,
+            PricingPolicy::CostPlus,
+            &PriceInputs {
+                ceiling: 2.5,
+                ..inputs(2.0)
+            },
+        );
+        assert_eq!(
+            (ceiling.price, ceiling.limit, ceiling.ceiling_binds),
+            (2.5, PriceLimit::Ceiling, true)
+        );
+        let open = PriceInputs {
+            open_host: 1.0,
+            ..inputs(2.0)
+        };
+        let capped = price_of(&m, &p, PricingPolicy::CostPlus, &open);
+        assert_eq!(capped.limit, PriceLimit::OpenModelCap);
+        assert!(capped.price < capped.cap + 1e-12 && !capped.ceiling_binds);
+        // Match follows last quarter's average less its strength.
+        p.policy_strength = 0.1;
+        let matched = price_of(
+            &m,
+            &p,
+            PricingPolicy::Match,
+            &PriceInputs {
+                avg_price_prev: 4.0,
+                ..inputs(2.0)
+            },
+        );
+        assert!(close(matched.price, 3.6, 1e-12));
+    }
+
+    // §6, §7 Customer choice and overflow
+
+    #[test]
+    fn cheaper_is_chosen_more_and_overflow_goes_to_spare_capacity() {
+        let (m, _, pp) = fixture();
+        let fixed = Fixed::of(&m, &pp);
+        let cheap = utility(&m, &fixed, 0, 1.0, 2.0, 0.3);
+        let dear = utility(&m, &fixed, 0, 3.0, 2.0, 0.3);
+        assert!(cheap > dear);
+        let active = [true, true, false];
+        let alloc = [10.0, 2.0, 0.0];
+        let cap = [4.0, 20.0, 50.0];
+        let mut served = [4.0, 2.0, 0.0];
+        place_overflow(&active, &alloc, &cap, &[1.0, 1.0, 1.0], &mut served);
+        // The 6 the first could not serve go to the second; the exited third takes nothing.
+        assert_eq!(served, [4.0, 8.0, 0.0]);
+    }
+
+    // §9 Finance
+
+    #[test]
+    fn financing_borrows_to_the_minimum_and_repays_from_a_surplus() {
+        let (_, _, pp) = fixture();
+        let mut p = pp[0].clone();
+        p.min_cash_musd = 100.0;
+        // Short by 150, credit room 100: borrows 100 and ends at 50.
+        assert_eq!(finance(&p, 0.0, 0.0, 50.0, 100.0, 100.0), (50.0, 100.0));
+        // 500 of cash with 120 of debt: repays down to twice the minimum, at most the debt.
+        assert_eq!(finance(&p, 500.0, 120.0, 0.0, 0.0, 1000.0), (380.0, -120.0));
+        // Between the minimum and twice it: nothing moves.
+        assert_eq!(finance(&p, 150.0, 120.0, 0.0, 0.0, 1000.0), (150.0, 0.0));
+    }
+
+    #[test]
+    fn revenue_charges_the_commitment_discount_on_locked_tokens() {
+        let (m, _, pp) = fixture();
+        let p = &pp[0];
+        let mut s = state(p);
+        s.ecosystem = 0.0;
+        let sales = Sales {
+            locked: 0.0,
+            served: 2e6,
+            price: 1.5,
+            fleet_cost: 1.0,
+        };
+        let free = revenue(&m, p, 0.5, &s, &sales);
+        assert!(close(free.token_rev, 3.0, 1e-12) && free.attached == 0.0);
+        let held = revenue(&m, p, 0.5, &s, &Sales { locked: 2e6, ..sales });
+        let rate = commitment_rate(m.commitment_discount, 0.5);
+        assert!(close(held.token_rev, 3.0 * (1.0 - rate), 1e-12));
+        assert!(close(held.net_profit, held.operating_profit - held.interest, 1e-12));
+    }
+
+    // §10 Fleet planning
+
+    #[test]
+    fn growth_is_smoothed_after_the_first_quarter_and_clamped() {
+        assert!(close(smoothed_growth(0.0, 2.0, true), 2f64.ln(), 1e-12));
+        assert!(close(smoothed_growth(0.0, 10.0, true), 3f64.ln(), 1e-12));
+        let g = smoothed_growth(1.0, 1.0, false);
+        assert!(close(g, GROWTH_SMOOTHING, 1e-12), "{g}");
+    }
+
+    #[test]
+    fn a_purchase_fills_the_target_and_stays_within_the_budget() {
+        let (m, hw, pp) = fixture();
+        let mut p = pp[3].clone();
+        p.self_chip_volume = 0.0;
+        let fixed = Fixed::of(&m, std::slice::from_ref(&p));
+        let w = Workload::at(&m, 1);
+        let mut s = state(&p);
+        s.cash = 1e9;
+        let plan = PlanInputs {
+            t: 0,
+            alloc: 1e7,
+            served: 1e7,
+            growth: 1.5,
+            util: 0.7,
+            penalty: 0.0,
+            ocf: 0.0,
+            life: fixed.life,
+            learning_b: fixed.learning_b,
+            programme_q: fixed.programme_q[0],
+            w_next: &w,
+            hardware: &hw[0],
+        };
+        let rich = purchase(&m, &p, &s, &plan);
+        let bought = w.tok_s(rich.vintage.bw_merchant, rich.vintage.fl_merchant) * p.serving_efficiency;
+        let target = 1e7 * 1.5 * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / 0.7 / 1000.0;
+        assert!(close(bought, target, 1e-9), "{bought} against {target}");
+        // Without cash or credit the purchase shrinks to what the budget allows.
+        s.cash = p.min_cash_musd;
+        p.credit_line_musd = 0.0;
+        let poor = purchase(&m, &p, &s, &plan);
+        assert!(poor.capex <= 1e-9, "{}", poor.capex);
+    }
+
+    // §6, §7 Ecosystem and price pressure
+
+    #[test]
+    fn ecosystem_and_pressure_move_as_documented() {
+        let (m, _, pp) = fixture();
+        let p = &pp[1];
+        let e = next_ecosystem(&m, p, 0.5, 0.3);
+        assert!((0.0..=1.0).contains(&e));
+        assert!(next_ecosystem(&m, p, 0.5, 0.6) > e, "share builds the ecosystem");
+        // Scarcity raises the price, at most to twice the policy price.
+        assert!(close(
+            next_pressure(p, 1.0, 0.2, 0.2, 15.0, 10.0),
+            1.0 + SCARCITY_RAISE * 0.5,
+            1e-12
+        ));
+        assert_eq!(next_pressure(p, 1.9, 0.2, 0.2, 100.0, 10.0), MAX_SCARCITY_PRESSURE);
+        // Losing share cuts it; otherwise it relaxes a quarter of the way to 1.
+        assert!(next_pressure(p, 1.0, 0.2, 0.1, 1.0, 10.0) < 1.0);
+        assert!(close(next_pressure(p, 0.6, 0.2, 0.2, 1.0, 10.0), 0.7, 1e-12));
+    }
+
+    // Keyframe-constant figures
+
+    #[test]
+    fn fixed_figures_are_the_per_quarter_formulas() {
+        let (mut m, _, pp) = fixture();
+        m.open_source_parity = 0.4;
+        let f = Fixed::of(&m, &pp);
+        let closed = (1.0 + m.closed_premium_at_parity).powf(0.4) * (1.0 + m.closed_premium_max).powf(0.6);
+        assert_eq!(f.closed_mult, closed);
+        assert_eq!(f.learning_b, -(1.0 - m.own_chip_learning_rate).log2());
+        assert_eq!(f.edge[2], pp[2].exclusive_model * 0.6);
+        assert_eq!(f.programme_q[0], programme_cost_q(&m, &pp[0]));
+        assert_eq!(f.life, life_quarters(&m));
+    }
 }
