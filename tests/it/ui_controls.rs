@@ -485,3 +485,31 @@ fn a_baseline_with_other_providers_stays_on_screen_and_the_save_still_loads() {
     let auto = a.files().autosave_file.clone().expect("autosaved");
     assert!(file::load_document(&auto).is_ok());
 }
+
+#[test]
+fn the_analyses_run_with_twelve_providers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path()).with_runner(cloudstrat::ui::analysis::JobRunner::inline());
+    while a.scenario().providers.len() < 12 {
+        a.update(Action::AddProvider);
+        a.update(Action::TemplateChosen);
+        let n = a.scenario().providers.len();
+        type_text(&mut a, &format!("Rival {n}"));
+        a.update(Action::SubmitProviderName);
+    }
+    a.update(Action::ToggleBaseline);
+    a.update(Action::Adjust(Step::BigUp));
+    for (open, mode) in [
+        (Action::ShowSensitivity, Mode::Tornado),
+        (Action::ShowOptimum, Mode::Optimum),
+        (Action::ShowAttribution, Mode::Waterfall),
+    ] {
+        a.update(open);
+        a.update(Action::PollJobs);
+        assert_eq!(a.mode(), mode);
+        let s = text(&a, 120, 40);
+        assert!(s.contains("Rival"), "{s}");
+        let _ = text(&a, 80, 24);
+        a.update(Action::Dismiss);
+    }
+}
