@@ -159,12 +159,6 @@ fn parse_exponent(b: &[u8]) -> i32 {
 /// last digit's place. Only values whose exact decimal expansion is short can
 /// be; for any other the integers below overflow or differ.
 fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
-    let d = digits
-        .iter()
-        .try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')));
-    let Some(p) = d.and_then(|d| d.checked_mul(10)?.checked_add(5)) else {
-        return false;
-    };
     // |v| = m × 2^e exactly.
     let bits = v.abs().to_bits();
     let (frac, exp) = (bits & ((1 << 52) - 1), (bits >> 52) as i32);
@@ -180,6 +174,12 @@ fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
     if k >= 25 {
         return false;
     }
+    let d = digits
+        .iter()
+        .try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')));
+    let Some(p) = d.and_then(|d| d.checked_mul(10)?.checked_add(5)) else {
+        return false;
+    };
     // The midpoint is p × 10^q.
     let q = point - digits.len() as i32 - 1;
     let (m, p) = (u128::from(m), u128::from(p));
