@@ -469,7 +469,8 @@ pub fn cmd_dashboard_recording(
         saves_dir,
         saves_env: env.as_deref(),
     };
-    let mut settings = places::settle(asked, &Places::from_env());
+    let places = Places::from_env();
+    let mut settings = places::settle(asked, &places);
     let (doc, source) = resolve_document(&settings.scenario)?;
     let theme = match (theme, settings.theme.as_deref()) {
         (Some(t), _) => Some(crate::ui::Theme::load(t).map_err(|e| CliError::Input(format!("--theme: {e}")))?),
@@ -496,7 +497,7 @@ pub fn cmd_dashboard_recording(
     let options = crate::ui::Options {
         theme,
         present,
-        notice: settings.warning,
+        notice: settings.warning.map(|w| places::with_tilde(&w, &places)),
         record: record.map(Path::to_path_buf),
     };
     crate::ui::run_document_with(doc, source, storage, &options).map_err(|e| CliError::Input(format!("dashboard: {e}")))

@@ -208,8 +208,39 @@ pub fn export_round(game: &Game, n: u32, dir: &Path, format: ExportFormat) -> Re
     }
     let mut sc = game.round_scenario(n);
     sc.meta.name = format!("{}: war game, round {n}", sc.meta.name);
-    sc.meta.description = round_report(game, n, Audience::Facilitator);
-    crate::output::write_export(&sc, dir, crate::output::svg::Comparison::default(), format)
+    let round = &game.rounds[n as usize - 1];
+    let mut order: Vec<usize> = (0..game.seats.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (&round.results[a], &round.results[b]);
+        x.exited
+            .cmp(&y.exited)
+            .then(y.cumulative_net_profit_musd.total_cmp(&x.cumulative_net_profit_musd))
+    });
+    let ranked: Vec<String> = order
+        .iter()
+        .enumerate()
+        .map(|(rank, &i)| {
+            format!(
+                "{}. {} {}",
+                rank + 1,
+                game.seats[i].id,
+                crate::format::musd(round.results[i].cumulative_net_profit_musd)
+            )
+        })
+        .collect();
+    sc.meta.description = format!(
+        "War game, round {n} of {} ({} to {}), ranked by net profit since the start: {}. Each seat's decisions are its keyframes below; round-report.txt has the round's full report.",
+        game.round_count(),
+        sc.quarter_at(round.from).label(),
+        sc.quarter_at(round.to).label(),
+        ranked.join(", ")
+    );
+    let mut written = crate::output::write_export(&sc, dir, crate::output::svg::Comparison::default(), format)?;
+    let text_path = dir.join("round-report.txt");
+    crate::document::save::write_atomic(&text_path, round_report(game, n, Audience::Facilitator).as_bytes())
+        .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", text_path.display())))?;
+    written.push(text_path);
+    Ok(written)
 }
 
 /// The folder a round's report is exported to from the game's screens.
@@ -642,6 +673,7 @@ where
     let mut connected = true;
     let mut last_ping = Instant::now();
     let mut next_try = Instant::now();
+    let mut done = false;
     loop {
         while let Ok(m) = rx.try_recv() {
             match m {
@@ -651,19 +683,26 @@ where
                 }
                 Ok(HostMsg::Error { message, .. }) => screen.editor.message = format!("host: {message}"),
                 Ok(HostMsg::Closing { message }) => {
-                    screen.status = format!("{message}; trying to reconnect");
+                    let over = screen.state.as_ref().is_some_and(|s| s.view.round.is_none());
+                    if over {
+                        // Nothing left to play: no reconnecting.
+                        screen.status = "the game is over and the host has ended the session".into();
+                        done = true;
+                    } else {
+                        screen.status = format!("{message}; trying to reconnect");
+                    }
                     connected = false;
                 }
                 Ok(_) => {}
                 Err(e) => {
-                    if connected {
+                    if connected && !done {
                         screen.status = format!("{e}; reconnecting…");
                     }
                     connected = false;
                 }
             }
         }
-        if !connected && Instant::now() >= next_try {
+        if !connected && !done && Instant::now() >= next_try {
             next_try = Instant::now() + Duration::from_secs(2);
             match Player::join(&j.address, &j.seat, &j.token, j.name.as_deref()) {
                 Ok(p) => {

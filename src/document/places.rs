@@ -200,7 +200,7 @@ pub fn settle(asked: Asked, places: &Places) -> Settings {
         Some(Ok(Some(c))) => (c, None),
         Some(Err(e)) => (
             Config::default(),
-            Some(format!("config file not used, starting on the defaults: {e}")),
+            Some(format!("{e}; config file not used, starting on the defaults")),
         ),
     };
     let from_config = config.saves_dir.as_deref().map(|d| expand(d, places));
@@ -219,6 +219,14 @@ pub fn settle(asked: Asked, places: &Places) -> Settings {
         saves_dir,
         autosave_dir: places.autosave_dir.clone(),
         warning,
+    }
+}
+
+/// `text` with the home folder written `~`, for the status line's few columns.
+pub fn with_tilde(text: &str, places: &Places) -> String {
+    match places.home.as_ref().map(|h| h.display().to_string()) {
+        Some(home) if home.len() > 1 => text.replace(&format!("{home}/"), "~/"),
+        _ => text.to_string(),
     }
 }
 
@@ -276,6 +284,13 @@ mod tests {
         assert_eq!(expand("~/plans", &p), PathBuf::from("/t/home/plans"));
         assert_eq!(expand("plans", &p), PathBuf::from("/t/config/plans"));
         assert_eq!(expand("/abs/plans", &p), PathBuf::from("/abs/plans"));
+    }
+
+    #[test]
+    fn the_home_folder_is_a_tilde() {
+        let p = places(Path::new("/t"));
+        assert_eq!(with_tilde("/t/home/.config/c.ron:1:2: x", &p), "~/.config/c.ron:1:2: x");
+        assert_eq!(with_tilde("/elsewhere/c.ron", &p), "/elsewhere/c.ron");
     }
 
     #[test]

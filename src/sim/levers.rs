@@ -36,7 +36,7 @@ pub const CHIP_VOLUME: LeverRange = LeverRange {
     key: "self_chip_volume",
     min: 0.0,
     max: 10000.0,
-    source: "estimate: 0 = no programme; 10 million a quarter is twice the largest best response the model finds (2.5-5 million for EcoCloud and FrontierLab), against Google's ~0.5-0.75 million TPUs a quarter in 2025-26 (BofA, low confidence)",
+    source: "estimate: 0 = no programme; 10 million a quarter is twice the largest best response the model finds (1.9-2.8 million a quarter from optimize --all, up to 5 million in a hand sweep), against Google's ~0.5-0.75 million TPUs a quarter in 2025-26 (BofA, low confidence)",
 };
 
 /// Ecosystem lock-in: a fraction by definition (§6).

@@ -372,7 +372,7 @@ impl App {
     /// writes it all the same); changing or unpinning the file's baseline is.
     pub fn is_modified(&self) -> bool {
         let baseline_changed = self.doc.clean_baseline.is_some()
-            && self.doc.pinned.as_ref().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline;
+            && self.savable_baseline().map(crate::document::file::to_raw_baseline) != self.doc.clean_baseline;
         self.doc.scenario != self.doc.clean || baseline_changed
     }
     pub fn can_undo(&self) -> usize {
@@ -425,10 +425,7 @@ impl App {
             Action::ToggleHelp => self.toggle_help(),
             Action::Dismiss => self.dismiss(),
             Action::Quit => self.quit(),
-            Action::QuitDiscard => {
-                self.discard_autosave_file();
-                self.quit_now();
-            }
+            Action::QuitDiscard => self.quit_discarding(),
             Action::SaveAndQuit => self.save_then(super::files::Then::Quit),
             Action::Save => self.save_then(super::files::Then::Stay),
             Action::SaveAs => self.save_as(),
@@ -439,10 +436,7 @@ impl App {
             Action::DeleteChar => self.delete_char(),
             Action::SubmitName => self.submit_name(),
             Action::ConfirmOverwrite => self.confirm_overwrite(),
-            Action::SaveThenContinue => {
-                let then = std::mem::take(&mut self.doc.files.pending);
-                self.save_then(then);
-            }
+            Action::SaveThenContinue => self.save_then_continue(),
             Action::DiscardThenContinue => self.discard_then_continue(),
             Action::FindAutosave => self.find_autosave(),
             Action::RecoverAutosave => self.recover_autosave(),
@@ -453,11 +447,7 @@ impl App {
             Action::KeepMine => self.overlays.clear(),
             Action::PrevLever => self.move_lever(-1),
             Action::NextLever => self.move_lever(1),
-            Action::SelectLever(i) => {
-                if i < self.levers().len() {
-                    self.view.lever = i;
-                }
-            }
+            Action::SelectLever(i) => self.select_lever(i),
             Action::Adjust(step) => self.adjust(step),
             Action::SetLeverPosition { lever, position, drag } => self.set_position(lever, position, drag),
             Action::EndDrag => self.view.drag = None,
@@ -510,9 +500,25 @@ impl App {
             Action::ParamsMove(by) => self.params_move(by),
             Action::EditParam => self.edit_param(),
             Action::UnknownKey(c) => {
-                self.status = Some(format!("{c} does nothing here: ? lists the keys, : finds any command"));
+                self.status = Some(format!("{c} does nothing here: ? lists the keys, : finds any command"))
             }
         }
+    }
+
+    fn save_then_continue(&mut self) {
+        let then = std::mem::take(&mut self.doc.files.pending);
+        self.save_then(then);
+    }
+
+    fn select_lever(&mut self, i: usize) {
+        if i < self.levers().len() {
+            self.view.lever = i;
+        }
+    }
+
+    fn quit_discarding(&mut self) {
+        self.discard_autosave_file();
+        self.quit_now();
     }
 
     fn toggle_help(&mut self) {

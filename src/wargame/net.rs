@@ -114,12 +114,15 @@ impl Shared {
         for (i, s) in view.seats.iter_mut().enumerate() {
             s.connected = s.bot || self.connected(i);
         }
-        let report = self
+        let mut report = self
             .game
             .rounds
             .last()
             .map(|r| round_report(&self.game, r.number, Audience::Players))
             .unwrap_or_default();
+        if self.game.is_over() {
+            report = format!("{}\n{report}", super::report::final_ranking(&self.game));
+        }
         encode(&HostMsg::State(Box::new(StateMsg {
             view,
             paused: self.paused,

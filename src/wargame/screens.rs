@@ -129,7 +129,10 @@ impl Editor {
                     *v = y.in_force.get(self.selected).copied().unwrap_or(*v);
                 }
             }
-            KeyCode::Enter | KeyCode::Char('s') => return EditorOutcome::Submit(self.values.clone()),
+            // Only `s` seals: an Enter meant to confirm a number or leave a
+            // report must not seal a round's decisions (the last seal resolves it).
+            KeyCode::Char('s') => return EditorOutcome::Submit(self.values.clone()),
+            KeyCode::Enter => self.message = "press s to seal these decisions".into(),
             KeyCode::Esc => return EditorOutcome::Leave,
             _ => {}
         }
@@ -165,7 +168,7 @@ fn title_line(view: &SeatView, who: &str) -> Line<'static> {
     };
     Line::from(vec![
         Span::styled("cloudstrat war game", bold()),
-        Span::raw(format!("  {}  {round}  {who}", view.scenario)),
+        Span::raw(format!("  {round}  {who}  ·  {}", view.scenario)),
     ])
 }
 
@@ -188,7 +191,7 @@ pub fn draw_seat(frame: &mut Frame, view: &SeatView, editor: &Editor, banner: &s
     let [left, right] = Layout::horizontal([Constraint::Percentage(46), Constraint::Percentage(54)]).areas(body);
     draw_decisions(frame, left, view, editor);
     draw_public(frame, right, view);
-    let keys = "↑↓ select  ←→ change (Shift: more)  type a number + Enter  z undo  Enter/s submit  Esc leave";
+    let keys = "↑↓ select  ←→ change (Shift: more)  type a number + Enter  z undo  s seal  Esc leave";
     let msg = if editor.message.is_empty() {
         banner
     } else {
@@ -211,6 +214,8 @@ fn draw_decisions(frame: &mut Frame, area: Rect, view: &SeatView, editor: &Edito
         (None, _) => " Your decisions ".into(),
     };
     let mut lines = Vec::new();
+    // Name, value and the "changed" mark on one line: the name gets what is left.
+    let name_w = (area.width.saturating_sub(2 + 2 + 9 + 2) as usize).clamp(8, 24);
     for (i, k) in view.keys.iter().enumerate() {
         let v = editor.values.get(i).copied().unwrap_or(f64::NAN);
         let was = view.you.as_ref().and_then(|y| y.in_force.get(i)).copied();
@@ -222,12 +227,15 @@ fn draw_decisions(frame: &mut Frame, area: Rect, view: &SeatView, editor: &Edito
         let changed = was.is_some_and(|w| w != v);
         let style = if i == editor.selected { bold() } else { Style::default() };
         lines.push(Line::from(vec![
-            Span::styled(format!("{mark}{:<24}", k.key), style),
             Span::styled(
-                format!("{shown:>10}"),
+                format!("{mark}{:<name_w$}", crate::text::truncate(&k.key, name_w)),
+                style,
+            ),
+            Span::styled(
+                format!("{shown:>9}"),
                 if changed { style.fg(Color::Yellow) } else { style },
             ),
-            Span::raw(if changed { "  changed" } else { "" }),
+            Span::raw(if changed { " •" } else { "" }),
         ]));
         if i == editor.selected {
             let range = view
@@ -251,6 +259,7 @@ fn draw_decisions(frame: &mut Frame, area: Rect, view: &SeatView, editor: &Edito
         }
     }
     lines.push(Line::from(""));
+    lines.push(Line::from("• changed from the value in force"));
     lines.push(Line::from(
         "Others' decisions stay sealed; everyone's results show after the round.",
     ));
@@ -432,7 +441,22 @@ pub fn draw_results(frame: &mut Frame, view: &SeatView, report: &str, scroll: u1
         Constraint::Length(1),
     ])
     .areas(frame.area());
-    frame.render_widget(Paragraph::new(title_line(view, "results")), top);
+    let shown = match (view.revealed_through, view.round) {
+        (Some(t), Some(n)) => format!(
+            "results to {}; next: round {n} of {}",
+            quarter_label(view, t),
+            view.rounds
+        ),
+        (Some(_), None) => "final results: the game is over".to_string(),
+        (None, _) => String::new(),
+    };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("cloudstrat war game", bold()),
+            Span::raw(format!("  {shown}  ·  {}", view.scenario)),
+        ])),
+        top,
+    );
     frame.render_widget(
         Paragraph::new(crate::document::clean::for_terminal(report))
             .scroll((scroll, 0))
@@ -754,16 +778,16 @@ impl Facilitator {
             None => format!("{:02}:{:02} into the round", elapsed / 60, elapsed % 60),
         };
         let mut head = vec![
-            Span::styled("cloudstrat war game (facilitator)", bold()),
-            Span::raw(format!("  {}  host {}  ", view.scenario, host.listen)),
+            Span::styled("cloudstrat war game, facilitator", bold()),
+            Span::raw(match view.round {
+                Some(n) => format!("  round {n} of {}  {clock}", view.rounds),
+                None => "  game over".into(),
+            }),
         ];
-        head.push(Span::raw(match view.round {
-            Some(n) => format!("round {n} of {}  {clock}", view.rounds),
-            None => "game over".into(),
-        }));
         if host.paused {
             head.push(Span::styled("  PAUSED", bold().fg(Color::Yellow)));
         }
+        head.push(Span::raw(format!("  host {}  ·  {}", host.listen, view.scenario)));
         frame.render_widget(Paragraph::new(Line::from(head)), top);
         let mut lines = vec![
             Line::from(format!(

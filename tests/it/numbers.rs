@@ -168,11 +168,12 @@ fn no_figure_is_ever_minus_zero_on_screen_or_in_exports() {
         if let Some(l) = minus_zero(&report::table(&sc, &run)) {
             panic!("{name}: run table: {l}");
         }
-        for (file, bytes) in export(&sc, &run, Comparison::default(), ExportFormat::Markdown) {
-            if file.ends_with(".md")
-                && let Some(l) = minus_zero(&String::from_utf8_lossy(&bytes))
-            {
-                panic!("{name}: {file}: {l}");
+        for format in [ExportFormat::Markdown, ExportFormat::Html, ExportFormat::Slides] {
+            for (file, bytes) in export(&sc, &run, Comparison::default(), format) {
+                let text = file.ends_with(".md") || file.ends_with(".html") || file.ends_with(".svg");
+                if text && let Some(l) = minus_zero(&String::from_utf8_lossy(&bytes)) {
+                    panic!("{name}: {file}: {l}");
+                }
             }
         }
         let mut app = App::new(sc.clone(), Source::Preset(name.into()), Theme::COLOR);

@@ -448,3 +448,68 @@ fn the_parameter_view_groups_by_model_section_searches_and_edits() {
     a.update(Action::Undo);
     assert_eq!(a.scenario(), &default_scenario());
 }
+
+#[test]
+fn a_baseline_with_other_providers_stays_on_screen_and_the_save_still_loads() {
+    // Add Us, pin, undo: the baseline has six providers, the scenario five.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    a.update(Action::AddProvider);
+    a.update(Action::TemplateChosen);
+    type_text(&mut a, "Us");
+    a.update(Action::SubmitProviderName);
+    a.update(Action::ToggleBaseline);
+    a.update(Action::Undo);
+    assert_eq!(a.scenario().providers.len(), 5);
+    assert_eq!(a.baseline().map(|b| b.providers), Some(6));
+    let _ = text(&a, 120, 40);
+    let _ = text(&a, 80, 24);
+    a.update(Action::SaveAs);
+    for _ in 0..10 {
+        a.update(Action::DeleteChar);
+    }
+    type_text(&mut a, "mixed");
+    a.update(Action::SubmitName);
+    assert!(
+        a.status().is_some_and(|s| s.contains("stays on screen only")),
+        "{:?}",
+        a.status()
+    );
+    let loaded = file::load_document(&dir.path().join("mixed.ron")).expect("the saved file loads");
+    assert!(loaded.baseline.is_none());
+    assert!(!a.is_modified());
+    assert!(a.baseline().is_some(), "still compared on screen");
+    // The autosave of such work loads too.
+    a.update(Action::Adjust(Step::Up));
+    a.update(Action::Autosave);
+    let auto = a.files().autosave_file.clone().expect("autosaved");
+    assert!(file::load_document(&auto).is_ok());
+}
+
+#[test]
+fn the_analyses_run_with_twelve_providers() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path()).with_runner(cloudstrat::ui::analysis::JobRunner::inline());
+    while a.scenario().providers.len() < 12 {
+        a.update(Action::AddProvider);
+        a.update(Action::TemplateChosen);
+        let n = a.scenario().providers.len();
+        type_text(&mut a, &format!("Rival {n}"));
+        a.update(Action::SubmitProviderName);
+    }
+    a.update(Action::ToggleBaseline);
+    a.update(Action::Adjust(Step::BigUp));
+    for (open, mode) in [
+        (Action::ShowSensitivity, Mode::Tornado),
+        (Action::ShowOptimum, Mode::Optimum),
+        (Action::ShowAttribution, Mode::Waterfall),
+    ] {
+        a.update(open);
+        a.update(Action::PollJobs);
+        assert_eq!(a.mode(), mode);
+        let s = text(&a, 120, 40);
+        assert!(s.contains("Rival"), "{s}");
+        let _ = text(&a, 80, 24);
+        a.update(Action::Dismiss);
+    }
+}

@@ -136,7 +136,12 @@ fn a_whole_hot_seat_game_driven_by_keys() {
             &mut hot,
             &mut t,
             &path,
-            vec![key(KeyCode::Down), key(KeyCode::Right), key(KeyCode::Enter)],
+            vec![
+                key(KeyCode::Down),
+                key(KeyCode::Right),
+                key(KeyCode::Enter),
+                key(KeyCode::Char('s')),
+            ],
         );
         assert!(s.contains("press Enter to resolve"), "{s}");
         let s = play(&mut hot, &mut t, &path, vec![key(KeyCode::Enter)]);
@@ -176,6 +181,8 @@ fn a_whole_hot_seat_game_driven_by_keys() {
     assert!(s.contains("round 4 exported to"), "{s}");
     let report = std::fs::read_to_string(dir.path().join("game-exports/round-4/report.md")).unwrap();
     assert!(report.contains("round 4"), "{report}");
+    let text = std::fs::read_to_string(dir.path().join("game-exports/round-4/round-report.txt")).unwrap();
+    assert_eq!(text, round_report(&hot.game, 4, Audience::Facilitator));
 }
 
 #[test]
@@ -417,4 +424,79 @@ fn the_replay_screen_steps_round_by_round() {
     let s = screen(&t);
     assert!(s.contains("Final ranking"), "{s}");
     assert!(!replay.key(&KeyEvent::new(KeyCode::Char('q'), KeyModifiers::NONE)));
+}
+
+/// A hot-seat game after one resolved round, at each of its stages.
+fn stages() -> Vec<(&'static str, HotSeat)> {
+    let mut g = Game::new(scenario(), &humans(&["hyper", "neo"]), 8).unwrap();
+    let mut v = g.in_force(0);
+    v[2] = 0.8;
+    g.submit(0, v).unwrap();
+    g.resolve(false).unwrap();
+    let mut cover = HotSeat::new(g);
+    cover.stage = Stage::Cover(1);
+    let mut decide = cover.clone();
+    decide.key(&KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
+    decide.key(&KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    let mut ready = cover.clone();
+    ready.stage = Stage::Ready;
+    let mut results = cover.clone();
+    results.stage = Stage::Results(1);
+    vec![
+        ("cover", cover),
+        ("decide", decide),
+        ("ready", ready),
+        ("results", results),
+    ]
+}
+
+#[test]
+fn snapshots_of_the_hot_seat_screens() {
+    for (name, hot) in stages() {
+        for (w, h) in [(120, 40), (80, 24)] {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            t.draw(|f| hot.draw(f)).unwrap();
+            insta::assert_snapshot!(format!("wargame_{name}_{w}x{h}"), t.backend());
+        }
+    }
+}
+
+#[test]
+fn every_war_game_screen_draws_in_tiny_terminals() {
+    use cloudstrat::wargame::net::{Host, HostOptions, lock};
+    use cloudstrat::wargame::protocol::StateMsg;
+    use cloudstrat::wargame::screens::{Facilitator, PlayerScreen, ReplayScreen};
+    let dir = tempfile::tempdir().unwrap();
+    let g = stages().remove(0).1.game;
+    let host = Host::start(
+        g.clone(),
+        &dir.path().join("g.ron"),
+        "127.0.0.1:0",
+        HostOptions::default(),
+    )
+    .unwrap();
+    let mut player = PlayerScreen::new();
+    player.update(StateMsg {
+        view: g.view(Some(0)),
+        paused: true,
+        round_seconds: 5,
+        round_limit_seconds: Some(60),
+        report: round_report(&g, 1, Audience::Players),
+    });
+    let replay = ReplayScreen::new(
+        GameFile::Game {
+            game: Box::new(g.clone()),
+            listen: None,
+        },
+        1,
+    );
+    for (w, h) in [(1, 1), (2, 2), (20, 5), (40, 12)] {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        for (_, hot) in stages() {
+            t.draw(|f| hot.draw(f)).unwrap();
+        }
+        t.draw(|f| Facilitator::default().draw(f, &lock(&host.shared))).unwrap();
+        t.draw(|f| player.draw(f)).unwrap();
+        t.draw(|f| replay.draw(f)).unwrap();
+    }
 }

@@ -50,8 +50,9 @@ fn a_broken_config_file_is_said_and_the_dashboard_starts_on_its_defaults() {
     )
     .unwrap();
     let mut s = launch.start();
+    // The status line: where, then what it means, in 80 columns.
+    s.wait_text("~/.config/cloudstrat/config.ron:3:");
     s.wait_text("config file not used");
-    s.wait_text("config.ron:3:");
     s.wait_text("default [unsaved]");
     s.send("q");
     assert!(s.wait_exit().success());

@@ -25,7 +25,7 @@ fn a_hot_seat_game_from_start_to_final_ranking_then_its_replay() {
         s.wait_text("seat hyper (Hyperscaler)");
         // Markup for hyper: down twice, type a value of the round's, Enter, seal.
         s.send(&format!("\x1b[B\x1b[B0.{}\r", 9 - round));
-        s.wait_text("changed");
+        s.wait_text(" •");
         s.send("s");
         s.wait_text("Pass the keyboard to seat neo");
         s.send("\r");
@@ -99,7 +99,7 @@ fn a_hosted_game_with_a_player_in_its_own_terminal() {
     ]);
     let path = l.dir().join("game.ron");
     let mut host = l.start();
-    host.wait_text("cloudstrat war game (facilitator)");
+    host.wait_text("cloudstrat war game, facilitator");
     let hyper = token(&path, "hyper");
     let mut p = Launch::new(40, 120)
         .args(&[

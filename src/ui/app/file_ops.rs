@@ -68,8 +68,17 @@ impl App {
     fn document_state(&self) -> (Scenario, Option<file::RawBaseline>) {
         (
             self.doc.scenario.clone(),
-            self.doc.pinned.as_ref().map(file::to_raw_baseline),
+            self.savable_baseline().map(file::to_raw_baseline),
         )
+    }
+
+    /// The pinned baseline as a file can hold it: only while it has the
+    /// scenario's providers, in the same order (a baseline pinned before a
+    /// provider was added or removed stays on screen, for comparing, but
+    /// is not written).
+    pub(super) fn savable_baseline(&self) -> Option<&Scenario> {
+        let ids = |sc: &Scenario| sc.providers.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+        self.doc.pinned.as_ref().filter(|b| ids(b) == ids(&self.doc.scenario))
     }
 
     fn show_message(&mut self, title: &str, body: String) {
@@ -192,7 +201,7 @@ impl App {
         if new_file {
             sc.meta.created = now;
         }
-        let text = file::to_ron_document(&sc, self.doc.pinned.as_ref());
+        let text = file::to_ron_document(&sc, self.savable_baseline());
         // Saving over the open file: right before it is replaced, it must still
         // be the file that was opened or last saved here (not another
         // dashboard's or program's save since).
@@ -217,11 +226,18 @@ impl App {
                     p.meta = self.doc.scenario.meta.clone();
                 }
                 self.doc.clean = self.doc.scenario.clone();
-                self.doc.clean_baseline = self.doc.pinned.as_ref().map(file::to_raw_baseline);
+                self.doc.clean_baseline = self.savable_baseline().map(file::to_raw_baseline);
                 self.discard_autosave_file();
                 self.doc.source = Source::File(path.to_path_buf());
                 self.doc.files.disk = FileStamp::of(path);
-                self.status = Some(format!("saved to {}", path.display()));
+                self.status = Some(if self.doc.pinned.is_some() && self.savable_baseline().is_none() {
+                    format!(
+                        "saved to {}; the baseline has other providers, so it stays on screen only",
+                        path.display()
+                    )
+                } else {
+                    format!("saved to {}", path.display())
+                });
                 true
             }
             Err(e) => {
@@ -446,7 +462,7 @@ impl App {
         match self.doc.storage.write_autosave_to(
             &self.doc.source,
             &self.doc.scenario,
-            self.doc.pinned.as_ref(),
+            self.savable_baseline(),
             self.doc.files.autosave_file.as_deref(),
         ) {
             Ok(path) => {

@@ -336,7 +336,13 @@ impl App {
                 &self.doc.scenario,
                 &dir,
                 crate::output::svg::Comparison {
-                    baseline: self.baseline(),
+                    // Exports compare provider by provider in order: only with the same providers.
+                    baseline: self.baseline().filter(|_| {
+                        let ids =
+                            |sc: &crate::sim::Scenario| sc.providers.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+                        self.pinned_scenario()
+                            .is_some_and(|b| ids(b) == ids(&self.doc.scenario))
+                    }),
                     fan: self.fresh_fan(),
                 },
                 ExportFormat::Markdown,

@@ -293,6 +293,45 @@ impl Widget for ConfirmRemoveWidget<'_> {
     }
 }
 
+/// One parameter's row: label, value at the cursor, unit (when wide), range, source.
+fn param_row(app: &App, buf: &mut Buffer, inner: Rect, y: u16, r: crate::sim::ParamRef, sel: bool) {
+    let th = app.theme();
+    let (label_w, value_w, unit_w, range_w) = if inner.width >= 110 {
+        (30, 12, 26, 20)
+    } else {
+        (24, 11, 0, 16)
+    };
+    let spec = r.spec();
+    let style = if sel { th.selected() } else { th.text() };
+    // Provider parameters are marked, market ones not.
+    let who = if matches!(r, crate::sim::ParamRef::Provider(..)) {
+        "· "
+    } else {
+        "  "
+    };
+    let x = put(buf, inner, inner.x, y, if sel { "▸" } else { " " }, th.accent());
+    let x = put(buf, inner, x, y, who, th.dim());
+    let x = put(buf, inner, x, y, &left(&crate::ui::paramdoc::label(r), label_w), style);
+    let value = super::right(&spec.unit.format(app.value(r)), value_w);
+    let x = put(buf, inner, x + 1, y, &value, th.title());
+    let x = if unit_w > 0 {
+        put(buf, inner, x + 2, y, &left(spec.unit.label(), unit_w), th.dim())
+    } else {
+        x + 1
+    };
+    let range = left(&crate::ui::app::range_in_unit(r), range_w);
+    let x = put(buf, inner, x + 1, y, &range, th.dim());
+    let rest = inner.right().saturating_sub(x + 1) as usize;
+    put(
+        buf,
+        inner,
+        x + 1,
+        y,
+        &truncate(crate::ui::paramdoc::source(r), rest),
+        th.dim(),
+    );
+}
+
 /// A row of the parameter view: a section header, or a parameter (its position in the list).
 type ViewRow = (Option<&'static str>, Option<(usize, crate::sim::ParamRef)>);
 
@@ -348,59 +387,15 @@ impl Widget for ParamsWidget<'_> {
             .position(|(_, p)| p.is_some_and(|(i, _)| i == *selected))
             .unwrap_or(0);
         let first = at.saturating_sub(rows.saturating_sub(2));
-        let (label_w, value_w, unit_w, range_w) = if inner.width >= 110 {
-            (30, 12, 26, 20)
-        } else {
-            (24, 11, 0, 16)
-        };
         for (row, (header, p)) in lines.iter().skip(first).take(rows).enumerate() {
             let y = inner.y + 2 + row as u16;
-            if let Some(h) = header {
-                put(buf, inner, inner.x, y, h, th.title());
-                continue;
+            match (header, p) {
+                (Some(h), _) => {
+                    put(buf, inner, inner.x, y, h, th.title());
+                }
+                (None, Some((i, r))) => param_row(app, buf, inner, y, *r, *i == *selected),
+                (None, None) => {}
             }
-            let Some((i, r)) = *p else { continue };
-            let spec = r.spec();
-            let sel = i == *selected;
-            let style = if sel { th.selected() } else { th.text() };
-            let who = if matches!(r, crate::sim::ParamRef::Provider(..)) {
-                "· "
-            } else {
-                "  "
-            };
-            let x = put(buf, inner, inner.x, y, if sel { "▸" } else { " " }, th.accent());
-            let x = put(buf, inner, x, y, who, th.dim());
-            let x = put(buf, inner, x, y, &left(&crate::ui::paramdoc::label(r), label_w), style);
-            let x = put(
-                buf,
-                inner,
-                x + 1,
-                y,
-                &super::right(&spec.unit.format(app.value(r)), value_w),
-                th.title(),
-            );
-            let x = if unit_w > 0 {
-                put(buf, inner, x + 2, y, &left(spec.unit.label(), unit_w), th.dim())
-            } else {
-                x + 1
-            };
-            let x = put(
-                buf,
-                inner,
-                x + 1,
-                y,
-                &left(&crate::ui::app::range_in_unit(r), range_w),
-                th.dim(),
-            );
-            let rest = inner.right().saturating_sub(x + 1) as usize;
-            put(
-                buf,
-                inner,
-                x + 1,
-                y,
-                &truncate(crate::ui::paramdoc::source(r), rest),
-                th.dim(),
-            );
         }
         if let Some(&r) = list.get(*selected) {
             let y = inner.bottom().saturating_sub(detail_h + 1);

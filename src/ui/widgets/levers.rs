@@ -121,7 +121,7 @@ impl LeverPanelWidget<'_> {
             th.accent(),
         );
         let spec = r.spec();
-        let range = spec.range_text();
+        let range = crate::ui::app::range_in_unit(r);
         let text = format!("{} Range {range}.", spec.doc);
         for (i, line) in wrap(&text, area.width as usize)
             .into_iter()
