@@ -58,35 +58,42 @@ impl FloatText {
 /// takes the one with the even last digit and Rust the one further from
 /// zero; this takes Rust's.
 fn lay_out(text: &str, v: f64, out: &mut String) {
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(t) => (true, t),
-        None => (false, text),
+    let bytes = text.as_bytes();
+    let (negative, bytes) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
     };
-    let (mantissa, exp) = match text.split_once(['e', 'E']) {
-        Some((m, e)) => (m, e.parse::<i32>().unwrap_or(0)),
-        None => (text, 0),
+    let (mantissa, exp) = match bytes.iter().position(|&b| b == b'e' || b == b'E') {
+        Some(at) => (&bytes[..at], parse_exponent(&bytes[at + 1..])),
+        None => (bytes, 0),
     };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     // The digits (at most 17 significant, plus a carry) and where the decimal
     // point falls among them.
     let mut buf = [0u8; 40];
     let mut len = 0;
-    for b in int.bytes().chain(frac.bytes()) {
+    let mut point = 0i32;
+    let mut seen_point = false;
+    for &b in mantissa {
+        if b == b'.' {
+            seen_point = true;
+            continue;
+        }
         if len == 0 && b == b'0' {
+            // A leading zero: after the point it moves the point left.
+            if seen_point {
+                point -= 1;
+            }
             continue;
         }
         if len < buf.len() - 1 {
             buf[len] = b;
             len += 1;
         }
+        if !seen_point {
+            point += 1;
+        }
     }
-    let lead = int.bytes().take_while(|&b| b == b'0').count()
-        + if int.bytes().all(|b| b == b'0') {
-            frac.bytes().take_while(|&b| b == b'0').count()
-        } else {
-            0
-        };
-    let mut point = int.len() as i32 + exp - lead as i32;
+    point += exp;
     while len > 0 && buf[len - 1] == b'0' {
         len -= 1;
     }
@@ -113,7 +120,7 @@ fn lay_out(text: &str, v: f64, out: &mut String) {
             len -= 1;
         }
     }
-    let digits = &buf[..len];
+    let digits = std::str::from_utf8(&buf[..len]).unwrap_or_default();
     if negative {
         out.push('-');
     }
@@ -122,31 +129,36 @@ fn lay_out(text: &str, v: f64, out: &mut String) {
         return;
     }
     let n = digits.len() as i32;
-    let push = |out: &mut String, d: &[u8]| out.extend(d.iter().map(|&b| char::from(b)));
     if point <= 0 {
         out.push_str("0.");
         out.extend(std::iter::repeat_n('0', (-point) as usize));
-        push(out, digits);
+        out.push_str(digits);
     } else if point >= n {
-        push(out, digits);
+        out.push_str(digits);
         out.extend(std::iter::repeat_n('0', (point - n) as usize));
     } else {
-        push(out, &digits[..point as usize]);
+        out.push_str(&digits[..point as usize]);
         out.push('.');
-        push(out, &digits[point as usize..]);
+        out.push_str(&digits[point as usize..]);
     }
+}
+
+/// The exponent after `e`: an optional sign and decimal digits.
+fn parse_exponent(b: &[u8]) -> i32 {
+    let (sign, digits) = match b.split_first() {
+        Some((b'-', rest)) => (-1, rest),
+        Some((b'+', rest)) => (1, rest),
+        _ => (1, b),
+    };
+    sign * digits.iter().take_while(|d| d.is_ascii_digit()).fold(0i32, |acc, &d| {
+        acc.saturating_mul(10).saturating_add(i32::from(d - b'0'))
+    })
 }
 
 /// True when `|v|` is exactly `0.digits × 10^point` plus half a unit in the
 /// last digit's place. Only values whose exact decimal expansion is short can
 /// be; for any other the integers below overflow or differ.
 fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
-    let d = digits
-        .iter()
-        .try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')));
-    let Some(p) = d.and_then(|d| d.checked_mul(10)?.checked_add(5)) else {
-        return false;
-    };
     // |v| = m × 2^e exactly.
     let bits = v.abs().to_bits();
     let (frac, exp) = (bits & ((1 << 52) - 1), (bits >> 52) as i32);
@@ -154,6 +166,19 @@ fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
         (frac, -1074)
     } else {
         (frac | (1 << 52), exp - 1075)
+    };
+    // With k fractional bits (m made odd), |v| = m × 5^k / 10^k has at least
+    // 0.699 k + 1 significant digits; a midpoint has at most 18 (17 + the 5),
+    // so a value with 25 or more fractional bits is never one. Most are not.
+    let k = -(e + m.trailing_zeros() as i32);
+    if k >= 25 {
+        return false;
+    }
+    let d = digits
+        .iter()
+        .try_fold(0u64, |acc, &b| acc.checked_mul(10)?.checked_add(u64::from(b - b'0')));
+    let Some(p) = d.and_then(|d| d.checked_mul(10)?.checked_add(5)) else {
+        return false;
     };
     // The midpoint is p × 10^q.
     let q = point - digits.len() as i32 - 1;

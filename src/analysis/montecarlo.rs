@@ -598,13 +598,16 @@ impl<'a> Plan<'a> {
     /// histogram of its own, as many as the memory budget allows), merged once.
     fn accumulate(&self, range: Range<usize>, progress: &(dyn Fn(usize) + Sync), cancel: &AtomicBool) -> Option<Acc> {
         let shape = self.shape;
-        let batch = shape.batch();
         let start = range.start;
         let total = range.len();
+        let workers = workers_within_budget(shape, self.runs, rayon::current_num_threads());
+        // Batches small enough that every worker gets several (a few runs
+        // cannot keep two threads busy in one batch), large enough to use the cache.
+        let batch = shape.batch().min(total.div_ceil(workers * 4).max(16));
         let batches = total.div_ceil(batch);
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
-        let workers = workers_within_budget(shape, self.runs, rayon::current_num_threads()).min(batches.max(1));
+        let workers = workers.min(batches.max(1));
         let worker = |_| -> Option<Acc> {
             let mut acc: Option<Acc> = None;
             let mut buf: Vec<f64> = Vec::new();

@@ -144,7 +144,7 @@ fn neocloud_fate_depends_on_parity_and_the_ceiling() {
     // Scarcity lasts: parity held low and no ceiling to speak of.
     let mut kind = sc.clone();
     kind.set_whole_run(ParamRef::PARITY, 0.0);
-    kind.set_whole_run(ParamRef::CEILING, 10_000.0);
+    kind.set_whole_run(ParamRef::CEILING, 1_000.0);
     let run = simulate(&kind);
     let t = run.last();
     assert!(!exits(&kind), "NeoCloud exits with parity held at 0");
