@@ -367,6 +367,12 @@ pub fn cmd_check(files: &[PathBuf]) -> i32 {
                     warn(&format!("cloudstrat: {}", e.message()));
                     return 1;
                 }
+                for (i, label, lo, hi, v) in crate::sim::uncertainty::outside_their_value(&sc) {
+                    warn(&format!(
+                        "{}: warning: uncertainty[{i}] ({label}) draws from {lo} to {hi}, which leaves out the value in force, {v}",
+                        f.display()
+                    ));
+                }
                 for w in crate::output::narration::warnings(&text, &sc) {
                     warn(&format!(
                         "{}:{}:{}: warning: {}: {}",

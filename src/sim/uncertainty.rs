@@ -151,6 +151,21 @@ impl Uncertain {
     }
 }
 
+/// Uncertain inputs whose range leaves out the value the scenario puts in force
+/// there: `(index in the section, label, low, high, value)`. Such a range is
+/// usually written for another parameter; `check` warns about it.
+pub fn outside_their_value(sc: &Scenario) -> Vec<(usize, String, f64, f64, f64)> {
+    sc.uncertainty
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| {
+            let v = sc.value_at(u.target, u.at.unwrap_or(0));
+            let (lo, hi) = u.dist.bounds();
+            (v < lo || v > hi).then(|| (i, u.label(sc), lo, hi, v))
+        })
+        .collect()
+}
+
 /// The scenario with every uncertain input drawn for sample `index` of a study
 /// seeded with `seed`. The result does not depend on which thread draws it.
 pub fn sample_scenario(sc: &Scenario, seed: u64, index: u64) -> Scenario {

@@ -54,3 +54,12 @@ fn the_parity_and_adoption_presets_leave_the_reseller_with_a_net_loss() {
         assert!(run.cumulative_net_profit(neo, t) < 0.0, "{name}: net profit");
     }
 }
+
+#[test]
+fn every_presets_uncertain_ranges_include_the_value_in_force() {
+    for name in presets::names() {
+        let sc = presets::load(name).expect("preset").expect("valid");
+        let outside = cloudstrat::sim::uncertainty::outside_their_value(&sc);
+        assert!(outside.is_empty(), "{name}: {outside:?}");
+    }
+}
