@@ -1057,7 +1057,13 @@ pub fn typed_char(mode: Mode, ev: &KeyEvent) -> Option<Action> {
         return None;
     }
     match ev.code {
-        KeyCode::Char(c) if !c.is_control() && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => {
+        // Control, invisible and direction-changing characters are never typed:
+        // the file loader refuses them, so a name holding one would be saved
+        // into a file that cannot be opened again.
+        KeyCode::Char(c)
+            if !crate::document::clean::is_unsafe(c)
+                && !ev.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
             Some(if mode == Mode::Prompt {
                 Action::Meeting(M::TypeChar(c))
             } else {

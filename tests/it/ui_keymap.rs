@@ -162,3 +162,17 @@ fn footer_hints_come_from_the_keymap() {
     assert_eq!(find("quarter").as_deref(), Some(",."));
     assert_eq!(find("chart").as_deref(), Some("1-6"));
 }
+
+#[test]
+fn direction_changing_and_invisible_characters_are_never_typed() {
+    // The loader refuses them in names and titles, so typing one would save a
+    // file that cannot be opened again.
+    for c in ['\u{202E}', '\u{200B}', '\u{FEFF}', '\u{1b}'] {
+        for mode in [Mode::NamePrompt, Mode::ProviderName, Mode::Prompt, Mode::Value] {
+            let ev = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+            assert_eq!(cloudstrat::ui::keymap::typed_char(mode, &ev), None, "{c:?} in {mode:?}");
+        }
+    }
+    let ev = KeyEvent::new(KeyCode::Char('é'), KeyModifiers::NONE);
+    assert!(cloudstrat::ui::keymap::typed_char(Mode::ProviderName, &ev).is_some());
+}
