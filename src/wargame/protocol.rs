@@ -17,7 +17,7 @@ pub const PROTOCOL: u32 = 1;
 /// Longest line a player may send (a decision is a few hundred bytes).
 pub const MAX_CLIENT_FRAME: usize = 64 * 1024;
 /// Longest line the host may send (a state with 200 quarters × 64 providers
-/// of results is about 4 MB).
+/// of results measures 2.9 MB).
 pub const MAX_HOST_FRAME: usize = 16 * 1024 * 1024;
 
 /// What a player sends.

@@ -32,7 +32,7 @@ pub fn round_report(game: &Game, n: u32, audience: Audience) -> String {
         q(from),
         q(to),
         if round.forced {
-            " (resolved by the facilitator)"
+            " (resolved before every seat had submitted)"
         } else {
             ""
         }
