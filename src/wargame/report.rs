@@ -98,6 +98,35 @@ pub fn round_report(game: &Game, n: u32, audience: Audience) -> String {
             .collect();
         s.push_str(&format!("Not seated (the scenario plays them): {}\n", names.join(", ")));
     }
+    s.push_str(&format!(
+        "\nProfit and loss over the round ({})\n{:<6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+        if to == from {
+            "1 quarter".to_string()
+        } else {
+            format!("{} quarters", to - from + 1)
+        },
+        "seat",
+        "revenue",
+        "gross pr.",
+        "operating",
+        "interest",
+        "net",
+        "capex"
+    ));
+    for &i in &order {
+        let p = game.seats[i].provider;
+        let sum = |f: fn(&crate::sim::ProviderQuarter) -> f64| (from..=to).map(|t| f(run.row(t, p))).sum::<f64>();
+        s.push_str(&format!(
+            "{:<6} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n",
+            game.seats[i].id,
+            musd(sum(|r| r.revenue_musd)),
+            musd(sum(|r| r.revenue_musd - r.cogs_musd)),
+            musd(sum(|r| r.operating_profit_musd)),
+            musd(sum(|r| r.interest_musd)),
+            musd(sum(|r| r.net_profit_musd)),
+            musd(sum(|r| r.capex_musd)),
+        ));
+    }
     let hidden = |target: ParamRef| {
         audience == Audience::Players
             && matches!(target, ParamRef::Provider(p, k)
