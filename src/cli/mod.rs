@@ -512,11 +512,22 @@ pub fn cmd_dashboard_recording(
 pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
     for f in files {
         let doc = file::load_document(f)?;
-        crate::document::save::write_atomic(
-            f,
-            file::to_ron_document(&doc.scenario, doc.baseline.as_ref()).as_bytes(),
-        )
-        .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+        let text = file::to_ron_document(&doc.scenario, doc.baseline.as_ref());
+        let before = std::fs::read_to_string(f).unwrap_or_default();
+        if before == text {
+            continue;
+        }
+        // The canonical form has no comments: the previous version is kept.
+        let options = crate::document::save::WriteOptions::document().with_backup();
+        crate::document::save::write_file(f, text.as_bytes(), &options)
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", f.display())))?;
+        if before.contains("//") || before.contains("/*") {
+            warn(&format!(
+                "{}: comments are not kept in the canonical form; the previous version is {}",
+                f.display(),
+                crate::document::save::backup_path(f).display()
+            ));
+        }
     }
     Ok(())
 }

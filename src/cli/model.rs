@@ -195,7 +195,9 @@ pub fn cmd_calibrate(a: &CalibrateArgs) -> Result<(), CliError> {
         let mut cal = c.scenario.clone();
         cal.meta.modified = chrono::Utc::now();
         let text = crate::document::file::to_ron_document(&cal, doc.baseline.as_ref());
-        write_out(Some(out), &text)?;
+        // A strategy file: written as one, never through a link or into a device.
+        crate::document::save::write_atomic(out, text.as_bytes())
+            .map_err(|e| CliError::Input(format!("{}: cannot write: {e}", out.display())))?;
         let _ = writeln!(s, "Wrote {}", out.display());
     }
     write_out(None, &s)

@@ -161,6 +161,16 @@ pub fn cmd_sweep(a: &SweepArgs) -> Result<(), CliError> {
     let mut axes = Vec::new();
     for g in &a.grids {
         let (k, axis) = parse_axis(&sc, g)?;
+        // A whole-run value replaces every keyframe of its parameter, so two axes
+        // on one parameter can only be keyframes at different quarters.
+        if axes
+            .iter()
+            .any(|x: &Axis| x.target == axis.target && (x.at == axis.at || x.at.is_none() || axis.at.is_none()))
+        {
+            return Err(CliError::Usage(format!(
+                "--grid {g}: {k} is already swept by another --grid; one parameter can be swept once, or as keyframes at different quarters"
+            )));
+        }
         keys.push(k);
         axes.push(axis);
     }

@@ -518,7 +518,12 @@ fn fmt_rewrites_a_file_in_the_saved_layout() {
     let original = std::fs::read_to_string(fixture("valid", "comments_and_layout.ron")).expect("fixture");
     std::fs::write(&path, &original).expect("write");
     let p = path.to_str().expect("UTF-8");
-    expect_code(&["fmt", p], 0);
+    let o = expect_code(&["fmt", p], 0);
+    // The fixture's comments are gone from the canonical form: fmt says so
+    // and keeps the hand-written version beside it.
+    assert!(stderr(&o).contains("comments are not kept"), "{}", stderr(&o));
+    let backup = dir.path().join("hand.ron.bak");
+    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), original);
     let formatted = std::fs::read_to_string(&path).expect("formatted");
     assert_ne!(formatted, original);
     let before = cloudstrat::document::file::parse(&original, "before").expect("loads");
@@ -540,4 +545,27 @@ fn fmt_leaves_an_invalid_file_alone() {
     let o = expect_code(&["fmt", p], 1);
     assert!(stderr(&o).contains(&format!("{p}:9:5:")), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&path).expect("still there"), original);
+}
+
+#[cfg(unix)]
+#[test]
+fn calibrate_writes_its_strategy_file_never_through_a_link() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "ORIGINAL").expect("write");
+    let link = dir.path().join("cal.ron");
+    std::os::unix::fs::symlink(&victim, &link).expect("symlink");
+    let o = expect_code(
+        &[
+            "calibrate",
+            "default",
+            "--params",
+            "market.price_sensitivity",
+            "--out",
+            link.to_str().expect("UTF-8"),
+        ],
+        1,
+    );
+    assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "ORIGINAL");
 }

@@ -301,3 +301,34 @@ fn sweep_writes_one_row_per_combination_and_provider_and_shards_merge() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("market.open_source_parity"));
 }
+
+#[test]
+fn sweep_refuses_one_parameter_swept_twice() {
+    let g = "market.open_source_parity=0:1:3";
+    let o = cloudstrat(&["sweep", "default", "--grid", g, "--grid", g, "--kpi", "share"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already swept"));
+    let o = cloudstrat(&[
+        "sweep",
+        "default",
+        "--grid",
+        g,
+        "--grid",
+        "market.open_source_parity@2026Q1=0:1:2",
+        "--kpi",
+        "share",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    // Keyframes at two quarters are two parameters' worth of decisions.
+    let o = cloudstrat(&[
+        "sweep",
+        "default",
+        "--grid",
+        "market.open_source_parity@2026Q1=0:1:2",
+        "--grid",
+        "market.open_source_parity@2027Q1=0:1:2",
+        "--kpi",
+        "share",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
