@@ -461,6 +461,7 @@ pub fn run_document_with(
             .as_ref()
             .map(|p| format!("cloudstrat: your unsaved work was autosaved to {}", p.display()));
     }
+    let mut record_failed = None;
     if let Some(path) = &options.record {
         let log = app.lever_log();
         let session = crate::wargame::file::Session {
@@ -468,7 +469,7 @@ pub fn run_document_with(
             steps: log.steps.clone(),
         };
         if let Err(e) = crate::wargame::file::save(path, &crate::wargame::file::session_to_ron(&session)) {
-            said = Some(format!("cloudstrat: the session was not recorded: {e}"));
+            record_failed = Some(format!("cloudstrat: the session was not recorded: {e}"));
         }
     }
     // The talk is over: the speaker notes go.
@@ -484,6 +485,11 @@ pub fn run_document_with(
         if let Some(line) = &said {
             crate::output::warn(line);
         }
+    }
+    // Said on every exit path, after the terminal is back, so it is seen.
+    if let Some(line) = &record_failed {
+        let _ = restore_terminal();
+        crate::output::warn(line);
     }
     if let Some(sig) = signalled {
         crate::output::warn(&format!("cloudstrat: {sig}"));
