@@ -514,9 +514,6 @@ pub fn cmd_fmt(files: &[PathBuf]) -> Result<(), CliError> {
         let doc = file::load_document(f)?;
         let text = file::to_ron_document(&doc.scenario, doc.baseline.as_ref());
         let before = std::fs::read_to_string(f).unwrap_or_default();
-        if before == text {
-            continue;
-        }
         // The canonical form has no comments: the previous version is kept.
         let options = crate::document::save::WriteOptions::document().with_backup();
         crate::document::save::write_file(f, text.as_bytes(), &options)
