@@ -479,7 +479,7 @@ pub enum Stage {
     Cover(usize),
     /// This seat enters its decisions.
     Decide(usize, Editor),
-    /// Every human seat has been round; the facilitator resolves.
+    /// Every human seat has had its turn; the facilitator resolves.
     Ready,
     /// The report of this round (1-based).
     Results(u32),
@@ -659,7 +659,7 @@ impl HotSeat {
             Stage::Ready => {
                 let view = self.view(None);
                 let mut text =
-                    String::from("\n   Every seat has been round. Facilitator: press Enter to resolve the round.\n\n");
+                    String::from("\n   Every seat has had its turn. Facilitator: press Enter to resolve the round.\n\n");
                 for l in league_lines(&view) {
                     let t: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
                     text.push_str(&format!("   {t}\n"));
