@@ -658,8 +658,9 @@ impl HotSeat {
             Stage::Decide(seat, editor) => draw_seat(frame, &self.view(Some(*seat)), editor, &self.status),
             Stage::Ready => {
                 let view = self.view(None);
-                let mut text =
-                    String::from("\n   Every seat has had its turn. Facilitator: press Enter to resolve the round.\n\n");
+                let mut text = String::from(
+                    "\n   Every seat has had its turn. Facilitator: press Enter to resolve the round.\n\n",
+                );
                 for l in league_lines(&view) {
                     let t: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
                     text.push_str(&format!("   {t}\n"));
