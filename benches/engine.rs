@@ -8,25 +8,10 @@
 
 use cloudstrat::document::file;
 use cloudstrat::document::presets::{self, default_scenario};
-use cloudstrat::sim::{Scenario, simulate};
+use cloudstrat::sim::simulate;
+use cloudstrat_bench::large;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
-
-fn large() -> Scenario {
-    let mut sc = default_scenario();
-    sc.quarters = 200;
-    let template = sc.providers.clone();
-    sc.providers = (0..16)
-        .map(|i| {
-            let mut p = template[i % template.len()].clone();
-            p.id = format!("p{i}");
-            p.params.initial_share = 1.0 / 16.0;
-            p
-        })
-        .collect();
-    sc.keyframes.clear();
-    sc
-}
 
 fn engine(c: &mut Criterion) {
     let default = default_scenario();

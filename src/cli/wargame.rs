@@ -308,14 +308,18 @@ fn run_hotseat_terminal(game: Game, path: &Path) -> Result<(), CliError> {
     crate::output::warn(&format!("cloudstrat: the game is saved in {}", path.display()));
     match result {
         Ok(r) => r,
-        Err(e) => {
-            if let Some(sig) = crate::ui::signals::Signalled::of(&e) {
-                crate::output::warn(&format!("cloudstrat: {sig}"));
-                std::process::exit(sig.exit_code());
-            }
-            Err(CliError::Input(format!("wargame: {e}")))
-        }
+        Err(e) => Err(terminal_ended("wargame", e)),
     }
+}
+
+/// The error of a terminal session that ended badly. A signal ends the
+/// process with 128 + its number, as the dashboard does.
+fn terminal_ended(what: &str, e: std::io::Error) -> CliError {
+    if let Some(sig) = crate::ui::signals::Signalled::of(&e) {
+        crate::output::warn(&format!("cloudstrat: {sig}"));
+        std::process::exit(sig.exit_code());
+    }
+    CliError::Input(format!("{what}: {e}"))
 }
 
 /// The hot-seat loop: draw, wait for a key, apply it; the game file is
@@ -532,13 +536,7 @@ pub fn host_game(game: Game, path: &Path, listen: &str, minutes: Option<f64>) ->
     crate::output::warn(&format!("cloudstrat: the game is saved in {}", path.display()));
     match result {
         Ok(()) => Ok(()),
-        Err(e) => {
-            if let Some(sig) = crate::ui::signals::Signalled::of(&e) {
-                crate::output::warn(&format!("cloudstrat: {sig}"));
-                std::process::exit(sig.exit_code());
-            }
-            Err(CliError::Input(format!("wargame host: {e}")))
-        }
+        Err(e) => Err(terminal_ended("wargame host", e)),
     }
 }
 
@@ -642,13 +640,7 @@ fn cmd_join(j: &JoinArgs) -> Result<(), CliError> {
     let result = crate::ui::with_terminal(|terminal, events| run_player(terminal, player, j, events));
     match result {
         Ok(r) => r,
-        Err(e) => {
-            if let Some(sig) = crate::ui::signals::Signalled::of(&e) {
-                crate::output::warn(&format!("cloudstrat: {sig}"));
-                std::process::exit(sig.exit_code());
-            }
-            Err(CliError::Input(format!("wargame join: {e}")))
-        }
+        Err(e) => Err(terminal_ended("wargame join", e)),
     }
 }
 

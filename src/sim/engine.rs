@@ -112,6 +112,28 @@ struct ProviderState {
     below_cost: bool,
 }
 
+impl ProviderState {
+    /// The state at the start of the run: the provider's starting balance
+    /// sheet, ecosystem and share, with `fleet`, its `book` value and the
+    /// slices of it that `retire` quarter by quarter.
+    fn starting(p: &ProviderParams, fleet: Vintage, book: f64, retire: Vec<Vintage>) -> ProviderState {
+        ProviderState {
+            active: true,
+            cash: p.initial_cash_musd,
+            debt: p.initial_debt_musd,
+            ecosystem: p.initial_ecosystem,
+            share_prev: p.initial_share,
+            pressure: 1.0,
+            fleet,
+            book,
+            retire,
+            own_cum_k: p.own_chip_cum_k,
+            breakeven: None,
+            below_cost: false,
+        }
+    }
+}
+
 /// Per-quarter workload figures shared by every provider.
 #[derive(Clone, Copy)]
 struct Workload {
@@ -1425,20 +1447,7 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
                     slot.add(&slice, 1.0);
                 }
             }
-            ProviderState {
-                active: true,
-                cash: p.initial_cash_musd,
-                debt: p.initial_debt_musd,
-                ecosystem: p.initial_ecosystem,
-                share_prev: p.initial_share,
-                pressure: 1.0,
-                fleet: vintage,
-                book,
-                retire,
-                own_cum_k: p.own_chip_cum_k,
-                breakeven: None,
-                below_cost: false,
-            }
+            ProviderState::starting(p, vintage, book, retire)
         })
         .collect()
 }
@@ -1475,20 +1484,7 @@ mod tests {
     }
 
     fn state(p: &ProviderParams) -> ProviderState {
-        ProviderState {
-            active: true,
-            cash: p.initial_cash_musd,
-            debt: p.initial_debt_musd,
-            ecosystem: p.initial_ecosystem,
-            share_prev: p.initial_share,
-            pressure: 1.0,
-            fleet: Vintage::default(),
-            book: 0.0,
-            retire: vec![Vintage::default(); 4],
-            own_cum_k: p.own_chip_cum_k,
-            breakeven: None,
-            below_cost: false,
-        }
+        ProviderState::starting(p, Vintage::default(), 0.0, vec![Vintage::default(); 4])
     }
 
     fn close(a: f64, b: f64, rel: f64) -> bool {

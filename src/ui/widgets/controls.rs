@@ -2,38 +2,31 @@
 //! the list of archetypes and copies for a new provider, the provider-name
 //! field and the remove question. Key lines come from the keymap.
 
-use super::dialog::{choices, question_box};
+use super::dialog::{choices, field, popup, question_box};
 use super::{left, put, truncate};
 use crate::ui::app::{App, lever_label};
 use crate::ui::keymap::Mode;
-use crate::ui::layout::{self, centered};
 use crate::ui::overlay::{NameFor, Overlay};
 use ratatui::buffer::Buffer;
-use ratatui::layout::{Margin, Rect};
-use ratatui::text::Line;
-use ratatui::widgets::{Block, Clear, Widget};
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
 
-/// A bordered popup of `h` rows with `title`; returns its inner area.
-fn popup(app: &App, area: Rect, buf: &mut Buffer, w: u16, h: u16, title: &str) -> Rect {
+/// The field on row `y`, the error under it if any, and the mode's keys on
+/// the last row: the bottom of every typed-input overlay.
+fn input_rows(app: &App, buf: &mut Buffer, inner: Rect, y: u16, text: &str, error: Option<&str>, mode: Mode) {
     let th = app.theme();
-    let p = centered(area, w.min(area.width), h.min(area.height));
-    Clear.render(p, buf);
-    Block::bordered()
-        .border_style(th.focus_border())
-        .title(Line::styled(format!(" {title} "), th.title()))
-        .render(p, buf);
-    layout::inner(p).inner(Margin::new(1, 0))
-}
-
-/// A text field: "> text█", showing the end of a long text.
-fn field(app: &App, buf: &mut Buffer, inner: Rect, y: u16, text: &str) {
-    let th = app.theme();
-    let room = (inner.width as usize).saturating_sub(3);
-    let chars: Vec<char> = text.chars().collect();
-    let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
-    let x = put(buf, inner, inner.x, y, "> ", th.dim());
-    let x = put(buf, inner, x, y, &shown, th.title());
-    put(buf, inner, x, y, "█", th.text());
+    field(app, buf, inner, y, text, th.title());
+    if let Some(e) = error {
+        put(buf, inner, inner.x, y + 1, &truncate(e, inner.width as usize), th.bad());
+    }
+    put(
+        buf,
+        inner,
+        inner.x,
+        inner.bottom().saturating_sub(1),
+        &truncate(&choices(mode).join("   "), inner.width as usize),
+        th.dim(),
+    );
 }
 
 /// `=`: the lever, its value now, the unit to type in and the range.
@@ -88,25 +81,7 @@ impl Widget for ValueInputWidget<'_> {
                 th.text(),
             );
         }
-        field(app, buf, inner, inner.y + 3, &v.text);
-        if let Some(e) = &v.error {
-            put(
-                buf,
-                inner,
-                inner.x,
-                inner.y + 4,
-                &truncate(e, inner.width as usize),
-                th.bad(),
-            );
-        }
-        put(
-            buf,
-            inner,
-            inner.x,
-            inner.bottom().saturating_sub(1),
-            &truncate(&choices(Mode::Value).join("   "), inner.width as usize),
-            th.dim(),
-        );
+        input_rows(app, buf, inner, inner.y + 3, &v.text, v.error.as_deref(), Mode::Value);
     }
 }
 
@@ -132,7 +107,7 @@ impl Widget for PaletteWidget<'_> {
         if inner.height < 3 {
             return;
         }
-        field(app, buf, inner, inner.y, &p.query);
+        field(app, buf, inner, inner.y, &p.query, app.theme().title());
         let rows = inner.height.saturating_sub(2) as usize;
         // Keep the selection in view.
         let first = p.selected.saturating_sub(rows.saturating_sub(1));
@@ -252,24 +227,14 @@ impl Widget for ProviderNameWidget<'_> {
             &truncate(&intro, inner.width as usize),
             th.text(),
         );
-        field(app, buf, inner, inner.y + 2, &n.text);
-        if let Some(e) = &n.error {
-            put(
-                buf,
-                inner,
-                inner.x,
-                inner.y + 3,
-                &truncate(e, inner.width as usize),
-                th.bad(),
-            );
-        }
-        put(
+        input_rows(
+            app,
             buf,
             inner,
-            inner.x,
-            inner.bottom().saturating_sub(1),
-            &truncate(&choices(Mode::ProviderName).join("   "), inner.width as usize),
-            th.dim(),
+            inner.y + 2,
+            &n.text,
+            n.error.as_deref(),
+            Mode::ProviderName,
         );
     }
 }
@@ -367,7 +332,7 @@ impl Widget for ParamsWidget<'_> {
         if inner.height < 8 {
             return;
         }
-        field(app, buf, inner, inner.y, query);
+        field(app, buf, inner, inner.y, query, app.theme().title());
         let detail_h = 4u16;
         let rows = inner.height.saturating_sub(detail_h + 3) as usize;
         // Rows: a header where the section changes (unsearched), then parameters.

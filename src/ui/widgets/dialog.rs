@@ -77,6 +77,30 @@ fn short_time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A bordered popup of up to `w` × `h` cells titled `title`, centred in
+/// `area` over what is below; returns its inner area.
+pub(super) fn popup(app: &App, area: Rect, buf: &mut Buffer, w: u16, h: u16, title: &str) -> Rect {
+    let th = app.theme();
+    let p = centered(area, w, h);
+    Clear.render(p, buf);
+    Block::bordered()
+        .border_style(th.focus_border())
+        .title(Line::styled(format!(" {title} "), th.title()))
+        .render(p, buf);
+    layout::inner(p).inner(Margin::new(1, 0))
+}
+
+/// A text field on row `y`: "> text█", showing the end of a text longer than the box.
+pub(super) fn field(app: &App, buf: &mut Buffer, inner: Rect, y: u16, text: &str, style: Style) {
+    let th = app.theme();
+    let room = (inner.width as usize).saturating_sub(3);
+    let chars: Vec<char> = text.chars().collect();
+    let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
+    let x = put(buf, inner, inner.x, y, "> ", th.dim());
+    let x = put(buf, inner, x, y, &shown, style);
+    put(buf, inner, x, y, "█", th.text());
+}
+
 /// The name prompt of Ctrl-s and S.
 pub struct NamePromptWidget<'a> {
     pub app: &'a App,
@@ -94,13 +118,7 @@ impl Widget for NamePromptWidget<'_> {
         let folder = self.app.storage().dir().display().to_string();
         let intro = format!("Saves to <name>.ron in {folder}");
         let w = (area.width.saturating_sub(4)).clamp(20, 72);
-        let popup = centered(area, w, 8);
-        Clear.render(popup, buf);
-        Block::bordered()
-            .border_style(th.focus_border())
-            .title(Line::styled(" Save as ", th.title()))
-            .render(popup, buf);
-        let inner = layout::inner(popup).inner(Margin::new(1, 0));
+        let inner = popup(self.app, area, buf, w, 8, "Save as");
         if inner.is_empty() {
             return;
         }
@@ -112,14 +130,8 @@ impl Widget for NamePromptWidget<'_> {
             &truncate(&intro, inner.width as usize),
             th.text(),
         );
-        // The field: the end of the text when it is longer than the box, then the cursor.
-        let room = (inner.width as usize).saturating_sub(3);
-        let chars: Vec<char> = p.text.chars().collect();
-        let shown: String = chars[chars.len().saturating_sub(room)..].iter().collect();
         let field_style = if p.suggested { th.selected() } else { th.title() };
-        let x = put(buf, inner, inner.x, inner.y + 2, "> ", th.dim());
-        let x = put(buf, inner, x, inner.y + 2, &shown, field_style);
-        put(buf, inner, x, inner.y + 2, "█", th.text());
+        field(self.app, buf, inner, inner.y + 2, &p.text, field_style);
         let (note, style) = match &p.error {
             Some(e) => (e.clone(), th.bad()),
             None if p.suggested => ("type to replace the suggestion".to_string(), th.dim()),
