@@ -301,7 +301,7 @@ fn run_rejects_an_invalid_file_or_unknown_name() {
     let path = fixture("invalid", "out_of_range_market.ron");
     let o = expect_code(&["run", &path], 1);
     assert!(
-        stderr(&o).contains(&format!("{path}: market.open_source_parity: 1.5 is out of range")),
+        stderr(&o).contains(&format!("{path}:11:29: market.open_source_parity: 1.5 is out of range")),
         "{}",
         stderr(&o)
     );
