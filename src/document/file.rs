@@ -422,14 +422,19 @@ fn syntax_error(e: &ron::error::SpannedError, text: &str, file: &str) -> LoadErr
     if let Some(cut) = locate::cut_short(text).filter(|c| at >= c.last_token) {
         let (line, col) = cut.opened;
         let what = match cut.open.as_str() {
-            "string" | "comment" => format!("the {} that starts", cut.open),
+            "string" | "comment" => format!("the {}", cut.open),
             bracket => format!("`{bracket}`"),
+        };
+        let of = if cut.path.is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", cut.path)
         };
         return LoadError::Syntax {
             file: file.into(),
             line: cut.end.0,
             col: cut.end.1,
-            message: format!("the file ends early (truncated?): {what} at line {line}, column {col} is not closed"),
+            message: format!("the file ends early (truncated?): {what}{of} at line {line}, column {col} is not closed"),
         };
     }
     LoadError::Syntax {
