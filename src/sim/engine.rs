@@ -1739,8 +1739,9 @@ mod tests {
         let w = Workload::at(&m, 1);
         let mut s = state(&p);
         s.cash = 1e9;
-        let plan = PlanInputs {
+        let mut plan = PlanInputs {
             t: 0,
+            capped: false,
             alloc: 1e7,
             served: 1e7,
             growth: 1.5,
@@ -1757,6 +1758,10 @@ mod tests {
         let bought = w.tok_s(rich.vintage.bw_merchant, rich.vintage.fl_merchant) * p.serving_efficiency;
         let target = 1e7 * 1.5 * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / 0.7 / 1000.0;
         assert!(close(bought, target, 1e-9), "{bought} against {target}");
+        // Capped below its cost, it buys nothing for demand (§10).
+        plan.capped = true;
+        assert!(purchase(&m, &p, &s, &plan).capex <= 1e-9);
+        plan.capped = false;
         // Without cash or credit the purchase shrinks to what the budget allows.
         s.cash = p.min_cash_musd;
         p.credit_line_musd = 0.0;
