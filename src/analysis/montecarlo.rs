@@ -45,11 +45,15 @@ const EXTREMES_BYTES: u64 = 32 << 20;
 const MAX_KEEP: usize = 1024;
 /// Fewest values kept exactly per cell and side.
 const MIN_KEEP: usize = 16;
-/// Memory of one worker's batch of outcomes.
-const BATCH_BYTES: u64 = 8 << 20;
-/// Most runs in one batch: enough that each cell's bins, visited once per
-/// batch, serve many values while they are in the cache.
+/// Memory of one worker's batch of outcomes: small enough to stay in a
+/// core's second-level cache beside the worker's bins, so that reading a
+/// cell's values across the batch (one per run) costs no trip to memory.
+const BATCH_BYTES: u64 = 256 << 10;
+/// Most runs in one batch.
 const MAX_BATCH: usize = 256;
+/// Fewest runs a worker is started for: below it the second thread's
+/// histogram, start and merge cost more than the runs it would take over.
+const MIN_RUNS_PER_WORKER: usize = 250;
 
 /// The cells of a study: quarters × providers × KPIs, flattened as
 /// `(t × providers + i) × KPIs + k`, followed by one exit flag per
@@ -113,11 +117,13 @@ fn fixed_bytes(shape: Shape, runs: usize) -> u64 {
 }
 
 /// Bytes one worker needs: its histogram, its kept extremes at most, its
-/// batch and the run it simulates.
-fn worker_bytes(shape: Shape) -> u64 {
+/// batch and the run it simulates. A `compact` histogram counts in bytes
+/// beside its four-byte counts ([`Acc`]).
+fn worker_bytes(shape: Shape, compact: bool) -> u64 {
     let cells = shape.cells() as u64;
+    let per_bin = if compact { 5 } else { 4 };
     // Bins; samples, under, over (u32); min, max (f64); two heap headers.
-    let hist = cells * (BINS as u64 * 4 + 3 * 4 + 2 * 8 + 2 * 24);
+    let hist = cells * (BINS as u64 * per_bin + 3 * 4 + 2 * 8 + 2 * 24);
     let extremes = cells * 2 * shape.keep() as u64 * 8;
     let batch = shape.batch() as u64 * shape.stride() as u64 * 8;
     let run = shape.slots() as u64 * std::mem::size_of::<crate::sim::ProviderQuarter>() as u64;
@@ -128,14 +134,21 @@ fn worker_bytes(shape: Shape) -> u64 {
 /// further worker adds [`worker_bytes`] while the budget allows.
 pub fn memory_needed(sc: &Scenario, runs: usize) -> u64 {
     let shape = Shape::of(sc);
-    fixed_bytes(shape, runs) + worker_bytes(shape)
+    fixed_bytes(shape, runs) + worker_bytes(shape, false)
 }
 
-/// How many workers may hold a histogram of their own within the budget.
-fn workers_within_budget(shape: Shape, runs: usize, threads: usize) -> usize {
+/// How many workers may hold a histogram of their own within the budget
+/// (at least one, at most `threads`), and whether their histograms are
+/// compact: they are unless that would leave fewer workers.
+fn workers_within_budget(shape: Shape, runs: usize, threads: usize) -> (usize, bool) {
     let spare = MEMORY_BUDGET.saturating_sub(fixed_bytes(shape, runs));
-    let fit = (spare / worker_bytes(shape).max(1)) as usize;
-    fit.clamp(1, threads.max(1))
+    let fit = |compact| ((spare / worker_bytes(shape, compact).max(1)) as usize).min(threads.max(1));
+    let (compact, plain) = (fit(true), fit(false));
+    if compact >= plain.max(1) {
+        (compact, true)
+    } else {
+        (plain.max(1), false)
+    }
 }
 
 /// Refuses, with a message naming the figures, a Monte Carlo that would need
@@ -312,8 +325,13 @@ impl Ord for Ord64 {
 #[derive(Debug, Clone)]
 struct Acc {
     keep: usize,
-    /// `cells × BINS` bin counts.
+    /// `cells × BINS` bin counts. In a compact accumulator each bin's count
+    /// is `counts[b] + small[b]`: a value is counted in the one-byte `small`,
+    /// so that a worker's bins stay small enough for its cache, and each time a
+    /// byte wraps 256 are carried into `counts` (whose pages are touched only
+    /// where that happens, or on a merge). Otherwise `small` is empty.
     counts: Vec<u32>,
+    small: Vec<u8>,
     /// Samples per cell (values that count).
     n: Vec<u32>,
     /// Samples below and above the cell's range.
@@ -333,9 +351,20 @@ struct Acc {
 
 impl Acc {
     fn new(cells: usize, slots: usize, keep: usize) -> Acc {
+        Acc::with_bins(cells, slots, keep, false)
+    }
+
+    /// A compact accumulator (see `counts`), as a worker has.
+    #[cfg(test)]
+    fn compact(cells: usize, slots: usize, keep: usize) -> Acc {
+        Acc::with_bins(cells, slots, keep, true)
+    }
+
+    fn with_bins(cells: usize, slots: usize, keep: usize, compact: bool) -> Acc {
         Acc {
             keep,
             counts: vec![0; cells * BINS],
+            small: if compact { vec![0; cells * BINS] } else { Vec::new() },
             n: vec![0; cells],
             under: vec![0; cells],
             over: vec![0; cells],
@@ -351,6 +380,24 @@ impl Acc {
 
     fn cells(&self) -> usize {
         self.n.len()
+    }
+
+    /// The count of bin `b` of cell `c`.
+    fn count(&self, c: usize, b: usize) -> u32 {
+        let i = c * BINS + b;
+        self.counts[i] + self.small.get(i).map_or(0, |&s| u32::from(s))
+    }
+
+    /// Every bin's count, cell by cell.
+    fn bin_counts(&self) -> Vec<u32> {
+        if self.small.is_empty() {
+            return self.counts.clone();
+        }
+        self.counts
+            .iter()
+            .zip(&self.small)
+            .map(|(&a, &b)| a + u32::from(b))
+            .collect()
     }
 
     fn keep_low(&mut self, c: usize, x: f64) {
@@ -384,7 +431,8 @@ impl Acc {
             let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
             let values = runs.iter().skip(c).step_by(width.max(1));
             let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
-            let bins = &mut self.counts[c * BINS..(c + 1) * BINS];
+            let counts = &mut self.counts[c * BINS..(c + 1) * BINS];
+            let mut small = self.small.get_mut(c * BINS..(c + 1) * BINS);
             let mut outside = false;
             for &x in values.clone() {
                 if x.is_nan() {
@@ -395,8 +443,17 @@ impl Acc {
                 max = max.max(x);
                 if x >= lo && x <= hi {
                     // `as` saturates: a value a rounding below `lo` is bin 0.
-                    let b = ((x - lo) * scale) as usize;
-                    bins[b.min(BINS - 1)] += 1;
+                    let b = (((x - lo) * scale) as usize).min(BINS - 1);
+                    match small.as_deref_mut() {
+                        Some(bytes) => {
+                            let (v, wrapped) = bytes[b].overflowing_add(1);
+                            bytes[b] = v;
+                            if wrapped {
+                                counts[b] += 256;
+                            }
+                        }
+                        None => counts[b] += 1,
+                    }
                 } else {
                     outside = true;
                 }
@@ -427,6 +484,9 @@ impl Acc {
     fn merge(&mut self, other: Acc) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
+        }
+        for (a, s) in self.counts.iter_mut().zip(&other.small) {
+            *a += u32::from(*s);
         }
         for c in 0..self.cells() {
             self.n[c] += other.n[c];
@@ -466,8 +526,10 @@ impl Acc {
         low.sort_by(f64::total_cmp);
         let mut high: Vec<f64> = self.high[c].iter().map(|x| x.0.0).collect();
         high.sort_by(f64::total_cmp);
+        let bins: Vec<u32> = (0..BINS).map(|b| self.count(c, b)).collect();
         let cell = Cell {
-            bins: &self.counts[c * BINS..(c + 1) * BINS],
+            binned: bins.iter().map(|&x| u64::from(x)).sum(),
+            bins: &bins,
             lo: r.lo[c],
             hi: r.hi[c],
             min,
@@ -481,7 +543,11 @@ impl Acc {
     }
 
     fn finish(&self, r: &Ranges, shape: Shape, runs: usize) -> McResult {
-        let pct = (0..self.cells()).map(|c| self.percentiles(r, c)).collect();
+        let pct = (0..self.cells())
+            .into_par_iter()
+            .with_min_len(64)
+            .map(|c| self.percentiles(r, c))
+            .collect();
         McResult {
             runs,
             skipped: self.skipped,
@@ -503,6 +569,8 @@ fn rank(pm: u64, n: u64) -> u64 {
 /// One cell's counts, read for a quantile.
 struct Cell<'a> {
     bins: &'a [u32],
+    /// The sum of `bins`.
+    binned: u64,
     lo: f64,
     hi: f64,
     min: f64,
@@ -530,7 +598,7 @@ impl Cell<'_> {
             return (last + f * (top - last)).clamp(self.min, self.max);
         }
         let k = k - self.under;
-        let binned: u64 = self.bins.iter().map(|&c| u64::from(c)).sum();
+        let binned = self.binned;
         if k <= binned {
             let width = (self.hi - self.lo) / BINS as f64;
             let mut seen = 0u64;
@@ -600,7 +668,10 @@ impl<'a> Plan<'a> {
         let shape = self.shape;
         let start = range.start;
         let total = range.len();
-        let workers = workers_within_budget(shape, self.runs, rayon::current_num_threads());
+        let threads = rayon::current_num_threads()
+            .min(total.div_ceil(MIN_RUNS_PER_WORKER))
+            .max(1);
+        let (workers, compact) = workers_within_budget(shape, self.runs, threads);
         // Batches small enough that every worker gets several (a few runs
         // cannot keep two threads busy in one batch), large enough to use the cache.
         let batch = shape.batch().min(total.div_ceil(workers * 4).max(16));
@@ -619,7 +690,7 @@ impl<'a> Plan<'a> {
                 if b >= batches {
                     return acc;
                 }
-                let a = acc.get_or_insert_with(|| Acc::new(shape.cells(), shape.slots(), shape.keep()));
+                let a = acc.get_or_insert_with(|| Acc::with_bins(shape.cells(), shape.slots(), shape.keep(), compact));
                 let (width, stride) = (shape.width(), shape.stride());
                 if buf.is_empty() {
                     buf = vec![0.0; stride * batch];
@@ -742,7 +813,7 @@ pub fn monte_carlo_shard(
     let plan = Plan::new(sc, runs, seed, cancel)?;
     let acc = plan.accumulate(shard_range(runs, shard, shards), progress, cancel)?;
     let mut flat = Vec::new();
-    for (i, &c) in acc.counts.iter().enumerate() {
+    for (i, c) in acc.bin_counts().into_iter().enumerate() {
         if c > 0 {
             flat.push(i as u64);
             flat.push(u64::from(c));
@@ -914,7 +985,7 @@ mod tests {
     fn study(values: &[f64]) -> ([f64; 5], f64) {
         let pilot: Vec<[f64; 1]> = values.iter().take(PILOT_RUNS).map(|&v| [v]).collect();
         let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
-        let mut acc = Acc::new(1, 0, 64);
+        let mut acc = Acc::compact(1, 0, 64);
         for chunk in values.chunks(7) {
             acc.add_batch(&r, chunk, 1, chunk.len());
         }
@@ -1042,16 +1113,33 @@ mod tests {
         };
         let mut parts = Acc::new(1, 0, 16);
         for chunk in v.chunks(333) {
-            let mut a = Acc::new(1, 0, 16);
+            // Workers count compactly; the merged counts are whole.
+            let mut a = Acc::compact(1, 0, 16);
             for c in chunk.chunks(5) {
                 a.add_batch(&r, c, 1, c.len());
             }
             parts.merge(a);
         }
         assert_eq!(whole.percentiles(&r, 0), parts.percentiles(&r, 0));
-        assert_eq!(whole.counts, parts.counts);
+        assert_eq!(whole.bin_counts(), parts.bin_counts());
         assert_eq!(whole.under, parts.under);
         assert_eq!(whole.over, parts.over);
+    }
+
+    #[test]
+    fn a_compact_bin_counts_past_a_byte() {
+        // 1000 values in one bin: the byte wraps three times.
+        let r = Ranges::from_pilot(1, [[0.0], [1.0]].iter().map(|p| p.as_slice()));
+        let v = vec![0.5; 1000];
+        let mut compact = Acc::compact(1, 0, 16);
+        let mut plain = Acc::new(1, 0, 16);
+        for c in v.chunks(17) {
+            compact.add_batch(&r, c, 1, c.len());
+            plain.add_batch(&r, c, 1, c.len());
+        }
+        assert_eq!(compact.count(0, BINS / 2), 1000);
+        assert_eq!(compact.bin_counts(), plain.bin_counts());
+        assert_eq!(compact.percentiles(&r, 0), [0.5; 5]);
     }
 
     #[test]
