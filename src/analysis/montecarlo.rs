@@ -45,11 +45,10 @@ const EXTREMES_BYTES: u64 = 32 << 20;
 const MAX_KEEP: usize = 1024;
 /// Fewest values kept exactly per cell and side.
 const MIN_KEEP: usize = 16;
-/// Memory of one worker's batch of outcomes: small enough to stay in a
-/// core's second-level cache beside the worker's bins, so that reading a
-/// cell's values across the batch (one per run) costs no trip to memory.
-const BATCH_BYTES: u64 = 256 << 10;
-/// Most runs in one batch.
+/// Memory of one worker's batch of outcomes.
+const BATCH_BYTES: u64 = 8 << 20;
+/// Most runs in one batch: enough that each cell's bins, visited once per
+/// batch, serve many values while they are in the cache.
 const MAX_BATCH: usize = 256;
 /// Fewest runs a worker is started for: below it the second thread's
 /// histogram, start and merge cost more than the runs it would take over.
@@ -91,19 +90,23 @@ impl Shape {
         (per as usize).clamp(MIN_KEEP, MAX_KEEP)
     }
 
-    /// Distance in values between two runs' outcome vectors in a batch: the
-    /// width rounded up to an odd number of cache lines, so that the runs' values
-    /// of one cell fall into different cache sets (a power-of-two stride would
-    /// map them onto a few and evict them as they are read).
-    fn stride(self) -> usize {
-        let lines = self.width().div_ceil(8);
-        (lines | 1) * 8
-    }
-
-    /// Runs per batch.
+    /// Runs per batch (see [`odd_lines`]).
     fn batch(self) -> usize {
-        let per = BATCH_BYTES / (self.stride().max(1) as u64 * 8);
-        (per as usize).clamp(1, MAX_BATCH)
+        let per = BATCH_BYTES / (self.width().max(1) as u64 * 8);
+        odd_lines((per as usize).clamp(1, MAX_BATCH))
+    }
+}
+
+/// A batch of `runs` runs, lowered to an odd number of cache lines (eight
+/// values) when it spans more than one. A batch is laid out cell by cell, each
+/// cell's values of all its runs side by side, so a batch's size is also the
+/// distance between two cells' values: an odd number of lines puts the values
+/// one run writes into different cache sets (a power of two would map them
+/// onto a few and evict them as they are written).
+fn odd_lines(runs: usize) -> usize {
+    match runs / 8 {
+        0 => runs.max(1),
+        lines => (if lines % 2 == 0 { lines - 1 } else { lines }) * 8,
     }
 }
 
@@ -125,7 +128,7 @@ fn worker_bytes(shape: Shape, compact: bool) -> u64 {
     // Bins; samples, under, over (u32); min, max (f64); two heap headers.
     let hist = cells * (BINS as u64 * per_bin + 3 * 4 + 2 * 8 + 2 * 24);
     let extremes = cells * 2 * shape.keep() as u64 * 8;
-    let batch = shape.batch() as u64 * shape.stride() as u64 * 8;
+    let batch = shape.batch() as u64 * shape.width() as u64 * 8;
     let run = shape.slots() as u64 * std::mem::size_of::<crate::sim::ProviderQuarter>() as u64;
     hist + extremes + batch + run + shape.slots() as u64 * 4
 }
@@ -219,30 +222,32 @@ fn needs_presence(k: Kpi) -> bool {
 }
 
 /// Writes every KPI of every provider at every quarter of `run` into
-/// `out[c]` for cell `c` (NaN where the sample does not count), then the exit
-/// flags (1 or 0) at `out[cells + t × providers + i]`.
-fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64]) {
+/// `out[c × stride + at]` for cell `c` (NaN where the sample does not count),
+/// then the exit flags (1 or 0) as cells `cells + t × providers + i`: run `at`
+/// of a batch of `stride` runs, laid out cell by cell (one run alone has
+/// `stride` 1 and `at` 0).
+fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64], stride: usize, at: usize) {
     let kpis = Kpi::ALL.len();
     let cells = shape.cells();
     for i in 0..shape.providers {
         let (mut cum_op, mut cum_net) = (0.0, 0.0);
         let mut present = true;
         for t in 0..shape.quarters {
-            let r = run.row(t as u32, i);
-            cum_op += r.operating_profit_musd;
-            cum_net += r.net_profit_musd;
+            let row = run.row(t as u32, i);
+            cum_op += row.operating_profit_musd;
+            cum_net += row.net_profit_musd;
             let base = (t * shape.providers + i) * kpis;
             for (k, kpi) in Kpi::ALL.iter().enumerate() {
                 let v = match kpi {
                     Kpi::CumulativeProfit => cum_op,
                     Kpi::CumulativeNetProfit => cum_net,
                     _ if needs_presence(*kpi) && !present => f64::NAN,
-                    _ => kpi.of_row(r),
+                    _ => kpi.of_row(row),
                 };
-                out[base + k] = v;
+                out[(base + k) * stride + at] = v;
             }
-            let exited = r.status == Status::Exited;
-            out[cells + t * shape.providers + i] = if exited { 1.0 } else { 0.0 };
+            let exited = row.status == Status::Exited;
+            out[(cells + t * shape.providers + i) * stride + at] = if exited { 1.0 } else { 0.0 };
             present = !exited;
         }
     }
@@ -256,7 +261,7 @@ fn sample_outcomes(sc: &Scenario, shape: Shape, seed: u64, index: usize) -> Opti
         return None;
     }
     let mut out = vec![0.0; shape.width()];
-    write_outcomes(&simulate(&s), shape, &mut out);
+    write_outcomes(&simulate(&s), shape, &mut out, 1, 0);
     Some(out)
 }
 
@@ -383,6 +388,7 @@ impl Acc {
     }
 
     /// The count of bin `b` of cell `c`.
+    #[cfg(test)]
     fn count(&self, c: usize, b: usize) -> u32 {
         let i = c * BINS + b;
         self.counts[i] + self.small.get(i).map_or(0, |&s| u32::from(s))
@@ -420,16 +426,16 @@ impl Acc {
         }
     }
 
-    /// Adds `filled` runs whose outcome vectors (the cells, then the exit
-    /// flags) start every `stride` values of `buf`. Cell by cell, so that each
-    /// cell's bins are visited once per batch.
+    /// Adds `filled` runs laid out cell by cell in `buf` (the cells, then the
+    /// exit flags): cell `c`'s values of the runs are `buf[c × stride..][..filled]`.
+    /// Cell by cell, so that each cell's bins are visited once per batch and
+    /// its values are read in order.
     fn add_batch(&mut self, r: &Ranges, buf: &[f64], stride: usize, filled: usize) {
         let cells = self.cells();
-        let width = stride.max(1);
-        let runs = &buf[..(width * filled).min(buf.len())];
+        let row = |c: usize| buf.get(c * stride..c * stride + filled).unwrap_or_default();
         for c in 0..cells {
             let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
-            let values = runs.iter().skip(c).step_by(width.max(1));
+            let values = row(c).iter();
             let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
             let counts = &mut self.counts[c * BINS..(c + 1) * BINS];
             let mut small = self.small.get_mut(c * BINS..(c + 1) * BINS);
@@ -474,8 +480,7 @@ impl Acc {
             self.max[c] = max;
         }
         for (e, slot) in self.exited.iter_mut().enumerate() {
-            let flags = runs.iter().skip(cells + e).step_by(width.max(1));
-            *slot += flags.filter(|f| **f > 0.5).count() as u32;
+            *slot += row(cells + e).iter().filter(|f| **f > 0.5).count() as u32;
         }
         self.counted += filled;
     }
@@ -526,7 +531,14 @@ impl Acc {
         low.sort_by(f64::total_cmp);
         let mut high: Vec<f64> = self.high[c].iter().map(|x| x.0.0).collect();
         high.sort_by(f64::total_cmp);
-        let bins: Vec<u32> = (0..BINS).map(|b| self.count(c, b)).collect();
+        let bins: Vec<u32> = match self.small.get(c * BINS..(c + 1) * BINS) {
+            Some(small) => self.counts[c * BINS..(c + 1) * BINS]
+                .iter()
+                .zip(small)
+                .map(|(&a, &b)| a + u32::from(b))
+                .collect(),
+            None => self.counts[c * BINS..(c + 1) * BINS].to_vec(),
+        };
         let cell = Cell {
             binned: bins.iter().map(|&x| u64::from(x)).sum(),
             bins: &bins,
@@ -539,7 +551,9 @@ impl Acc {
             low: &low,
             high: &high,
         };
-        PER_MILLE.map(|pm| cell.quantile(rank(pm, n)))
+        // The ranks rise with the percentile, so one scan of the bins serves all five.
+        let mut cursor = (0, 0);
+        PER_MILLE.map(|pm| cell.quantile(rank(pm, n), &mut cursor))
     }
 
     fn finish(&self, r: &Ranges, shape: Shape, runs: usize) -> McResult {
@@ -585,8 +599,10 @@ struct Cell<'a> {
 
 impl Cell<'_> {
     /// The `k`-th smallest sample (1-based): exact among the kept extremes,
-    /// within one bin width inside the range.
-    fn quantile(&self, k: u64) -> f64 {
+    /// within one bin width inside the range. `cursor` is where the scan of
+    /// the bins stands (bin, values before it): `(0, 0)` at first, then left
+    /// as the last call put it, for ranks that do not fall.
+    fn quantile(&self, k: u64, cursor: &mut (usize, u64)) -> f64 {
         if k <= self.under {
             if let Some(&x) = self.low.get((k - 1) as usize) {
                 return x;
@@ -601,17 +617,20 @@ impl Cell<'_> {
         let binned = self.binned;
         if k <= binned {
             let width = (self.hi - self.lo) / BINS as f64;
-            let mut seen = 0u64;
-            for (b, &c) in self.bins.iter().enumerate() {
+            let (mut b, mut seen) = *cursor;
+            while let Some(&c) = self.bins.get(b) {
                 let c = u64::from(c);
                 if c > 0 && seen + c >= k {
+                    *cursor = (b, seen);
                     // The k-th value is one of this bin's c; place it at its
                     // share of the bin, counting each value at its middle.
                     let frac = ((k - seen) as f64 - 0.5) / c as f64;
                     return (self.lo + (b as f64 + frac) * width).clamp(self.min, self.max);
                 }
                 seen += c;
+                b += 1;
             }
+            *cursor = (b, seen);
             return self.max;
         }
         // Among the values above the range: the j-th largest, 0-based.
@@ -674,7 +693,7 @@ impl<'a> Plan<'a> {
         let (workers, compact) = workers_within_budget(shape, self.runs, threads);
         // Batches small enough that every worker gets several (a few runs
         // cannot keep two threads busy in one batch), large enough to use the cache.
-        let batch = shape.batch().min(total.div_ceil(workers * 4).max(16));
+        let batch = odd_lines(shape.batch().min(total.div_ceil(workers * 4).max(16)));
         let batches = total.div_ceil(batch);
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
@@ -691,18 +710,18 @@ impl<'a> Plan<'a> {
                     return acc;
                 }
                 let a = acc.get_or_insert_with(|| Acc::with_bins(shape.cells(), shape.slots(), shape.keep(), compact));
-                let (width, stride) = (shape.width(), shape.stride());
                 if buf.is_empty() {
-                    buf = vec![0.0; stride * batch];
+                    buf = vec![0.0; shape.width() * batch];
                 }
                 let first = start + b * batch;
                 let last = (first + batch).min(start + total);
                 let mut filled = 0;
                 for i in first..last {
-                    // Run `filled` of the batch is `buf[filled × stride..][..width]`.
-                    let slot = &mut buf[filled * stride..filled * stride + width];
+                    // Run `filled` of the batch is `buf[c × batch + filled]` for each cell `c`.
                     if let Some(Some(p)) = self.pilot.get(i) {
-                        slot.copy_from_slice(p);
+                        for (c, &v) in p.iter().enumerate() {
+                            buf[c * batch + filled] = v;
+                        }
                         filled += 1;
                         continue;
                     }
@@ -715,10 +734,10 @@ impl<'a> Plan<'a> {
                         a.skipped += 1;
                         continue;
                     }
-                    write_outcomes(&simulate(&s), shape, slot);
+                    write_outcomes(&simulate(&s), shape, &mut buf, batch, filled);
                     filled += 1;
                 }
-                a.add_batch(&self.ranges, &buf, stride, filled);
+                a.add_batch(&self.ranges, &buf, batch, filled);
                 let n = done.fetch_add(last - first, Ordering::Relaxed) + (last - first);
                 progress(n);
             }
