@@ -176,10 +176,11 @@ fn sync_together<'a>(files: impl Iterator<Item = &'a std::fs::File>) -> io::Resu
     }
     std::thread::scope(|s| {
         let pending: Vec<_> = files.iter().map(|f| s.spawn(move || f.sync_all())).collect();
-        pending
+        let results: Vec<io::Result<()>> = pending
             .into_iter()
             .map(|h| h.join().unwrap_or_else(|_| Err(io::Error::other("a file sync failed"))))
-            .fold(Ok(()), |acc, r| acc.and(r))
+            .collect();
+        results.into_iter().collect()
     })
 }
 
