@@ -17,6 +17,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;
+pub mod painter;
 pub mod paramdoc;
 pub mod present;
 pub mod scale;
@@ -209,6 +210,7 @@ where
     let mut next_frame: Option<Instant> = None;
     // When the presentation began: its clock and glide frames are timed from here.
     let mut presenting_since: Option<Instant> = None;
+    let mut painter = painter::Painter::new();
     loop {
         let size = terminal.size().map_err(io::Error::other)?;
         let v = app.viewport();
@@ -218,7 +220,9 @@ where
                 height: size.height,
             });
         }
-        terminal.draw(|f| widgets::render(app, f)).map_err(io::Error::other)?;
+        painter
+            .draw(terminal, |area, buf| widgets::render_screen(app, area, buf))
+            .map_err(io::Error::other)?;
         if app.should_quit() {
             return Ok(());
         }
