@@ -292,6 +292,16 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
             }
         }
     }
+    // Each value is in its range, but together they may break a rule (initial
+    // shares above 1). The scenario loaded without problems, so the flags did it:
+    // they are named, as there is no place in a file to point at.
+    let problems = sc.problems();
+    if !sets.is_empty() && !problems.is_empty() {
+        let flags: Vec<String> = sets.iter().map(|s| format!("--set {s}")).collect();
+        let flags = flags.join(" ");
+        let lines: Vec<String> = problems.iter().map(|(p, m)| format!("{flags}: {p}: {m}")).collect();
+        return Err(CliError::Input(lines.join("\n")));
+    }
     Ok(())
 }
 
@@ -322,9 +332,11 @@ pub fn cmd_run(a: &RunArgs) -> Result<(), CliError> {
     apply_sets(&mut sc, &a.sets)?;
     let problems = sc.problems();
     if !problems.is_empty() {
+        // Only `--quarters` is left to have broken a rule (the horizon past 2500).
+        let flag = a.quarters.map(|q| format!(" with --quarters {q}")).unwrap_or_default();
         let lines: Vec<String> = problems
             .iter()
-            .map(|(p, m)| format!("{}: {p}: {m}", a.scenario))
+            .map(|(p, m)| format!("{}{flag}: {p}: {m}", a.scenario))
             .collect();
         return Err(CliError::Input(lines.join("\n")));
     }

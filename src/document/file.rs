@@ -6,6 +6,7 @@
 //! through `RawScenario`, so save → load → save gives identical bytes.
 //! Reading the disk lives in `load_path`; everything else here is pure.
 
+use super::locate::{self, Layout};
 use crate::sim::params::{
     HARDWARE_RANGES, HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderKey, ProviderParams,
 };
@@ -159,16 +160,45 @@ pub enum LoadError {
     Version {
         file: String,
         found: u32,
+        /// Line and column of the version number.
+        at: Option<(usize, usize)>,
     },
     Invalid {
         file: String,
-        problems: Vec<(String, String)>,
+        problems: Vec<Problem>,
     },
     /// Placeholders in story text that the scenario cannot fill.
     Narration {
         file: String,
         problems: Vec<Located>,
     },
+}
+
+/// A problem validation found in a strategy file: the field, what is wrong
+/// and, when it can be found in the text, where the value is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Field path, e.g. `providers[2].color` or `market.open_source_parity`.
+    pub path: String,
+    pub message: String,
+    /// Line and column (1-based; the column counts characters) of the value,
+    /// or of the nearest enclosing value when the field is not written.
+    pub at: Option<(usize, usize)>,
+}
+
+impl Problem {
+    fn new(path: String, message: String) -> Problem {
+        Problem {
+            path,
+            message,
+            at: None,
+        }
+    }
+}
+
+/// `:LINE:COL` after a file name, or nothing.
+fn place_text(at: Option<(usize, usize)>) -> String {
+    at.map(|(line, col)| format!(":{line}:{col}")).unwrap_or_default()
 }
 
 /// A problem at a place in a strategy file's text.
@@ -205,22 +235,31 @@ impl fmt::Display for LoadError {
                 col,
                 message,
             } => write!(f, "{}:{line}:{col}: {}", for_terminal(file), for_message(message)),
-            LoadError::Version { file, found: 0 } => write!(
+            LoadError::Version { file, found: 0, at } => write!(
                 f,
-                "{}: version: 0 is not a schema version; this program reads versions 1 to {CURRENT_VERSION}",
-                for_terminal(file)
+                "{}{}: version: 0 is not a schema version; this program reads versions 1 to {CURRENT_VERSION}",
+                for_terminal(file),
+                place_text(*at)
             ),
-            LoadError::Version { file, found } => write!(
+            LoadError::Version { file, found, at } => write!(
                 f,
-                "{}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)",
-                for_terminal(file)
+                "{}{}: version: file has schema version {found}; this program reads versions 1 to {CURRENT_VERSION} (a newer cloudstrat wrote it; update to open it)",
+                for_terminal(file),
+                place_text(*at)
             ),
             LoadError::Invalid { file, problems } => {
-                for (i, (path, msg)) in problems.iter().enumerate() {
+                for (i, p) in problems.iter().enumerate() {
                     if i > 0 {
                         writeln!(f)?;
                     }
-                    write!(f, "{}: {}: {}", for_terminal(file), for_message(path), for_message(msg))?;
+                    write!(
+                        f,
+                        "{}{}: {}: {}",
+                        for_terminal(file),
+                        place_text(p.at),
+                        for_message(&p.path),
+                        for_message(&p.message)
+                    )?;
                 }
                 Ok(())
             }
@@ -272,6 +311,7 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
                 return Err(LoadError::Version {
                     file: file.into(),
                     found,
+                    at: Layout::of(text).find("version").filter(|f| f.exact).map(|f| f.place),
                 });
             }
             // Older files are rewritten into the current schema first (same line numbers).
@@ -287,18 +327,111 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
             (parsed?, version)
         }
     };
-    fill_added_parameters(&mut raw, version.unwrap_or(CURRENT_VERSION), file)?;
+    // Validation errors are placed in the text the user wrote (a migrated
+    // file's added fields are not in it, and are not what an error is about).
+    let owners = ProviderOwners::of(&raw);
+    let placed = |e: LoadError| place_problems(e, text, &owners);
+    fill_added_parameters(&mut raw, version.unwrap_or(CURRENT_VERSION), file).map_err(placed)?;
     if let Err(problems) = text_problems(&raw) {
-        return Err(LoadError::Invalid {
-            file: file.into(),
-            problems,
-        });
+        return Err(placed(invalid(file, problems)));
     }
     raw.version = CURRENT_VERSION;
-    validate_document(raw, file)
+    validate_document(raw, file).map_err(placed)
+}
+
+fn invalid(file: &str, problems: Vec<(String, String)>) -> LoadError {
+    LoadError::Invalid {
+        file: file.into(),
+        problems: problems.into_iter().map(|(p, m)| Problem::new(p, m)).collect(),
+    }
+}
+
+/// The providers of a file and of its baseline section, by position: what
+/// turns a parameter's path such as `providers.solo.markup` into the place
+/// `providers[0].params.markup` in the text.
+struct ProviderOwners {
+    scenario: Vec<(String, ProviderParams)>,
+    baseline: Vec<(String, ProviderParams)>,
+}
+
+impl ProviderOwners {
+    fn of(raw: &RawScenario) -> ProviderOwners {
+        ProviderOwners {
+            scenario: raw.providers.iter().map(|p| (p.id.clone(), p.params.clone())).collect(),
+            baseline: raw.baseline.as_ref().map_or_else(Vec::new, |b| {
+                b.providers.iter().map(|p| (p.id.clone(), p.params.clone())).collect()
+            }),
+        }
+    }
+
+    /// The path in the file's structure of a problem's path: parameter
+    /// paths name a provider by id (`providers.solo.markup`), the text lists
+    /// providers (`providers[0].params.markup`). `None` when there is no
+    /// such provider.
+    fn text_path(&self, path: &str) -> Option<String> {
+        let (prefix, rest, list) = match path.strip_prefix("baseline.") {
+            Some(rest) => ("baseline.", rest, &self.baseline),
+            None => ("", path, &self.scenario),
+        };
+        if rest == "providers.*.initial_share" {
+            // The share that takes the sum above 1.
+            let mut sum = 0.0;
+            let i = list.iter().position(|(_, p)| {
+                sum += p.initial_share;
+                sum > 1.0 + 1e-9
+            });
+            return Some(match i {
+                Some(i) => format!("{prefix}providers[{i}].params.initial_share"),
+                None => format!("{prefix}providers"),
+            });
+        }
+        let Some((id, key)) = rest.strip_prefix("providers.").and_then(|r| r.rsplit_once('.')) else {
+            return Some(path.to_string());
+        };
+        let k = ProviderKey::from_name(key)?;
+        // With two providers of one id, the one whose value is out of range.
+        let same_id = || list.iter().enumerate().filter(|(_, (pid, _))| pid == id);
+        let (i, _) = same_id()
+            .find(|(_, (_, p))| k.spec().check(p.get(k)).is_some())
+            .or_else(|| same_id().next())?;
+        Some(format!("{prefix}providers[{i}].params.{key}"))
+    }
+}
+
+/// Each problem of an `Invalid` error with the place of its value in `text`.
+fn place_problems(e: LoadError, text: &str, owners: &ProviderOwners) -> LoadError {
+    let LoadError::Invalid { file, mut problems } = e else {
+        return e;
+    };
+    let layout = Layout::of(text);
+    for p in &mut problems {
+        p.at = owners
+            .text_path(&p.path)
+            .and_then(|path| layout.find(&path))
+            .map(|f| f.place);
+    }
+    LoadError::Invalid { file, problems }
 }
 
 fn syntax_error(e: &ron::error::SpannedError, text: &str, file: &str) -> LoadError {
+    let at = (e.span.start.line, e.span.start.col);
+    // A file cut off part way (a copy that stopped, an editor that crashed)
+    // makes the parser stumble on its last, partial token, often with an
+    // "unknown field" for half a name. When the stumble is there and a
+    // bracket, string or comment is still open, the truth is that the file ends early.
+    if let Some(cut) = locate::cut_short(text).filter(|c| at >= c.last_token) {
+        let (line, col) = cut.opened;
+        let what = match cut.open.as_str() {
+            "string" | "comment" => format!("the {} that starts", cut.open),
+            bracket => format!("`{bracket}`"),
+        };
+        return LoadError::Syntax {
+            file: file.into(),
+            line: cut.end.0,
+            col: cut.end.1,
+            message: format!("the file ends early (truncated?): {what} at line {line}, column {col} is not closed"),
+        };
+    }
     LoadError::Syntax {
         file: file.into(),
         line: e.span.start.line,
@@ -334,10 +467,7 @@ fn fill_added_parameters(raw: &mut RawScenario, version: u32, file: &str) -> Res
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(LoadError::Invalid {
-            file: file.into(),
-            problems,
-        })
+        Err(invalid(file, problems))
     }
 }
 
@@ -523,10 +653,7 @@ pub fn validate_document(raw: RawScenario, file: &str) -> Result<Document, LoadE
     if problems.is_empty() {
         Ok(Document { scenario, baseline })
     } else {
-        Err(LoadError::Invalid {
-            file: file.into(),
-            problems,
-        })
+        Err(invalid(file, problems))
     }
 }
 

@@ -1,5 +1,5 @@
 //! Everything about a strategy on disk: the file format and its validation
-//! (`file`), migration of older files (`migrate`), the built-in presets
+//! (`file`), where a value is written in a file's text (`locate`), migration of older files (`migrate`), the built-in presets
 //! (`presets`), text from files made safe to show (`clean`), the saves folder, backups and autosaves (`storage`), atomic
 //! writes (`save`), the speaker-notes file (`notes`), where a scenario
 //! came from (`source`), and the machine's folders and the config file (`places`).
@@ -8,6 +8,7 @@
 
 pub mod clean;
 pub mod file;
+pub mod locate;
 pub mod migrate;
 pub mod notes;
 pub mod places;

@@ -28,11 +28,22 @@ fn a_document_with_a_baseline_round_trips_byte_for_byte() {
     assert_eq!(file::parse(&text, "doc").expect("parses"), doc.scenario);
 }
 
-fn problems(text: &str) -> Vec<(String, String)> {
+fn placed_problems(text: &str) -> Vec<file::Problem> {
     match file::parse_document(text, "doc") {
         Err(LoadError::Invalid { problems, .. }) => problems,
         other => panic!("expected validation errors, got {other:?}"),
     }
+}
+
+fn problems(text: &str) -> Vec<(String, String)> {
+    placed_problems(text).into_iter().map(|p| (p.path, p.message)).collect()
+}
+
+/// Line and column (1-based, in characters) of byte offset `at` of `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at];
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (1 + before.matches('\n').count(), 1 + before[start..].chars().count())
 }
 
 #[test]
@@ -49,6 +60,17 @@ fn baseline_errors_name_their_place() {
         p.iter()
             .any(|(path, m)| path == "baseline.market.open_source_parity" && m.contains("out of range")),
         "{p:?}"
+    );
+    // The place is the baseline's value, not the scenario's parity above it.
+    let seven = out_of_range.find("open_source_parity: 7.0").expect("edited") + "open_source_parity: ".len();
+    let placed = placed_problems(&out_of_range);
+    assert_eq!(
+        placed
+            .iter()
+            .find(|p| p.path == "baseline.market.open_source_parity")
+            .and_then(|p| p.at),
+        Some(line_col(&out_of_range, seven)),
+        "{placed:?}"
     );
     let wrong_id = format!("{head}{}", tail.replacen("id: \"eco\"", "id: \"nobody\"", 1));
     let p = problems(&wrong_id);

@@ -262,7 +262,30 @@ fn unknown_provider_lists_the_known_ones() {
 fn set_that_breaks_a_consistency_rule_is_an_input_error() {
     // Each share is in range, but together they exceed 1.
     let o = expect_code(&["run", "default", "--set", "providers.hyper.initial_share=0.9"], 1);
-    assert!(stderr(&o).contains("initial_share"), "{}", stderr(&o));
+    // No place in a file is to blame: the flag is named.
+    assert!(
+        stderr(&o)
+            .contains("--set providers.hyper.initial_share=0.9: providers.*.initial_share: initial shares add up to"),
+        "{}",
+        stderr(&o)
+    );
+    // Every command that takes --set refuses it the same way.
+    let o = expect_code(
+        &[
+            "sensitivity",
+            "default",
+            "--provider",
+            "hyper",
+            "--set",
+            "providers.hyper.initial_share=0.9",
+        ],
+        1,
+    );
+    assert!(
+        stderr(&o).contains("--set providers.hyper.initial_share=0.9: "),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -301,7 +324,7 @@ fn run_rejects_an_invalid_file_or_unknown_name() {
     let path = fixture("invalid", "out_of_range_market.ron");
     let o = expect_code(&["run", &path], 1);
     assert!(
-        stderr(&o).contains(&format!("{path}: market.open_source_parity: 1.5 is out of range")),
+        stderr(&o).contains(&format!("{path}:11:29: market.open_source_parity: 1.5 is out of range")),
         "{}",
         stderr(&o)
     );
@@ -361,10 +384,14 @@ fn check_reports_invalid_values_with_field_paths() {
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 3, "{err}");
     for line in &lines {
-        assert!(line.starts_with(&format!("{path}: ")), "{line}");
+        assert!(line.starts_with(&format!("{path}:")), "{line}");
     }
-    assert!(err.contains(&format!("{path}: market.open_source_parity: ")), "{err}");
-    assert!(err.contains(&format!("{path}: quarters: ")), "{err}");
+    // Each names the line and column of its value.
+    assert!(
+        err.contains(&format!("{path}:11:29: market.open_source_parity: ")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{path}:8:15: quarters: ")), "{err}");
 }
 
 #[test]
@@ -375,7 +402,7 @@ fn check_of_mixed_files_reports_each_and_exits_1() {
     assert_eq!(stdout(&o).lines().count(), 2, "{}", stdout(&o));
     assert!(stdout(&o).contains(&format!("{good}: ok")));
     assert!(
-        stderr(&o).contains(&format!("{bad}: providers[1].id: duplicate provider id `hyper`")),
+        stderr(&o).contains(&format!("{bad}:110:17: providers[1].id: duplicate provider id `hyper`")),
         "{}",
         stderr(&o)
     );

@@ -184,7 +184,7 @@ fn every_problem_is_reported_on_its_own_line() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3, "{text}");
     for line in lines {
-        assert!(line.starts_with("several_problems.ron: "), "{line}");
+        assert!(line.starts_with("several_problems.ron:"), "{line}");
     }
 }
 
@@ -355,6 +355,22 @@ fn load_path_rejects_directories_missing_files_and_non_utf8() {
     assert!(err.to_string().contains("not UTF-8"), "{err}");
 }
 
+/// The `LINE:COL` after `file:` at the start of an error message.
+fn reported_place(message: &str, file: &str) -> Option<(usize, usize)> {
+    let rest = message.strip_prefix(file)?.strip_prefix(':')?;
+    let mut parts = rest.splitn(3, ':');
+    let line = parts.next()?.parse().ok()?;
+    let col = parts.next()?.parse().ok()?;
+    Some((line, col))
+}
+
+/// The text of line `line` before column `col` (1-based, in characters), and
+/// the character at that column.
+fn text_at(text: &str, line: usize, col: usize) -> (String, Option<char>) {
+    let l = text.split('\n').nth(line - 1).unwrap_or("");
+    (l.chars().take(col - 1).collect(), l.chars().nth(col - 1))
+}
+
 fn any_text() -> impl Strategy<Value = String> {
     // Any text at all, including quotes, backslashes, control characters and
     // characters outside the Basic Multilingual Plane.
@@ -439,13 +455,19 @@ proptest! {
         };
         let multi = field == 2;
         let bad = text.chars().any(|c| cloudstrat::document::clean::is_unsafe(c) || (!multi && (c == '\n' || c == '\t')));
-        match file::parse(&file::to_ron(&sc), "prop") {
+        let saved = file::to_ron(&sc);
+        match file::parse(&saved, "prop") {
             Ok(_) => prop_assert!(!bad, "{text:?} was accepted"),
             Err(e) => {
                 prop_assert!(bad, "{e}");
                 let m = e.to_string();
-                prop_assert!(m.contains(&format!("prop: {path}: holds the character U+")), "{m}");
+                prop_assert!(m.contains(&format!(": {path}: holds the character U+")), "{m}");
                 prop_assert!(!m.chars().any(|c| c.is_control() && c != '\n'), "{m:?}");
+                // The place is the start of the field's value: its quote, or the `r` of a raw string.
+                let (line, col) = reported_place(&m, "prop").expect("a place");
+                let (before, at) = text_at(&saved, line, col);
+                let field = path.rsplit('.').next().unwrap_or(path);
+                prop_assert!(matches!(at, Some('"' | 'r')) && before.trim_start() == format!("{field}: "), "{m}: {before:?} {at:?}");
             }
         }
     }

@@ -211,10 +211,19 @@ fn control_and_direction_characters_in_text_are_refused_naming_the_field() {
         let mut s = sc.clone();
         s.meta.name = format!("name {weird}");
         s.providers[0].name = weird.to_string();
-        let e = file::parse(&file::to_ron(&s), "hostile").expect_err(weird).to_string();
-        assert!(e.contains("hostile: name: holds the character U+"), "{weird:?}: {e}");
+        let text = file::to_ron(&s);
+        let e = file::parse(&text, "hostile").expect_err(weird).to_string();
         assert!(
-            e.contains("hostile: providers[0].name: holds the character U+"),
+            e.contains("hostile:3:11: name: holds the character U+"),
+            "{weird:?}: {e}"
+        );
+        // The first provider's name: its value's line, after twelve spaces and `name: `.
+        let providers = text.find("providers: [").expect("providers");
+        let line = 1 + text[..providers + text[providers..].find("name: ").expect("name")]
+            .matches('\n')
+            .count();
+        assert!(
+            e.contains(&format!("hostile:{line}:19: providers[0].name: holds the character U+")),
             "{weird:?}: {e}"
         );
         assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");

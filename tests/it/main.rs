@@ -20,6 +20,7 @@ mod model_v2;
 mod narration;
 mod numbers;
 mod places;
+mod positions;
 mod presets;
 mod reliability;
 mod revisions;

@@ -68,5 +68,10 @@ fn a_version_3_file_missing_an_added_parameter_names_it() {
     let err = cloudstrat::document::file::parse(&text, "gap.ron")
         .unwrap_err()
         .to_string();
-    assert!(err.contains("gap.ron: market.lock_in_cap: missing"), "{err}");
+    // The parameter is not written, so the place is the market section it belongs in.
+    let market = 1 + text.lines().position(|l| l == "    market: (").expect("market section");
+    assert!(
+        err.contains(&format!("gap.ron:{market}:13: market.lock_in_cap: missing")),
+        "{err}"
+    );
 }
