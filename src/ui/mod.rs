@@ -203,6 +203,22 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
 where
     B::Error: Send + Sync + 'static,
 {
+    let mut painter = painter::Painter::new();
+    let result = run_loop(terminal, app, events, &mut painter);
+    painter.hand_over(terminal);
+    result
+}
+
+/// [`run_app`]'s loop, painting with `painter`.
+fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut impl EventSource,
+    painter: &mut painter::Painter,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let mut next_tick: Option<Instant> = None;
     let mut next_autosave: Option<Instant> = None;
     let mut next_disk_check: Option<Instant> = None;
@@ -210,7 +226,6 @@ where
     let mut next_frame: Option<Instant> = None;
     // When the presentation began: its clock and glide frames are timed from here.
     let mut presenting_since: Option<Instant> = None;
-    let mut painter = painter::Painter::new();
     loop {
         let size = terminal.size().map_err(io::Error::other)?;
         let v = app.viewport();

@@ -52,6 +52,16 @@ impl Painter {
         std::mem::swap(&mut self.shown, &mut self.next);
         Ok(())
     }
+
+    /// Leaves `terminal` knowing what its screen shows, so that drawing on it
+    /// with `Terminal::draw` afterwards sends the right difference.
+    pub fn hand_over<B: Backend>(&self, terminal: &mut Terminal<B>) {
+        if self.shown.area.is_empty() {
+            return;
+        }
+        terminal.current_buffer_mut().clone_from(&self.shown);
+        terminal.swap_buffers();
+    }
 }
 
 /// Modifiers that show on a blank cell (as ratatui counts them).
@@ -265,5 +275,12 @@ mod tests {
             theirs.draw(|f| draw(f.area(), f.buffer_mut())).expect("draw");
             assert_eq!(ours.backend().buffer(), theirs.backend().buffer(), "{word}");
         }
+        // Handed back, the terminal draws on from what the painter showed.
+        painter.hand_over(&mut ours);
+        for t in [&mut ours, &mut theirs] {
+            t.draw(|f| f.buffer_mut().set_string(0, 0, "z", Style::new()))
+                .expect("draw");
+        }
+        assert_eq!(ours.backend().buffer(), theirs.backend().buffer());
     }
 }
