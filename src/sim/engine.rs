@@ -2,9 +2,9 @@
 //! goes in, a `Run` comes out. Every equation here is written out in
 //! `docs/MODEL.md` under the section named in the comment above it.
 
-use super::params::{HardwareGen, MarketParams, PricingPolicy, ProviderParams};
+use super::params::{HardwareGen, MarketKey, MarketParams, PricingPolicy, ProviderParams};
 use super::run::{Event, EventKind, MarketQuarter, PriceLimit, ProviderQuarter, Run, Status};
-use super::scenario::Scenario;
+use super::scenario::{ParamRef, Scenario};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -110,6 +110,8 @@ struct ProviderState {
     own_cum_k: f64,
     breakeven: Option<bool>,
     below_cost: bool,
+    /// Consecutive quarters in which its cap was below its unit cost (§9).
+    capped_quarters: u32,
 }
 
 impl ProviderState {
@@ -130,6 +132,7 @@ impl ProviderState {
             own_cum_k: p.own_chip_cum_k,
             breakeven: None,
             below_cost: false,
+            capped_quarters: 0,
         }
     }
 }
@@ -276,6 +279,14 @@ fn unit_prices(
     }
 }
 
+/// Purchase price of one new merchant accelerator of generation `g`, before
+/// any volume discount, per token/s it serves at workload `w` (§5).
+fn serving_cost_index(m: &MarketParams, g: &HardwareGen, w: &Workload) -> f64 {
+    let capex =
+        g.build_cost_usd / (1.0 - m.vendor_gross_margin) + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw;
+    capex / w.tok_s(g.bandwidth_tb_s, g.tflops)
+}
+
 fn sw_penalty(m: &MarketParams, p: &ProviderParams, own_cum_k: f64) -> f64 {
     p.own_chip_sw_penalty * m.sw_maturity_half_volume_k / (m.sw_maturity_half_volume_k + own_cum_k)
 }
@@ -339,6 +350,9 @@ fn fleet_tok_s(w: &Workload, f: &Vintage, penalty: f64, efficiency: f64) -> f64 
 
 /// Figures that change only when a keyframe applies (parameters stand still
 /// between keyframes), computed once per change instead of every quarter.
+/// A provider whose cap stays below its unit cost this many quarters leaves (§9).
+const CAPPED_EXIT_QUARTERS: u32 = 4;
+
 struct Fixed {
     /// Depreciation life in quarters (§2).
     life: u32,
@@ -387,6 +401,9 @@ impl Fixed {
 /// event log from repeating.
 struct Memory {
     parity: f64,
+    /// The serving-cost index when the price ceiling was last set (§5); NaN
+    /// until the ceiling's first quarter and after a keyframe sets it.
+    ceiling_index: f64,
     /// Served-weighted average price, lowest price of the providers still in, demand.
     avg_price: f64,
     min_price: f64,
@@ -509,6 +526,7 @@ impl<'a> Sim<'a> {
             fixed: Fixed::of(&m, &pp),
             memory: Memory {
                 parity: m.open_source_parity,
+                ceiling_index: f64::NAN,
                 avg_price: f64::NAN,
                 min_price: f64::NAN,
                 demand: f64::NAN,
@@ -544,7 +562,7 @@ impl<'a> Sim<'a> {
             _ => Workload::at(&self.m, t),
         };
         self.unit_costs(t, &w, gen_i);
-        let (ceiling, open_host) = self.ceilings();
+        let (ceiling, open_host) = self.ceilings(&w, gen_i);
         self.prices(t, ceiling, open_host);
         let (avg_price, demand, production, mm) = self.demand(t);
         self.choice(demand, avg_price);
@@ -584,6 +602,10 @@ impl<'a> Sim<'a> {
         let mut changed = false;
         while let Some(k) = self.sc.keyframes.get(self.kf).filter(|k| k.at == t) {
             apply(&mut self.m, &mut self.pp, k.target, k.value);
+            if k.target == ParamRef::Market(MarketKey::price_ceiling_usd_per_mtok) {
+                // A ceiling set now is indexed from this quarter on (§5).
+                self.memory.ceiling_index = f64::NAN;
+            }
             self.events.push(Event {
                 at: t,
                 kind: EventKind::KeyframeApplied {
@@ -650,7 +672,7 @@ impl<'a> Sim<'a> {
     }
 
     /// Step 3 (§4, §5): the user's price ceiling and the hosted-open-model price.
-    fn ceilings(&mut self) -> (f64, f64) {
+    fn ceilings(&mut self, w: &Workload, gen_i: usize) -> (f64, f64) {
         let q = &mut self.q;
         let host_cost = marginal_host_cost(&self.states, &q.cost, &q.cap, self.m.open_host_depth, &mut q.order);
         // When capacity ran short last quarter every host is full and the
@@ -666,7 +688,23 @@ impl<'a> Sim<'a> {
         } else {
             0.0
         };
-        (self.m.price_ceiling_usd_per_mtok, open_host)
+        // The ceiling is its set value in the quarter it is set and follows
+        // the serving-cost index, raised to the indexation, after that (§5).
+        let index = serving_cost_index(&self.m, &self.sc.hardware[gen_i], w);
+        if self.memory.ceiling_index.is_nan() {
+            self.memory.ceiling_index = index;
+        }
+        let k = self.m.price_ceiling_indexation;
+        let ratio = index / self.memory.ceiling_index;
+        let factor = if k == 0.0 || !ratio.is_finite() || ratio <= 0.0 {
+            1.0
+        } else if k == 1.0 {
+            ratio
+        } else {
+            ratio.powf(k)
+        };
+        let ceiling = self.m.price_ceiling_usd_per_mtok * factor;
+        (ceiling, open_host)
     }
 
     /// Step 4 (§7): each provider's price by its policy, pressure, floor and
@@ -705,6 +743,7 @@ impl<'a> Sim<'a> {
                 );
             }
             self.states[i].below_cost = capped;
+            self.states[i].capped_quarters = if capped { self.states[i].capped_quarters + 1 } else { 0 };
             if pr.price < inputs.cost {
                 below_cost += 1;
             }
@@ -839,6 +878,7 @@ impl<'a> Sim<'a> {
         let r = revenue(p, fixed.commitment[i], s, &sales);
         let plan = PlanInputs {
             t,
+            capped: s.below_cost,
             alloc: q.alloc[i],
             served: q.served[i],
             growth: qm.growth,
@@ -881,13 +921,15 @@ impl<'a> Sim<'a> {
         s.pressure = next_pressure(p, s.pressure, s.share_prev, share, q.alloc[i], q.cap[i]);
         s.share_prev = share;
         s.cash = cash;
-        // Exit (§9): cash still negative after borrowing.
-        if cash < 0.0 {
+        // Exit (§9): cash still negative after borrowing, or its cap below its
+        // unit cost for CAPPED_EXIT_QUARTERS quarters in a row.
+        let capped = cash >= 0.0 && s.capped_quarters >= CAPPED_EXIT_QUARTERS;
+        if cash < 0.0 || capped {
             s.active = false;
             s.share_prev = 0.0;
             self.events.push(Event {
                 at: t,
-                kind: EventKind::ProviderExited { provider: i },
+                kind: EventKind::ProviderExited { provider: i, capped },
             });
             if let Some(r) = self.rows.last_mut() {
                 r.status = Status::Exited;
@@ -1148,6 +1190,8 @@ fn revenue(p: &ProviderParams, commitment: f64, s: &ProviderState, x: &Sales) ->
 /// What capacity planning needs to know about the quarter (§10).
 struct PlanInputs<'a> {
     t: u32,
+    /// Its cap is below its unit cost this quarter (§5): it plans no growth.
+    capped: bool,
     alloc: f64,
     served: f64,
     growth: f64,
@@ -1181,8 +1225,13 @@ fn purchase(m: &MarketParams, p: &ProviderParams, s: &ProviderState, x: &PlanInp
     let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
     let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, x.learning_b);
     let pen_next = sw_penalty(m, p, s.own_cum_k + p.self_chip_volume);
-    let target_tok_s =
-        x.alloc.max(x.served) * x.growth * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / x.util / 1000.0;
+    // A provider whose cap is below its unit cost loses money on every token
+    // it sells; it keeps what it served and buys no growth or headroom (§10).
+    let target_tok_s = if x.capped {
+        0.0
+    } else {
+        x.alloc.max(x.served) * x.growth * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / x.util / 1000.0
+    };
     let mut after = s.fleet;
     if let Some(r) = s.retire.get(x.t as usize + 1) {
         after.add(r, -1.0);
@@ -1372,8 +1421,7 @@ fn commitment_rate(d: f64, lock_in: f64) -> f64 {
     (d * lock_in / (1.0 - lock_in)).min(1.0)
 }
 
-fn apply(m: &mut MarketParams, pp: &mut [ProviderParams], target: super::scenario::ParamRef, v: f64) {
-    use super::scenario::ParamRef;
+fn apply(m: &mut MarketParams, pp: &mut [ProviderParams], target: ParamRef, v: f64) {
     match target {
         ParamRef::Market(k) => m.set(k, k.spec().check(v).map_or(v, |_| clamp_to(k.spec(), v))),
         ParamRef::Provider(i, k) => {
@@ -1708,8 +1756,9 @@ mod tests {
         let w = Workload::at(&m, 1);
         let mut s = state(&p);
         s.cash = 1e9;
-        let plan = PlanInputs {
+        let mut plan = PlanInputs {
             t: 0,
+            capped: false,
             alloc: 1e7,
             served: 1e7,
             growth: 1.5,
@@ -1726,6 +1775,10 @@ mod tests {
         let bought = w.tok_s(rich.vintage.bw_merchant, rich.vintage.fl_merchant) * p.serving_efficiency;
         let target = 1e7 * 1.5 * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / 0.7 / 1000.0;
         assert!(close(bought, target, 1e-9), "{bought} against {target}");
+        // Capped below its cost, it buys nothing for demand (§10).
+        plan.capped = true;
+        assert!(purchase(&m, &p, &s, &plan).capex <= 1e-9);
+        plan.capped = false;
         // Without cash or credit the purchase shrinks to what the budget allows.
         s.cash = p.min_cash_musd;
         p.credit_line_musd = 0.0;

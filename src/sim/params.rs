@@ -120,7 +120,9 @@ param_table! {
     /// open-source parity, the price ceiling, customer choice and scale effects.
     struct MarketParams, key MarketKey {
         open_source_parity: U::Fraction, [L::PARITY.min, L::PARITY.max], "How close the best open model is to the best closed one (1 = parity).";
-        price_ceiling_usd_per_mtok: U::UsdPerMtok, [L::CEILING.min, L::CEILING.max], "Cap above which no provider can price inference.";
+        price_ceiling_usd_per_mtok: U::UsdPerMtok, [L::CEILING.min, L::CEILING.max], "Cap above which no provider can price inference, at the quarter it is set (the start, or a keyframe's quarter); indexation moves it with the cost of serving after that.";
+        #[serde(default)]
+        price_ceiling_indexation: U::Fraction, [0.0, 1.0], "How far the price ceiling follows the hardware cost of serving a token after it is set, as a regulated cap follows productivity (RPI−X): 0 holds it fixed in dollars, 1 moves it in proportion.";
         demand_at_full_adoption_mtok: U::MtokPerQuarter, [1.0, 1e13], "Token demand in the first quarter if every enterprise were in production, at the reference price.";
         reference_price_usd_per_mtok: U::UsdPerMtok, [0.001, 10000.0], "Price at which base demand is measured (elasticity pivot).";
         price_elasticity: U::Number, [0.0, 3.0], "Demand ∝ (price / reference price)^-elasticity.";

@@ -208,8 +208,11 @@ pub enum EventKind {
         unserved_share: f64,
     },
     ShortageEnded,
+    /// The provider left the market: `capped` when its cap stayed below its
+    /// unit cost too long (§9), otherwise its cash and credit ran out.
     ProviderExited {
         provider: usize,
+        capped: bool,
     },
 }
 
@@ -282,8 +285,17 @@ impl Event {
                 format!("capacity shortage: {:.0}% of demand unserved", unserved_share * 100.0)
             }
             EventKind::ShortageEnded => "capacity shortage ends".to_string(),
-            EventKind::ProviderExited { provider } => {
+            EventKind::ProviderExited {
+                provider,
+                capped: false,
+            } => {
                 format!("{} exits: cash and credit run out", name(provider))
+            }
+            EventKind::ProviderExited { provider, capped: true } => {
+                format!(
+                    "{} exits: its cap has been below its unit cost for a year",
+                    name(provider)
+                )
             }
         }
     }

@@ -76,7 +76,9 @@ fn outcomes(sc: &Scenario) -> Vec<f64> {
         v.push(
             run.events
                 .iter()
-                .filter(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { provider } if provider == i))
+                .filter(
+                    |e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { provider, .. } if provider == i),
+                )
                 .map(|e| f64::from(e.at))
                 .sum(),
         );
@@ -139,7 +141,7 @@ fn neocloud_fate_depends_on_parity_and_the_ceiling() {
         simulate(s)
             .events
             .iter()
-            .any(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { provider } if provider == neo))
+            .any(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { provider, .. } if provider == neo))
     };
     // Scarcity lasts: parity held low and no ceiling to speak of.
     let mut kind = sc.clone();
@@ -187,4 +189,102 @@ fn a_value_fixed_with_set_is_not_drawn_over_by_the_monte_carlo() {
     cloudstrat::cli::apply_sets(&mut sc, &["providers.hyper.own_chip_perf_ratio=0.8".to_string()]).expect("valid");
     let perf = sc.parse_key("providers.hyper.own_chip_perf_ratio").expect("key");
     assert!(!sc.uncertainty.iter().any(|u| u.target == perf));
+}
+
+fn with_ceiling(v: f64) -> (Scenario, cloudstrat::sim::Run) {
+    let mut sc = default_scenario();
+    sc.set_whole_run(ParamRef::CEILING, v);
+    let run = simulate(&sc);
+    (sc, run)
+}
+
+fn token_weighted_price(run: &cloudstrat::sim::Run) -> f64 {
+    let (pq, q) = run.rows.iter().fold((0.0, 0.0), |(pq, q), r| {
+        (pq + r.price_usd_per_mtok * r.tokens_mtok, q + r.tokens_mtok)
+    });
+    pq / q
+}
+
+#[test]
+fn the_price_ceiling_follows_the_cost_of_serving() {
+    let (sc, run) = with_ceiling(60.0);
+    let hyper = sc.provider_index("hyper").expect("hyper");
+    assert_eq!(run.market[0].price_ceiling_usd_per_mtok, 60.0);
+    for (t, m) in run.market.iter().enumerate() {
+        let cost = run.row(t as u32, hyper).cost_usd_per_mtok;
+        let r = cost / m.price_ceiling_usd_per_mtok;
+        assert!(
+            (0.08..0.13).contains(&r),
+            "quarter {t}: cost {cost} is {r} of the ceiling"
+        );
+    }
+    let last = run.market.last().expect("quarters").price_ceiling_usd_per_mtok;
+    assert!(last < 0.1, "the indexed ceiling ends at {last}");
+}
+
+#[test]
+fn an_unindexed_ceiling_keeps_its_dollar_value_and_a_keyframe_resets_an_indexed_one() {
+    let mut sc = default_scenario();
+    sc.market.price_ceiling_indexation = 0.0;
+    let run = simulate(&sc);
+    assert!(run.market.iter().all(|m| m.price_ceiling_usd_per_mtok == 60.0));
+    let mut sc = default_scenario();
+    sc.set_lever(ParamRef::CEILING, 12, 1.0);
+    let run = simulate(&sc);
+    assert_eq!(run.market[12].price_ceiling_usd_per_mtok, 1.0);
+    assert!(run.market[11].price_ceiling_usd_per_mtok > 1.0);
+    assert!(run.market[13].price_ceiling_usd_per_mtok < 1.0);
+}
+
+#[test]
+fn sweeping_the_price_ceiling_where_every_provider_survives_is_monotone() {
+    let neo = default_scenario().provider_index("neo").expect("neo");
+    let mut last: Option<(f64, f64)> = None;
+    for v in [
+        10.0, 11.0, 12.0, 14.0, 16.0, 18.0, 20.0, 22.0, 24.0, 26.0, 30.0, 60.0, 1000.0,
+    ] {
+        let (_, run) = with_ceiling(v);
+        assert!(
+            !run.events
+                .iter()
+                .any(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { .. })),
+            "a provider exits at ceiling {v}"
+        );
+        let p = token_weighted_price(&run);
+        let profit = run.cumulative_profit(neo, run.last());
+        if let Some((p0, profit0)) = last {
+            assert!(p >= p0, "average price falls from {p0} to {p} at ceiling {v}");
+            assert!(
+                profit >= profit0,
+                "NeoCloud's profit falls from {profit0} to {profit} at ceiling {v}"
+            );
+        }
+        last = Some((p, profit));
+    }
+    let (_, low) = with_ceiling(10.0);
+    let (_, high) = with_ceiling(1000.0);
+    assert!(token_weighted_price(&low) < 0.75 * token_weighted_price(&high));
+}
+
+#[test]
+fn a_ceiling_below_every_cost_closes_the_market_within_a_year() {
+    let (sc, run) = with_ceiling(3.0);
+    for i in 0..sc.providers.len() {
+        let exit = run
+            .events
+            .iter()
+            .find_map(|e| match e.kind {
+                cloudstrat::sim::EventKind::ProviderExited { provider, capped } if provider == i => {
+                    Some((e.at, capped))
+                }
+                _ => None,
+            })
+            .expect("every provider exits");
+        assert_eq!(exit, (3, true), "provider {i}");
+        // Capped below cost, it buys nothing for demand (the lab builds no own chips).
+        if sc.providers[i].params.self_chip_volume == 0.0 {
+            assert_eq!(run.row(0, i).capex_musd, 0.0, "provider {i} buys capacity at a loss");
+        }
+    }
+    assert!(run.market.iter().all(|m| m.price_ceiling_usd_per_mtok > 0.0));
 }
