@@ -50,6 +50,9 @@ const BATCH_BYTES: u64 = 8 << 20;
 /// Most runs in one batch: enough that each cell's bins, visited once per
 /// batch, serve many values while they are in the cache.
 const MAX_BATCH: usize = 256;
+/// Fewest runs a worker is started for: below it the second thread's
+/// histogram, start and merge cost more than the runs it would take over.
+const MIN_RUNS_PER_WORKER: usize = 250;
 
 /// The cells of a study: quarters × providers × KPIs, flattened as
 /// `(t × providers + i) × KPIs + k`, followed by one exit flag per
@@ -87,19 +90,23 @@ impl Shape {
         (per as usize).clamp(MIN_KEEP, MAX_KEEP)
     }
 
-    /// Distance in values between two runs' outcome vectors in a batch: the
-    /// width rounded up to an odd number of cache lines, so that the runs' values
-    /// of one cell fall into different cache sets (a power-of-two stride would
-    /// map them onto a few and evict them as they are read).
-    fn stride(self) -> usize {
-        let lines = self.width().div_ceil(8);
-        (lines | 1) * 8
-    }
-
-    /// Runs per batch.
+    /// Runs per batch (see [`odd_lines`]).
     fn batch(self) -> usize {
-        let per = BATCH_BYTES / (self.stride().max(1) as u64 * 8);
-        (per as usize).clamp(1, MAX_BATCH)
+        let per = BATCH_BYTES / (self.width().max(1) as u64 * 8);
+        odd_lines((per as usize).clamp(1, MAX_BATCH))
+    }
+}
+
+/// A batch of `runs` runs, lowered to an odd number of cache lines (eight
+/// values) when it spans more than one. A batch is laid out cell by cell, each
+/// cell's values of all its runs side by side, so a batch's size is also the
+/// distance between two cells' values: an odd number of lines puts the values
+/// one run writes into different cache sets (a power of two would map them
+/// onto a few and evict them as they are written).
+fn odd_lines(runs: usize) -> usize {
+    match runs / 8 {
+        0 => runs.max(1),
+        lines => (if lines % 2 == 0 { lines - 1 } else { lines }) * 8,
     }
 }
 
@@ -113,13 +120,15 @@ fn fixed_bytes(shape: Shape, runs: usize) -> u64 {
 }
 
 /// Bytes one worker needs: its histogram, its kept extremes at most, its
-/// batch and the run it simulates.
-fn worker_bytes(shape: Shape) -> u64 {
+/// batch and the run it simulates. A `compact` histogram counts in bytes
+/// beside its four-byte counts ([`Acc`]).
+fn worker_bytes(shape: Shape, compact: bool) -> u64 {
     let cells = shape.cells() as u64;
+    let per_bin = if compact { 5 } else { 4 };
     // Bins; samples, under, over (u32); min, max (f64); two heap headers.
-    let hist = cells * (BINS as u64 * 4 + 3 * 4 + 2 * 8 + 2 * 24);
+    let hist = cells * (BINS as u64 * per_bin + 3 * 4 + 2 * 8 + 2 * 24);
     let extremes = cells * 2 * shape.keep() as u64 * 8;
-    let batch = shape.batch() as u64 * shape.stride() as u64 * 8;
+    let batch = shape.batch() as u64 * shape.width() as u64 * 8;
     let run = shape.slots() as u64 * std::mem::size_of::<crate::sim::ProviderQuarter>() as u64;
     hist + extremes + batch + run + shape.slots() as u64 * 4
 }
@@ -128,14 +137,21 @@ fn worker_bytes(shape: Shape) -> u64 {
 /// further worker adds [`worker_bytes`] while the budget allows.
 pub fn memory_needed(sc: &Scenario, runs: usize) -> u64 {
     let shape = Shape::of(sc);
-    fixed_bytes(shape, runs) + worker_bytes(shape)
+    fixed_bytes(shape, runs) + worker_bytes(shape, false)
 }
 
-/// How many workers may hold a histogram of their own within the budget.
-fn workers_within_budget(shape: Shape, runs: usize, threads: usize) -> usize {
+/// How many workers may hold a histogram of their own within the budget
+/// (at least one, at most `threads`), and whether their histograms are
+/// compact: they are unless that would leave fewer workers.
+fn workers_within_budget(shape: Shape, runs: usize, threads: usize) -> (usize, bool) {
     let spare = MEMORY_BUDGET.saturating_sub(fixed_bytes(shape, runs));
-    let fit = (spare / worker_bytes(shape).max(1)) as usize;
-    fit.clamp(1, threads.max(1))
+    let fit = |compact| ((spare / worker_bytes(shape, compact).max(1)) as usize).min(threads.max(1));
+    let (compact, plain) = (fit(true), fit(false));
+    if compact >= plain.max(1) {
+        (compact, true)
+    } else {
+        (plain.max(1), false)
+    }
 }
 
 /// Refuses, with a message naming the figures, a Monte Carlo that would need
@@ -206,30 +222,32 @@ fn needs_presence(k: Kpi) -> bool {
 }
 
 /// Writes every KPI of every provider at every quarter of `run` into
-/// `out[c]` for cell `c` (NaN where the sample does not count), then the exit
-/// flags (1 or 0) at `out[cells + t × providers + i]`.
-fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64]) {
+/// `out[c × stride + at]` for cell `c` (NaN where the sample does not count),
+/// then the exit flags (1 or 0) as cells `cells + t × providers + i`: run `at`
+/// of a batch of `stride` runs, laid out cell by cell (one run alone has
+/// `stride` 1 and `at` 0).
+fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64], stride: usize, at: usize) {
     let kpis = Kpi::ALL.len();
     let cells = shape.cells();
     for i in 0..shape.providers {
         let (mut cum_op, mut cum_net) = (0.0, 0.0);
         let mut present = true;
         for t in 0..shape.quarters {
-            let r = run.row(t as u32, i);
-            cum_op += r.operating_profit_musd;
-            cum_net += r.net_profit_musd;
+            let row = run.row(t as u32, i);
+            cum_op += row.operating_profit_musd;
+            cum_net += row.net_profit_musd;
             let base = (t * shape.providers + i) * kpis;
             for (k, kpi) in Kpi::ALL.iter().enumerate() {
                 let v = match kpi {
                     Kpi::CumulativeProfit => cum_op,
                     Kpi::CumulativeNetProfit => cum_net,
                     _ if needs_presence(*kpi) && !present => f64::NAN,
-                    _ => kpi.of_row(r),
+                    _ => kpi.of_row(row),
                 };
-                out[base + k] = v;
+                out[(base + k) * stride + at] = v;
             }
-            let exited = r.status == Status::Exited;
-            out[cells + t * shape.providers + i] = if exited { 1.0 } else { 0.0 };
+            let exited = row.status == Status::Exited;
+            out[(cells + t * shape.providers + i) * stride + at] = if exited { 1.0 } else { 0.0 };
             present = !exited;
         }
     }
@@ -243,7 +261,7 @@ fn sample_outcomes(sc: &Scenario, shape: Shape, seed: u64, index: usize) -> Opti
         return None;
     }
     let mut out = vec![0.0; shape.width()];
-    write_outcomes(&simulate(&s), shape, &mut out);
+    write_outcomes(&simulate(&s), shape, &mut out, 1, 0);
     Some(out)
 }
 
@@ -312,8 +330,13 @@ impl Ord for Ord64 {
 #[derive(Debug, Clone)]
 struct Acc {
     keep: usize,
-    /// `cells × BINS` bin counts.
+    /// `cells × BINS` bin counts. In a compact accumulator each bin's count
+    /// is `counts[b] + small[b]`: a value is counted in the one-byte `small`,
+    /// so that a worker's bins stay small enough for its cache, and each time a
+    /// byte wraps 256 are carried into `counts` (whose pages are touched only
+    /// where that happens, or on a merge). Otherwise `small` is empty.
     counts: Vec<u32>,
+    small: Vec<u8>,
     /// Samples per cell (values that count).
     n: Vec<u32>,
     /// Samples below and above the cell's range.
@@ -333,9 +356,20 @@ struct Acc {
 
 impl Acc {
     fn new(cells: usize, slots: usize, keep: usize) -> Acc {
+        Acc::with_bins(cells, slots, keep, false)
+    }
+
+    /// A compact accumulator (see `counts`), as a worker has.
+    #[cfg(test)]
+    fn compact(cells: usize, slots: usize, keep: usize) -> Acc {
+        Acc::with_bins(cells, slots, keep, true)
+    }
+
+    fn with_bins(cells: usize, slots: usize, keep: usize, compact: bool) -> Acc {
         Acc {
             keep,
             counts: vec![0; cells * BINS],
+            small: if compact { vec![0; cells * BINS] } else { Vec::new() },
             n: vec![0; cells],
             under: vec![0; cells],
             over: vec![0; cells],
@@ -351,6 +385,25 @@ impl Acc {
 
     fn cells(&self) -> usize {
         self.n.len()
+    }
+
+    /// The count of bin `b` of cell `c`.
+    #[cfg(test)]
+    fn count(&self, c: usize, b: usize) -> u32 {
+        let i = c * BINS + b;
+        self.counts[i] + self.small.get(i).map_or(0, |&s| u32::from(s))
+    }
+
+    /// Every bin's count, cell by cell.
+    fn bin_counts(&self) -> Vec<u32> {
+        if self.small.is_empty() {
+            return self.counts.clone();
+        }
+        self.counts
+            .iter()
+            .zip(&self.small)
+            .map(|(&a, &b)| a + u32::from(b))
+            .collect()
     }
 
     fn keep_low(&mut self, c: usize, x: f64) {
@@ -373,18 +426,19 @@ impl Acc {
         }
     }
 
-    /// Adds `filled` runs whose outcome vectors (the cells, then the exit
-    /// flags) start every `stride` values of `buf`. Cell by cell, so that each
-    /// cell's bins are visited once per batch.
+    /// Adds `filled` runs laid out cell by cell in `buf` (the cells, then the
+    /// exit flags): cell `c`'s values of the runs are `buf[c × stride..][..filled]`.
+    /// Cell by cell, so that each cell's bins are visited once per batch and
+    /// its values are read in order.
     fn add_batch(&mut self, r: &Ranges, buf: &[f64], stride: usize, filled: usize) {
         let cells = self.cells();
-        let width = stride.max(1);
-        let runs = &buf[..(width * filled).min(buf.len())];
+        let row = |c: usize| buf.get(c * stride..c * stride + filled).unwrap_or_default();
         for c in 0..cells {
             let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
-            let values = runs.iter().skip(c).step_by(width.max(1));
+            let values = row(c).iter();
             let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
-            let bins = &mut self.counts[c * BINS..(c + 1) * BINS];
+            let counts = &mut self.counts[c * BINS..(c + 1) * BINS];
+            let mut small = self.small.get_mut(c * BINS..(c + 1) * BINS);
             let mut outside = false;
             for &x in values.clone() {
                 if x.is_nan() {
@@ -395,8 +449,17 @@ impl Acc {
                 max = max.max(x);
                 if x >= lo && x <= hi {
                     // `as` saturates: a value a rounding below `lo` is bin 0.
-                    let b = ((x - lo) * scale) as usize;
-                    bins[b.min(BINS - 1)] += 1;
+                    let b = (((x - lo) * scale) as usize).min(BINS - 1);
+                    match small.as_deref_mut() {
+                        Some(bytes) => {
+                            let (v, wrapped) = bytes[b].overflowing_add(1);
+                            bytes[b] = v;
+                            if wrapped {
+                                counts[b] += 256;
+                            }
+                        }
+                        None => counts[b] += 1,
+                    }
                 } else {
                     outside = true;
                 }
@@ -417,8 +480,7 @@ impl Acc {
             self.max[c] = max;
         }
         for (e, slot) in self.exited.iter_mut().enumerate() {
-            let flags = runs.iter().skip(cells + e).step_by(width.max(1));
-            *slot += flags.filter(|f| **f > 0.5).count() as u32;
+            *slot += row(cells + e).iter().filter(|f| **f > 0.5).count() as u32;
         }
         self.counted += filled;
     }
@@ -427,6 +489,9 @@ impl Acc {
     fn merge(&mut self, other: Acc) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
+        }
+        for (a, s) in self.counts.iter_mut().zip(&other.small) {
+            *a += u32::from(*s);
         }
         for c in 0..self.cells() {
             self.n[c] += other.n[c];
@@ -466,8 +531,17 @@ impl Acc {
         low.sort_by(f64::total_cmp);
         let mut high: Vec<f64> = self.high[c].iter().map(|x| x.0.0).collect();
         high.sort_by(f64::total_cmp);
+        let bins: Vec<u32> = match self.small.get(c * BINS..(c + 1) * BINS) {
+            Some(small) => self.counts[c * BINS..(c + 1) * BINS]
+                .iter()
+                .zip(small)
+                .map(|(&a, &b)| a + u32::from(b))
+                .collect(),
+            None => self.counts[c * BINS..(c + 1) * BINS].to_vec(),
+        };
         let cell = Cell {
-            bins: &self.counts[c * BINS..(c + 1) * BINS],
+            binned: bins.iter().map(|&x| u64::from(x)).sum(),
+            bins: &bins,
             lo: r.lo[c],
             hi: r.hi[c],
             min,
@@ -477,11 +551,17 @@ impl Acc {
             low: &low,
             high: &high,
         };
-        PER_MILLE.map(|pm| cell.quantile(rank(pm, n)))
+        // The ranks rise with the percentile, so one scan of the bins serves all five.
+        let mut cursor = (0, 0);
+        PER_MILLE.map(|pm| cell.quantile(rank(pm, n), &mut cursor))
     }
 
     fn finish(&self, r: &Ranges, shape: Shape, runs: usize) -> McResult {
-        let pct = (0..self.cells()).map(|c| self.percentiles(r, c)).collect();
+        let pct = (0..self.cells())
+            .into_par_iter()
+            .with_min_len(64)
+            .map(|c| self.percentiles(r, c))
+            .collect();
         McResult {
             runs,
             skipped: self.skipped,
@@ -503,6 +583,8 @@ fn rank(pm: u64, n: u64) -> u64 {
 /// One cell's counts, read for a quantile.
 struct Cell<'a> {
     bins: &'a [u32],
+    /// The sum of `bins`.
+    binned: u64,
     lo: f64,
     hi: f64,
     min: f64,
@@ -517,8 +599,10 @@ struct Cell<'a> {
 
 impl Cell<'_> {
     /// The `k`-th smallest sample (1-based): exact among the kept extremes,
-    /// within one bin width inside the range.
-    fn quantile(&self, k: u64) -> f64 {
+    /// within one bin width inside the range. `cursor` is where the scan of
+    /// the bins stands (bin, values before it): `(0, 0)` at first, then left
+    /// as the last call put it, for ranks that do not fall.
+    fn quantile(&self, k: u64, cursor: &mut (usize, u64)) -> f64 {
         if k <= self.under {
             if let Some(&x) = self.low.get((k - 1) as usize) {
                 return x;
@@ -530,20 +614,23 @@ impl Cell<'_> {
             return (last + f * (top - last)).clamp(self.min, self.max);
         }
         let k = k - self.under;
-        let binned: u64 = self.bins.iter().map(|&c| u64::from(c)).sum();
+        let binned = self.binned;
         if k <= binned {
             let width = (self.hi - self.lo) / BINS as f64;
-            let mut seen = 0u64;
-            for (b, &c) in self.bins.iter().enumerate() {
+            let (mut b, mut seen) = *cursor;
+            while let Some(&c) = self.bins.get(b) {
                 let c = u64::from(c);
                 if c > 0 && seen + c >= k {
+                    *cursor = (b, seen);
                     // The k-th value is one of this bin's c; place it at its
                     // share of the bin, counting each value at its middle.
                     let frac = ((k - seen) as f64 - 0.5) / c as f64;
                     return (self.lo + (b as f64 + frac) * width).clamp(self.min, self.max);
                 }
                 seen += c;
+                b += 1;
             }
+            *cursor = (b, seen);
             return self.max;
         }
         // Among the values above the range: the j-th largest, 0-based.
@@ -600,10 +687,13 @@ impl<'a> Plan<'a> {
         let shape = self.shape;
         let start = range.start;
         let total = range.len();
-        let workers = workers_within_budget(shape, self.runs, rayon::current_num_threads());
+        let threads = rayon::current_num_threads()
+            .min(total.div_ceil(MIN_RUNS_PER_WORKER))
+            .max(1);
+        let (workers, compact) = workers_within_budget(shape, self.runs, threads);
         // Batches small enough that every worker gets several (a few runs
         // cannot keep two threads busy in one batch), large enough to use the cache.
-        let batch = shape.batch().min(total.div_ceil(workers * 4).max(16));
+        let batch = odd_lines(shape.batch().min(total.div_ceil(workers * 4).max(16)));
         let batches = total.div_ceil(batch);
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
@@ -619,19 +709,19 @@ impl<'a> Plan<'a> {
                 if b >= batches {
                     return acc;
                 }
-                let a = acc.get_or_insert_with(|| Acc::new(shape.cells(), shape.slots(), shape.keep()));
-                let (width, stride) = (shape.width(), shape.stride());
+                let a = acc.get_or_insert_with(|| Acc::with_bins(shape.cells(), shape.slots(), shape.keep(), compact));
                 if buf.is_empty() {
-                    buf = vec![0.0; stride * batch];
+                    buf = vec![0.0; shape.width() * batch];
                 }
                 let first = start + b * batch;
                 let last = (first + batch).min(start + total);
                 let mut filled = 0;
                 for i in first..last {
-                    // Run `filled` of the batch is `buf[filled × stride..][..width]`.
-                    let slot = &mut buf[filled * stride..filled * stride + width];
+                    // Run `filled` of the batch is `buf[c × batch + filled]` for each cell `c`.
                     if let Some(Some(p)) = self.pilot.get(i) {
-                        slot.copy_from_slice(p);
+                        for (c, &v) in p.iter().enumerate() {
+                            buf[c * batch + filled] = v;
+                        }
                         filled += 1;
                         continue;
                     }
@@ -644,10 +734,10 @@ impl<'a> Plan<'a> {
                         a.skipped += 1;
                         continue;
                     }
-                    write_outcomes(&simulate(&s), shape, slot);
+                    write_outcomes(&simulate(&s), shape, &mut buf, batch, filled);
                     filled += 1;
                 }
-                a.add_batch(&self.ranges, &buf, stride, filled);
+                a.add_batch(&self.ranges, &buf, batch, filled);
                 let n = done.fetch_add(last - first, Ordering::Relaxed) + (last - first);
                 progress(n);
             }
@@ -742,7 +832,7 @@ pub fn monte_carlo_shard(
     let plan = Plan::new(sc, runs, seed, cancel)?;
     let acc = plan.accumulate(shard_range(runs, shard, shards), progress, cancel)?;
     let mut flat = Vec::new();
-    for (i, &c) in acc.counts.iter().enumerate() {
+    for (i, c) in acc.bin_counts().into_iter().enumerate() {
         if c > 0 {
             flat.push(i as u64);
             flat.push(u64::from(c));
@@ -914,7 +1004,7 @@ mod tests {
     fn study(values: &[f64]) -> ([f64; 5], f64) {
         let pilot: Vec<[f64; 1]> = values.iter().take(PILOT_RUNS).map(|&v| [v]).collect();
         let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
-        let mut acc = Acc::new(1, 0, 64);
+        let mut acc = Acc::compact(1, 0, 64);
         for chunk in values.chunks(7) {
             acc.add_batch(&r, chunk, 1, chunk.len());
         }
@@ -1042,16 +1132,33 @@ mod tests {
         };
         let mut parts = Acc::new(1, 0, 16);
         for chunk in v.chunks(333) {
-            let mut a = Acc::new(1, 0, 16);
+            // Workers count compactly; the merged counts are whole.
+            let mut a = Acc::compact(1, 0, 16);
             for c in chunk.chunks(5) {
                 a.add_batch(&r, c, 1, c.len());
             }
             parts.merge(a);
         }
         assert_eq!(whole.percentiles(&r, 0), parts.percentiles(&r, 0));
-        assert_eq!(whole.counts, parts.counts);
+        assert_eq!(whole.bin_counts(), parts.bin_counts());
         assert_eq!(whole.under, parts.under);
         assert_eq!(whole.over, parts.over);
+    }
+
+    #[test]
+    fn a_compact_bin_counts_past_a_byte() {
+        // 1000 values in one bin: the byte wraps three times.
+        let r = Ranges::from_pilot(1, [[0.0], [1.0]].iter().map(|p| p.as_slice()));
+        let v = vec![0.5; 1000];
+        let mut compact = Acc::compact(1, 0, 16);
+        let mut plain = Acc::new(1, 0, 16);
+        for c in v.chunks(17) {
+            compact.add_batch(&r, c, 1, c.len());
+            plain.add_batch(&r, c, 1, c.len());
+        }
+        assert_eq!(compact.count(0, BINS / 2), 1000);
+        assert_eq!(compact.bin_counts(), plain.bin_counts());
+        assert_eq!(compact.percentiles(&r, 0), [0.5; 5]);
     }
 
     #[test]

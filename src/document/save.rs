@@ -134,11 +134,13 @@ pub fn write_file_with(
 }
 
 /// Writes several documents (see [`Policy::Document`]), each atomically as
-/// [`write_file`] does, but with their bytes all written before any is synced
-/// and all synced before any is renamed into place: the file system commits
-/// them together (on a journalling file system the first sync carries the
-/// others), so an export of many files waits for about one sync instead of
-/// one per file. On an error no file is renamed, so none is replaced.
+/// [`write_file`] does, but synced once for all of them: every file's bytes
+/// are written first, then all are synced in one pass (each on a thread of
+/// its own, so that the file system commits them in one journal transaction
+/// and the export waits for about one sync instead of one per file), then all
+/// are renamed into place and their folders synced once, so that the new names
+/// last too. On an error before the renames no file is renamed, so none is
+/// replaced.
 pub fn write_documents(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
     let options = WriteOptions::document();
     let mut staged = Vec::with_capacity(files.len());
@@ -151,13 +153,50 @@ pub fn write_documents(files: &[(PathBuf, Vec<u8>)]) -> io::Result<()> {
             }
         }
     }
-    for (_, t) in &staged {
-        t.tmp.as_file().sync_all()?;
-    }
+    sync_together(staged.iter().map(|(_, t)| t.tmp.as_file()))?;
+    let mut dirs: Vec<PathBuf> = Vec::new();
     for (path, t) in staged {
+        if !dirs.contains(&t.dir) {
+            dirs.push(t.dir.clone());
+        }
         t.commit(path, &options, |_| Ok(()))?;
     }
+    for dir in &dirs {
+        sync_dir(dir)?;
+    }
     Ok(())
+}
+
+/// Syncs every file in one pass: all at once, each on a scoped thread (the
+/// first error is returned after all have finished).
+fn sync_together<'a>(files: impl Iterator<Item = &'a std::fs::File>) -> io::Result<()> {
+    let files: Vec<&std::fs::File> = files.collect();
+    if let [one] = files.as_slice() {
+        return one.sync_all();
+    }
+    std::thread::scope(|s| {
+        let pending: Vec<_> = files.iter().map(|f| s.spawn(move || f.sync_all())).collect();
+        let results: Vec<io::Result<()>> = pending
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(io::Error::other("a file sync failed"))))
+            .collect();
+        results.into_iter().collect()
+    })
+}
+
+/// Makes the names just renamed into `dir` durable (a folder cannot be
+/// synced everywhere; where it cannot, the renames stand as the file system
+/// keeps them).
+fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 /// Where a write stands after [`stage`].

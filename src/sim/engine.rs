@@ -364,15 +364,20 @@ struct Fixed {
     /// Weight of the price in customer choice (§6).
     price_weight: f64,
     /// Per provider: own-chip programme cost per quarter (§3), the edge of
-    /// its exclusive model (§5) and its lock-in after the cap (§6).
+    /// its exclusive model (§5), its lock-in after the cap, the commitment
+    /// discount that lock-in costs and the ecosystem its investment builds
+    /// per quarter (§6).
     programme_q: Vec<f64>,
     edge: Vec<f64>,
     lock_in: Vec<f64>,
+    commitment: Vec<f64>,
+    invest_gain: Vec<f64>,
 }
 
 impl Fixed {
     fn of(m: &MarketParams, pp: &[ProviderParams]) -> Fixed {
         let parity = m.open_source_parity;
+        let lock_in: Vec<f64> = pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)).collect();
         Fixed {
             life: life_quarters(m),
             learning_b: learning_exponent(m),
@@ -382,7 +387,12 @@ impl Fixed {
             price_weight: m.price_sensitivity + m.parity_price_sensitivity * parity,
             programme_q: pp.iter().map(|p| programme_cost_q(m, p)).collect(),
             edge: pp.iter().map(|p| p.exclusive_model * (1.0 - parity)).collect(),
-            lock_in: pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)).collect(),
+            commitment: lock_in
+                .iter()
+                .map(|&l| commitment_rate(m.commitment_discount, l))
+                .collect(),
+            invest_gain: pp.iter().map(|p| ecosystem_invest_gain(m, p)).collect(),
+            lock_in,
         }
     }
 }
@@ -865,7 +875,7 @@ impl<'a> Sim<'a> {
             price: q.price[i],
             fleet_cost: q.fleet_cost[i],
         };
-        let r = revenue(m, p, fixed.lock_in[i], s, &sales);
+        let r = revenue(p, fixed.commitment[i], s, &sales);
         let plan = PlanInputs {
             t,
             capped: s.below_cost,
@@ -907,7 +917,7 @@ impl<'a> Sim<'a> {
         let row = provider_row(p, s, q, i, &r, &buy, &books);
         self.rows.push(row);
         // Ecosystem strength (§6) and reaction to share loss (§7).
-        s.ecosystem = next_ecosystem(m, p, s.ecosystem, share);
+        s.ecosystem = next_ecosystem(m, fixed.invest_gain[i], s.ecosystem, share);
         s.pressure = next_pressure(p, s.pressure, s.share_prev, share, q.alloc[i], q.cap[i]);
         s.share_prev = share;
         s.cash = cash;
@@ -1146,8 +1156,9 @@ struct Revenue {
 /// Revenue and margins: locked-in customers pay the commitment discount that
 /// holds them (§6); attached revenue follows the ecosystem (§6); interest on
 /// the opening debt (§9).
-fn revenue(m: &MarketParams, p: &ProviderParams, lock_in: f64, s: &ProviderState, x: &Sales) -> Revenue {
-    let discounted = x.locked.min(x.served) * commitment_rate(m.commitment_discount, lock_in);
+/// `commitment` is the [`commitment_rate`] of the provider's lock-in.
+fn revenue(p: &ProviderParams, commitment: f64, s: &ProviderState, x: &Sales) -> Revenue {
+    let discounted = x.locked.min(x.served) * commitment;
     let token_rev = (x.served - discounted) * x.price / 1e6;
     let attached = token_rev * p.attach_ratio * s.ecosystem;
     let revenue = token_rev + attached;
@@ -1286,11 +1297,17 @@ fn finance(p: &ProviderParams, cash0: f64, debt: f64, ocf: f64, capex: f64, cred
     (cash, financing)
 }
 
-/// Next quarter's ecosystem strength: investment and share build it, it
-/// decays (§6).
-fn next_ecosystem(m: &MarketParams, p: &ProviderParams, ecosystem: f64, share: f64) -> f64 {
+/// Ecosystem strength the provider's investment builds per quarter, before
+/// the room left to build (§6): it changes only at keyframes.
+fn ecosystem_invest_gain(m: &MarketParams, p: &ProviderParams) -> f64 {
     let invest = p.ecosystem_invest_musd / (p.ecosystem_invest_musd + m.ecosystem_invest_half_musd);
-    let gain = (m.ecosystem_invest_gain * invest + m.ecosystem_base_gain * share) * (1.0 - ecosystem);
+    m.ecosystem_invest_gain * invest
+}
+
+/// Next quarter's ecosystem strength: investment ([`ecosystem_invest_gain`])
+/// and share build it, it decays (§6).
+fn next_ecosystem(m: &MarketParams, invest_gain: f64, ecosystem: f64, share: f64) -> f64 {
+    let gain = (invest_gain + m.ecosystem_base_gain * share) * (1.0 - ecosystem);
     (ecosystem + gain - m.ecosystem_decay_per_quarter * ecosystem).clamp(0.0, 1.0)
 }
 
@@ -1712,10 +1729,10 @@ mod tests {
             price: 1.5,
             fleet_cost: 1.0,
         };
-        let free = revenue(&m, p, 0.5, &s, &sales);
-        assert!(close(free.token_rev, 3.0, 1e-12) && free.attached == 0.0);
-        let held = revenue(&m, p, 0.5, &s, &Sales { locked: 2e6, ..sales });
         let rate = commitment_rate(m.commitment_discount, 0.5);
+        let free = revenue(p, rate, &s, &sales);
+        assert!(close(free.token_rev, 3.0, 1e-12) && free.attached == 0.0);
+        let held = revenue(p, rate, &s, &Sales { locked: 2e6, ..sales });
         assert!(close(held.token_rev, 3.0 * (1.0 - rate), 1e-12));
         assert!(close(held.net_profit, held.operating_profit - held.interest, 1e-12));
     }
@@ -1775,9 +1792,10 @@ mod tests {
     fn ecosystem_and_pressure_move_as_documented() {
         let (m, _, pp) = fixture();
         let p = &pp[1];
-        let e = next_ecosystem(&m, p, 0.5, 0.3);
+        let gain = ecosystem_invest_gain(&m, p);
+        let e = next_ecosystem(&m, gain, 0.5, 0.3);
         assert!((0.0..=1.0).contains(&e));
-        assert!(next_ecosystem(&m, p, 0.5, 0.6) > e, "share builds the ecosystem");
+        assert!(next_ecosystem(&m, gain, 0.5, 0.6) > e, "share builds the ecosystem");
         // Scarcity raises the price, at most to twice the policy price.
         assert!(close(
             next_pressure(p, 1.0, 0.2, 0.2, 15.0, 10.0),
@@ -1802,6 +1820,9 @@ mod tests {
         assert_eq!(f.learning_b, -(1.0 - m.own_chip_learning_rate).log2());
         assert_eq!(f.edge[2], pp[2].exclusive_model * 0.6);
         assert_eq!(f.programme_q[0], programme_cost_q(&m, &pp[0]));
+        assert_eq!(f.commitment[1], commitment_rate(m.commitment_discount, f.lock_in[1]));
+        let invest = pp[1].ecosystem_invest_musd / (pp[1].ecosystem_invest_musd + m.ecosystem_invest_half_musd);
+        assert_eq!(f.invest_gain[1], m.ecosystem_invest_gain * invest);
         assert_eq!(f.life, life_quarters(&m));
     }
 }

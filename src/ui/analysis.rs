@@ -14,7 +14,7 @@ use crate::analysis::attribution::{self, Attribution};
 use crate::analysis::montecarlo::{self, McResult};
 use crate::analysis::optimize::{self, Optimum};
 use crate::analysis::sensitivity::{self, Tornado};
-use crate::sim::{ProviderKey, Scenario};
+use crate::sim::{MarketKey, Provider, ProviderKey, Scenario};
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,7 +72,11 @@ impl JobKind {
 pub struct Revision(u64);
 
 impl Revision {
-    /// The revision of `sc`'s model.
+    /// The revision of `sc`'s model. The market's and the providers'
+    /// parameters, most of what a scenario holds, are hashed by their bits
+    /// (every field, through the keys' `ALL`); the rest by its `Debug` text,
+    /// which writes every float exactly. Computed after every change, so it
+    /// formats no parameter.
     pub fn of(sc: &Scenario) -> Revision {
         use std::fmt::Write as _;
         use std::hash::Hasher;
@@ -85,20 +89,49 @@ impl Revision {
             }
         }
         let mut feed = Feed(std::collections::hash_map::DefaultHasher::new());
-        // `Debug` writes every float exactly (the shortest text that reads back as it).
+        // Destructured, so that a field added to either is a decision here.
+        let Scenario {
+            meta: _,
+            start,
+            quarters,
+            seed,
+            market,
+            hardware,
+            hardware_from,
+            providers,
+            keyframes,
+            uncertainty,
+            story: _,
+            decisions: _,
+        } = sc;
+        for &k in MarketKey::ALL {
+            feed.0.write_u64(market.get(k).to_bits());
+        }
+        for Provider {
+            id,
+            name,
+            color,
+            pricing,
+            params,
+        } in providers
+        {
+            let _ = write!(feed, "{:?}", (id, name, color, pricing));
+            for &k in ProviderKey::ALL {
+                feed.0.write_u64(params.get(k).to_bits());
+            }
+        }
         let _ = write!(
             feed,
             "{:?}",
             (
-                &sc.start,
-                sc.quarters,
-                sc.seed,
-                &sc.market,
-                &sc.hardware,
-                &sc.hardware_from,
-                &sc.providers,
-                &sc.keyframes,
-                &sc.uncertainty,
+                start,
+                quarters,
+                seed,
+                providers.len(),
+                hardware,
+                hardware_from,
+                keyframes,
+                uncertainty,
             )
         );
         Revision(feed.0.finish())

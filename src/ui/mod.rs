@@ -17,6 +17,7 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;
+pub mod painter;
 pub mod paramdoc;
 pub mod present;
 pub mod scale;
@@ -202,6 +203,22 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
 where
     B::Error: Send + Sync + 'static,
 {
+    let mut painter = painter::Painter::new();
+    let result = run_loop(terminal, app, events, &mut painter);
+    painter.hand_over(terminal);
+    result
+}
+
+/// [`run_app`]'s loop, painting with `painter`.
+fn run_loop<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut impl EventSource,
+    painter: &mut painter::Painter,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let mut next_tick: Option<Instant> = None;
     let mut next_autosave: Option<Instant> = None;
     let mut next_disk_check: Option<Instant> = None;
@@ -218,7 +235,9 @@ where
                 height: size.height,
             });
         }
-        terminal.draw(|f| widgets::render(app, f)).map_err(io::Error::other)?;
+        painter
+            .draw(terminal, |area, buf| widgets::render_screen(app, area, buf))
+            .map_err(io::Error::other)?;
         if app.should_quit() {
             return Ok(());
         }
@@ -366,12 +385,22 @@ fn install_panic_hook() {
     });
 }
 
+/// What the dashboard draws into: standard output behind a buffer that holds
+/// a whole frame, so that a frame reaches the terminal in one write when
+/// ratatui flushes it at the end of each draw (standard output's own buffer
+/// would send it a kilobyte at a time, waking the terminal for each).
+pub type Screen = io::BufWriter<Stdout>;
+
+/// Bytes the screen's buffer holds: more than a full 200×60 frame in colour.
+const SCREEN_BUFFER: usize = 256 << 10;
+
 /// The real terminal, drawing in 256 colours unless `COLORTERM` announces 24-bit colour.
-fn enter_terminal() -> io::Result<Terminal<depth::DepthBackend<CrosstermBackend<Stdout>>>> {
+fn enter_terminal() -> io::Result<Terminal<depth::DepthBackend<CrosstermBackend<Screen>>>> {
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     let truecolor = depth::truecolor(std::env::var_os("COLORTERM").as_deref());
-    Terminal::new(depth::DepthBackend::new(CrosstermBackend::new(io::stdout()), truecolor))
+    let screen = io::BufWriter::with_capacity(SCREEN_BUFFER, io::stdout());
+    Terminal::new(depth::DepthBackend::new(CrosstermBackend::new(screen), truecolor))
 }
 
 /// Runs `f` on the real terminal, set up as the dashboard sets it up and
@@ -379,7 +408,7 @@ fn enter_terminal() -> io::Result<Terminal<depth::DepthBackend<CrosstermBackend<
 /// end the wait for an event with an error carrying [`signals::Signalled`].
 /// The other full-screen views (the war game's) start here.
 pub fn with_terminal<T>(
-    f: impl FnOnce(&mut Terminal<depth::DepthBackend<CrosstermBackend<Stdout>>>, &mut TerminalEvents) -> io::Result<T>,
+    f: impl FnOnce(&mut Terminal<depth::DepthBackend<CrosstermBackend<Screen>>>, &mut TerminalEvents) -> io::Result<T>,
 ) -> io::Result<T> {
     install_panic_hook();
     let signals = signals::Signals::install()?;

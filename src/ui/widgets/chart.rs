@@ -16,7 +16,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 
 pub struct ChartWidget<'a> {
     pub app: &'a App,
@@ -625,14 +625,9 @@ impl Widget for ChartWidget<'_> {
         if title.chars().count() + 4 > area.width as usize {
             title = format!(" {} · {} ", tab.title(), tab.unit_short());
         }
-        let mut block = Block::bordered()
-            .border_style(th.border())
-            .title(Line::styled(title, th.title()));
-        if tab == crate::sim::Metric::PriceCost {
-            let note = binding_caps(app.scenario(), app.run(), app.cursor());
-            block = block.title_bottom(Line::styled(note, th.dim()).right_aligned());
-        }
-        block.render(area, buf);
+        let note = (tab == crate::sim::Metric::PriceCost)
+            .then(|| Line::styled(binding_caps(app.scenario(), app.run(), app.cursor()), th.dim()).right_aligned());
+        super::bordered(buf, area, th.border(), &Line::styled(title, th.title()), note.as_ref());
         let g = layout::chart(area);
         for &(t, r) in &g.tabs {
             let style = if t == tab { th.selected() } else { th.dim() };

@@ -7,7 +7,7 @@ use crate::ui::theme;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 
 pub struct EventLogWidget<'a> {
     pub app: &'a App,
@@ -25,13 +25,8 @@ impl Widget for EventLogWidget<'_> {
         let events: Vec<_> = run.events_until(app.cursor()).collect();
         let title = format!(" Events to {} ", sc.quarter_at(app.cursor()).label());
         let scroll = app.log_scroll().min(events.len().saturating_sub(1));
-        let mut block = Block::bordered()
-            .border_style(th.border())
-            .title(Line::styled(title, th.title()));
-        if scroll > 0 {
-            block = block.title_bottom(Line::styled(format!(" ↑{scroll} newer "), th.dim()).right_aligned());
-        }
-        block.render(area, buf);
+        let newer = (scroll > 0).then(|| Line::styled(format!(" ↑{scroll} newer "), th.dim()).right_aligned());
+        super::bordered(buf, area, th.border(), &Line::styled(title, th.title()), newer.as_ref());
         let inner = crate::ui::layout::inner(area);
         if inner.is_empty() {
             return;

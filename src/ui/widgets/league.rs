@@ -13,7 +13,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 
 pub struct LeagueWidget<'a> {
     pub app: &'a App,
@@ -114,11 +114,13 @@ impl Widget for LeagueWidget<'_> {
         } else {
             " Δq: since last quarter "
         };
-        Block::bordered()
-            .border_style(th.border())
-            .title(Line::styled(title, th.title()))
-            .title_bottom(Line::styled(note, th.dim()).right_aligned())
-            .render(area, buf);
+        super::bordered(
+            buf,
+            area,
+            th.border(),
+            &Line::styled(title, th.title()),
+            Some(&Line::styled(note, th.dim()).right_aligned()),
+        );
         let inner = crate::ui::layout::inner(area);
         if inner.is_empty() {
             return;

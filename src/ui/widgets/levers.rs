@@ -10,7 +10,7 @@ use crate::ui::theme::{self, Theme};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Widget};
+use ratatui::widgets::Widget;
 
 pub struct LeverPanelWidget<'a> {
     pub app: &'a App,
@@ -150,11 +150,13 @@ impl Widget for LeverPanelWidget<'_> {
             LeverView::Mission => " P: all parameters ",
             LeverView::All => " P: by section ",
         };
-        Block::bordered()
-            .border_style(th.focus_border())
-            .title(Line::styled(title, th.title()))
-            .title_bottom(Line::styled(hint, th.dim()).right_aligned())
-            .render(area, buf);
+        super::bordered(
+            buf,
+            area,
+            th.focus_border(),
+            &Line::styled(title, th.title()),
+            Some(&Line::styled(hint, th.dim()).right_aligned()),
+        );
         let provider = app.scenario().providers.get(app.provider());
         for &(row, market) in &g.headers {
             if market {
