@@ -421,20 +421,27 @@ fn syntax_error(e: &ron::error::SpannedError, text: &str, file: &str) -> LoadErr
     // bracket, string or comment is still open, the truth is that the file ends early.
     if let Some(cut) = locate::cut_short(text).filter(|c| at >= c.last_token) {
         let (line, col) = cut.opened;
-        let what = match cut.open.as_str() {
-            "string" | "comment" => format!("the {}", cut.open),
-            bracket => format!("`{bracket}`"),
-        };
         let of = if cut.path.is_empty() {
             String::new()
         } else {
             format!(" of {}", cut.path)
         };
+        let message = match cut.open.as_str() {
+            "string" => {
+                format!("truncated? the file ends inside the string{of} that starts at line {line}, column {col}")
+            }
+            "comment" => {
+                format!("truncated? the file ends inside the comment that starts at line {line}, column {col}")
+            }
+            bracket => {
+                format!("truncated? the file ends before `{bracket}`{of} at line {line}, column {col} is closed")
+            }
+        };
         return LoadError::Syntax {
             file: file.into(),
             line: cut.end.0,
             col: cut.end.1,
-            message: format!("the file ends early (truncated?): {what}{of} at line {line}, column {col} is not closed"),
+            message,
         };
     }
     LoadError::Syntax {

@@ -40,6 +40,8 @@ struct Token {
     tok: Tok,
     /// Index of its first character.
     at: usize,
+    /// Index just after its last character.
+    end: usize,
 }
 
 /// The tokens of a text and how the text ends.
@@ -164,9 +166,10 @@ fn lex(chars: &[char]) -> Lexed {
     let mut tokens = Vec::new();
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut i = 0;
-    let push = |tokens: &mut Vec<Token>, tok: Tok, at: usize| tokens.push(Token { tok, at });
+    let push = |tokens: &mut Vec<Token>, tok: Tok, at: usize| tokens.push(Token { tok, at, end: at });
     while let Some(&c) = chars.get(i) {
         let next = chars.get(i + 1).copied();
+        let count = tokens.len();
         if c.is_whitespace() {
             i += 1;
         } else if c == '/' && next == Some('/') {
@@ -248,6 +251,11 @@ fn lex(chars: &[char]) -> Lexed {
             let word: String = chars[start..i].iter().collect();
             let word = word.strip_prefix("r#").map(str::to_string).unwrap_or(word);
             push(&mut tokens, Tok::Word(word), start);
+        }
+        if tokens.len() > count {
+            if let Some(t) = tokens.last_mut() {
+                t.end = i;
+            }
         }
     }
     Lexed {
@@ -537,7 +545,9 @@ pub struct CutShort {
     pub path: String,
     /// Just after the last character that is not white space.
     pub end: Place,
-    /// Where the last token (or the unclosed string or comment) starts.
+    /// Where the last token (or the unclosed string or comment) may be said
+    /// to start: just after the token before it. (A parser may report an
+    /// error at the last token from before the white space that precedes it.)
     pub last_token: Place,
 }
 
@@ -550,10 +560,12 @@ pub fn cut_short(text: &str) -> Option<CutShort> {
         (None, Some(&(bracket, at))) => (bracket.to_string(), at),
         (None, None) => return None,
     };
-    let last = lexed
-        .unterminated
-        .map(|(_, at)| at)
-        .or(lexed.tokens.last().map(|t| t.at));
+    // The token before the last one ends where the last one may be said to start.
+    let before_last = match lexed.unterminated {
+        Some(_) => lexed.tokens.last(),
+        None => lexed.tokens.len().checked_sub(2).and_then(|k| lexed.tokens.get(k)),
+    };
+    let last = before_last.map_or(0, |t| t.end);
     let places = places(&chars);
     let end = chars.iter().rposition(|c| !c.is_whitespace()).map_or(0, |i| i + 1);
     let place = |i: usize| places.get(i).copied().unwrap_or((1, 1));
@@ -566,7 +578,7 @@ pub fn cut_short(text: &str) -> Option<CutShort> {
         opened: place(opened),
         path,
         end: place(end),
-        last_token: place(last.unwrap_or(opened)),
+        last_token: place(last),
     })
 }
 
@@ -800,7 +812,7 @@ mod tests {
         assert_eq!(c.open, "(");
         assert_eq!(c.opened, (2, 11));
         assert_eq!(c.end, (4, 13));
-        assert_eq!(c.last_token, (4, 5));
+        assert_eq!(c.last_token, (3, 17));
         assert_eq!(c.path, "market");
         let c = cut_short("(\n  hw: [\n    (a: 1),\n    (a: 2, b: Some(Gen(x: [1, (y: 2, z: (").expect("cut");
         assert_eq!(c.path, "hw[1].b.x[1].z");

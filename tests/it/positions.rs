@@ -1,6 +1,6 @@
 //! Where a strategy file's errors point: every validation error names the line
 //! and column of the value it is about, found in the text the user wrote, and a
-//! file cut short says it ends early, at its end.
+//! file cut short says it looks truncated, at its end.
 //!
 //! Columns count characters (Unicode scalar values), not bytes and not screen
 //! cells: `é`, `☁` and `🚀` before a value count one each. Lines end at `\n`,
@@ -290,6 +290,45 @@ fn written_at(text: &str, v: f64) -> Vec<usize> {
         .collect()
 }
 
+/// The check of [`a_file_cut_short_says_it_ends_early`] for one cut.
+fn assert_cut_says_truncated(text: &str, cut: usize) {
+    let short = &text[..cut];
+    match file::parse_document(short, "cut.ron") {
+        Err(LoadError::Syntax { line, col, message, .. }) => {
+            assert!(
+                message.starts_with("truncated? the file ends "),
+                "cut at {cut}: {message}"
+            );
+            assert_eq!(
+                (line, col),
+                line_col(short, short.trim_end().len()),
+                "cut at {cut}: {message}"
+            );
+        }
+        other => panic!("cut at {cut}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_file_cut_just_after_a_bracket_colon_or_comma_says_it_is_truncated() {
+    // Where a parser is most likely to report the error somewhere else: before
+    // the white space after `field:` or `[`, or expecting the next field.
+    let text = file::to_ron(&default_scenario());
+    let last = text.rfind(')').expect("closing paren");
+    for (i, c) in text[..last].char_indices() {
+        if matches!(c, '(' | '[' | ':' | ',') {
+            assert_cut_says_truncated(&text, i + 1);
+            // And with the white space after it.
+            let next = text[i + 1..]
+                .find(|c: char| !c.is_whitespace())
+                .map_or(last, |k| i + 1 + k);
+            assert_cut_says_truncated(&text, next.min(last));
+        }
+    }
+    let half = "(version: 2, name: \"half a file\",\n  quarters: [";
+    assert_cut_says_truncated(half, half.len());
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(96))]
 
@@ -332,7 +371,7 @@ proptest! {
         let short = &text[..cut];
         match file::parse_document(short, "cut.ron") {
             Err(LoadError::Syntax { line, col, message, .. }) => {
-                prop_assert!(message.starts_with("the file ends early (truncated?): "), "{}", message);
+                prop_assert!(message.starts_with("truncated? the file ends "), "{}", message);
                 let end = short.trim_end().len();
                 prop_assert_eq!((line, col), line_col(short, end), "{}", message);
             }
