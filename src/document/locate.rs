@@ -252,10 +252,9 @@ fn lex(chars: &[char]) -> Lexed {
             let word = word.strip_prefix("r#").map(str::to_string).unwrap_or(word);
             push(&mut tokens, Tok::Word(word), start);
         }
-        if tokens.len() > count {
-            if let Some(t) = tokens.last_mut() {
-                t.end = i;
-            }
+        let pushed = tokens.len() > count;
+        if let Some(t) = tokens.last_mut().filter(|_| pushed) {
+            t.end = i;
         }
     }
     Lexed {
