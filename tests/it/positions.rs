@@ -154,6 +154,8 @@ enum Target {
     Hardware(usize, usize),
     Keyframe(usize),
     BaselineMarket(MarketKey),
+    /// A lever change of a story beat, added to the beat's list.
+    StoryLever(usize, MarketKey),
 }
 
 /// A value outside `[min, max]` that no other number of the file will equal.
@@ -178,7 +180,7 @@ fn scenario_and_target() -> impl Strategy<Value = (Scenario, Option<Scenario>, T
         prop::collection::vec((1u32..40, proptest::sample::select(market.clone()), 0.0..=1.0f64), 0..5),
         any::<bool>(),
         (
-            0usize..5,
+            0usize..6,
             proptest::sample::select(market),
             proptest::sample::select(provider),
             0usize..5,
@@ -220,6 +222,7 @@ fn scenario_and_target() -> impl Strategy<Value = (Scenario, Option<Scenario>, T
                     1 => Target::Provider(n % sc.providers.len(), pk),
                     2 => Target::Hardware(n % sc.hardware.len(), n),
                     3 if !sc.keyframes.is_empty() => Target::Keyframe(n % sc.keyframes.len()),
+                    4 if !sc.story.is_empty() => Target::StoryLever(n % sc.story.len(), mk),
                     _ if base.is_some() => Target::BaselineMarket(mk),
                     _ => Target::Market(mk),
                 };
@@ -266,6 +269,14 @@ fn push_out(sc: &mut Scenario, base: Option<&mut Scenario>, target: &Target, abo
             let v = outside(spec.min, spec.max, above, tag);
             sc.keyframes[j].value = v;
             (v, format!("keyframes[{j}].value"))
+        }
+        Target::StoryLever(b, k) => {
+            let v = outside(k.spec().min, k.spec().max, above, tag);
+            // After a lever in range, so the one out of range is second in a nested list.
+            let levers = &mut sc.story[b].levers;
+            levers.push((ParamRef::Market(k), k.spec().min));
+            levers.push((ParamRef::Market(k), v));
+            (v, format!("story[{b}].levers[{}].value", levers.len() - 1))
         }
         Target::BaselineMarket(k) => {
             let v = outside(k.spec().min, k.spec().max, above, tag);
