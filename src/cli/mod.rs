@@ -177,7 +177,7 @@ pub struct OptArgs {
     #[arg(long)]
     pub all: bool,
     /// Round limit for --all.
-    #[arg(long, default_value_t = 6)]
+    #[arg(long, default_value_t = 20)]
     pub rounds: usize,
     #[arg(long = "set", value_name = "KEY[@QUARTER]=VALUE")]
     pub sets: Vec<String>,
