@@ -46,7 +46,7 @@ impl App {
             Err(e) => input.error = Some(e),
             Ok(v) => {
                 self.overlays.pop();
-                if v == self.value(r) {
+                if v == self.in_force(r) {
                     self.status = Some(format!("{} is already {}", lever_label(r), spec.unit.format(v)));
                     return;
                 }
