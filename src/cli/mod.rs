@@ -379,9 +379,15 @@ pub fn cmd_check(files: &[PathBuf]) -> i32 {
                     warn(&format!("cloudstrat: {}", e.message()));
                     return 1;
                 }
+                let layout = crate::document::locate::Layout::of(text.strip_prefix('\u{feff}').unwrap_or(&text));
                 for (i, label, lo, hi, v) in crate::sim::uncertainty::outside_their_value(&sc) {
+                    let place = layout
+                        .find(&format!("uncertainty[{i}].dist"))
+                        .filter(|p| p.exact)
+                        .map(|p| format!(":{}:{}", p.place.0, p.place.1))
+                        .unwrap_or_default();
                     warn(&format!(
-                        "{}: warning: uncertainty[{i}] ({label}) draws from {lo} to {hi}, which leaves out the value in force, {v}",
+                        "{}{place}: warning: uncertainty[{i}] ({label}) draws from {lo} to {hi}, which leaves out the value in force, {v}",
                         f.display()
                     ));
                 }

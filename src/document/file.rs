@@ -330,7 +330,7 @@ pub fn parse_document(text: &str, file: &str) -> Result<Document, LoadError> {
     // Validation errors are placed in the text the user wrote (a migrated
     // file's added fields are not in it, and are not what an error is about).
     let owners = ProviderOwners::of(&raw);
-    let placed = |e: LoadError| place_problems(e, text, &owners);
+    let placed = |e: LoadError| place_problems(e, text, "", &owners);
     fill_added_parameters(&mut raw, version.unwrap_or(CURRENT_VERSION), file).map_err(placed)?;
     if let Err(problems) = text_problems(&raw) {
         return Err(placed(invalid(file, problems)));
@@ -398,8 +398,9 @@ impl ProviderOwners {
     }
 }
 
-/// Each problem of an `Invalid` error with the place of its value in `text`.
-fn place_problems(e: LoadError, text: &str, owners: &ProviderOwners) -> LoadError {
+/// Each problem of an `Invalid` error with the place of its value in `text`,
+/// where the scenario is the value at field path `within` (empty: the whole text).
+fn place_problems(e: LoadError, text: &str, within: &str, owners: &ProviderOwners) -> LoadError {
     let LoadError::Invalid { file, mut problems } = e else {
         return e;
     };
@@ -407,10 +408,25 @@ fn place_problems(e: LoadError, text: &str, owners: &ProviderOwners) -> LoadErro
     for p in &mut problems {
         p.at = owners
             .text_path(&p.path)
+            .map(|path| {
+                if within.is_empty() {
+                    path
+                } else {
+                    format!("{within}.{path}")
+                }
+            })
             .and_then(|path| layout.find(&path))
             .map(|f| f.place);
     }
     LoadError::Invalid { file, problems }
+}
+
+/// [`validate_document`] for a scenario written as the value of field
+/// `within` of a larger file's `text` (a game file's `scenario`): each problem
+/// gets the place of its value in that text.
+pub fn validate_document_in(raw: RawScenario, file: &str, text: &str, within: &str) -> Result<Document, LoadError> {
+    let owners = ProviderOwners::of(&raw);
+    validate_document(raw, file).map_err(|e| place_problems(e, text, within, &owners))
 }
 
 fn syntax_error(e: &ron::error::SpannedError, text: &str, file: &str) -> LoadError {
@@ -421,15 +437,27 @@ fn syntax_error(e: &ron::error::SpannedError, text: &str, file: &str) -> LoadErr
     // bracket, string or comment is still open, the truth is that the file ends early.
     if let Some(cut) = locate::cut_short(text).filter(|c| at >= c.last_token) {
         let (line, col) = cut.opened;
-        let what = match cut.open.as_str() {
-            "string" | "comment" => format!("the {} that starts", cut.open),
-            bracket => format!("`{bracket}`"),
+        let of = if cut.path.is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", cut.path)
+        };
+        let message = match cut.open.as_str() {
+            "string" => {
+                format!("truncated? the file ends inside the string{of} that starts at line {line}, column {col}")
+            }
+            "comment" => {
+                format!("truncated? the file ends inside the comment that starts at line {line}, column {col}")
+            }
+            bracket => {
+                format!("truncated? the file ends before `{bracket}`{of} at line {line}, column {col} is closed")
+            }
         };
         return LoadError::Syntax {
             file: file.into(),
             line: cut.end.0,
             col: cut.end.1,
-            message: format!("the file ends early (truncated?): {what} at line {line}, column {col} is not closed"),
+            message,
         };
     }
     LoadError::Syntax {

@@ -40,6 +40,8 @@ struct Token {
     tok: Tok,
     /// Index of its first character.
     at: usize,
+    /// Index just after its last character.
+    end: usize,
 }
 
 /// The tokens of a text and how the text ends.
@@ -164,9 +166,10 @@ fn lex(chars: &[char]) -> Lexed {
     let mut tokens = Vec::new();
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut i = 0;
-    let push = |tokens: &mut Vec<Token>, tok: Tok, at: usize| tokens.push(Token { tok, at });
+    let push = |tokens: &mut Vec<Token>, tok: Tok, at: usize| tokens.push(Token { tok, at, end: at });
     while let Some(&c) = chars.get(i) {
         let next = chars.get(i + 1).copied();
+        let count = tokens.len();
         if c.is_whitespace() {
             i += 1;
         } else if c == '/' && next == Some('/') {
@@ -248,6 +251,10 @@ fn lex(chars: &[char]) -> Lexed {
             let word: String = chars[start..i].iter().collect();
             let word = word.strip_prefix("r#").map(str::to_string).unwrap_or(word);
             push(&mut tokens, Tok::Word(word), start);
+        }
+        let pushed = tokens.len() > count;
+        if let Some(t) = tokens.last_mut().filter(|_| pushed) {
+            t.end = i;
         }
     }
     Lexed {
@@ -532,9 +539,14 @@ pub struct CutShort {
     pub open: String,
     /// Where it was opened (the innermost one still open).
     pub opened: Place,
+    /// Field path of the value it opens, e.g. `providers[1].params`; empty for
+    /// the whole file (or where no path can be told).
+    pub path: String,
     /// Just after the last character that is not white space.
     pub end: Place,
-    /// Where the last token (or the unclosed string or comment) starts.
+    /// Where the last token (or the unclosed string or comment) may be said
+    /// to start: just after the token before it. (A parser may report an
+    /// error at the last token from before the white space that precedes it.)
     pub last_token: Place,
 }
 
@@ -547,19 +559,103 @@ pub fn cut_short(text: &str) -> Option<CutShort> {
         (None, Some(&(bracket, at))) => (bracket.to_string(), at),
         (None, None) => return None,
     };
-    let last = lexed
-        .unterminated
-        .map(|(_, at)| at)
-        .or(lexed.tokens.last().map(|t| t.at));
+    // The token before the last one ends where the last one may be said to start.
+    let before_last = match lexed.unterminated {
+        Some(_) => lexed.tokens.last(),
+        None => lexed.tokens.len().checked_sub(2).and_then(|k| lexed.tokens.get(k)),
+    };
+    let last = before_last.map_or(0, |t| t.end);
     let places = places(&chars);
     let end = chars.iter().rposition(|c| !c.is_whitespace()).map_or(0, |i| i + 1);
     let place = |i: usize| places.get(i).copied().unwrap_or((1, 1));
+    let path = open_path(
+        &lexed.tokens,
+        lexed.unterminated.is_some_and(|(what, _)| what == "string"),
+    );
     Some(CutShort {
         open,
         opened: place(opened),
+        path,
         end: place(end),
-        last_token: place(last.unwrap_or(opened)),
+        last_token: place(last),
     })
+}
+
+/// One bracket still open while the tokens are replayed.
+struct Level {
+    bracket: char,
+    /// `Some(…)`, which stands for its content.
+    some: bool,
+    commas: usize,
+    key: Option<Seg>,
+}
+
+/// How the value that starts after `before` is named inside the innermost open bracket.
+fn key_of_next(before: &[Token], stack: &[Level]) -> Option<Seg> {
+    let tok = |back: usize| {
+        before
+            .len()
+            .checked_sub(back)
+            .and_then(|i| before.get(i))
+            .map(|t| &t.tok)
+    };
+    match (tok(1), tok(2), tok(3)) {
+        (Some(Tok::Colon), Some(Tok::Word(name)), _)
+        | (Some(Tok::Word(_)), Some(Tok::Colon), Some(Tok::Word(name))) => {
+            return Some(Seg::Field(name.clone()));
+        }
+        _ => {}
+    }
+    let parent = stack.last()?;
+    (!parent.some && matches!(parent.bracket, '(' | '[')).then_some(Seg::Index(parent.commas))
+}
+
+/// The field path of the innermost bracket still open after `tokens`, or, with
+/// `string`, of the string that follows them.
+fn open_path(tokens: &[Token], string: bool) -> String {
+    let mut stack: Vec<Level> = Vec::new();
+    for (k, t) in tokens.iter().enumerate() {
+        match &t.tok {
+            Tok::Open(c) => {
+                let key = key_of_next(&tokens[..k], &stack);
+                let some = matches!(k.checked_sub(1).map(|i| &tokens[i].tok), Some(Tok::Word(w)) if w == "Some");
+                // A named value (`Market(`) is named by its field, already read.
+                let key = if matches!(k.checked_sub(1).map(|i| &tokens[i].tok), Some(Tok::Word(_))) {
+                    key_of_next(&tokens[..k - 1], &stack)
+                } else {
+                    key
+                };
+                stack.push(Level {
+                    bracket: *c,
+                    some,
+                    commas: 0,
+                    key,
+                });
+            }
+            Tok::Close(_) => {
+                stack.pop();
+            }
+            Tok::Comma => {
+                if let Some(top) = stack.last_mut() {
+                    top.commas += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let last = if string { key_of_next(tokens, &stack) } else { None };
+    let mut path = String::new();
+    for seg in stack.iter().filter_map(|l| l.key.as_ref()).chain(last.as_ref()) {
+        match seg {
+            Seg::Field(name) if path.is_empty() => path.push_str(name),
+            Seg::Field(name) => {
+                path.push('.');
+                path.push_str(name);
+            }
+            Seg::Index(i) => path.push_str(&format!("[{i}]")),
+        }
+    }
+    path
 }
 
 #[cfg(test)]
@@ -715,7 +811,15 @@ mod tests {
         assert_eq!(c.open, "(");
         assert_eq!(c.opened, (2, 11));
         assert_eq!(c.end, (4, 13));
-        assert_eq!(c.last_token, (4, 5));
+        assert_eq!(c.last_token, (3, 17));
+        assert_eq!(c.path, "market");
+        let c = cut_short("(\n  hw: [\n    (a: 1),\n    (a: 2, b: Some(Gen(x: [1, (y: 2, z: (").expect("cut");
+        assert_eq!(c.path, "hw[1].b.x[1].z");
+        let c = cut_short("(a: [(n: \"x\"), (n: \"y").expect("cut");
+        assert_eq!((c.open.as_str(), c.path.as_str()), ("string", "a[1].n"));
+        let c = cut_short("(a: [\"x\", \"y").expect("cut");
+        assert_eq!(c.path, "a[1]");
+        assert_eq!(cut_short("(a: 1, b").map(|c| c.path), Some(String::new()));
         let c = cut_short("(\n  name: \"half a na\n\n").expect("in a string");
         assert_eq!((c.open.as_str(), c.opened, c.end), ("string", (2, 9), (2, 19)));
         let c = cut_short("( /* to do").expect("in a comment");

@@ -8,7 +8,7 @@
 //! through `document::save` (atomic, mode 0600: it holds the tokens).
 
 use super::rules::{Game, Round, RuleError, SeatDecision, SeatKind, SeatResult, SeatSpec};
-use crate::document::file::{RawScenario, to_raw, validate_document};
+use crate::document::file::{LoadError, RawScenario, to_raw, validate_document_in};
 use crate::sim::{ParamRef, Scenario};
 use chrono::{SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
@@ -298,7 +298,8 @@ pub fn parse(text: &str, file: &str) -> Result<GameFile, GameFileError> {
         message,
     };
     let options = ron::Options::default().with_default_extension(ron::extensions::Extensions::IMPLICIT_SOME);
-    let raw: RawGame = options.from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+    let text = text.trim_start_matches('\u{feff}');
+    let raw: RawGame = options.from_str(text).map_err(|e| {
         err(format!(
             "{}:{}: {} (is this a game file written by `cloudstrat wargame`?)",
             e.span.start.line, e.span.start.col, e.code
@@ -313,7 +314,24 @@ pub fn parse(text: &str, file: &str) -> Result<GameFile, GameFileError> {
             raw.version
         )));
     }
-    let doc = validate_document(raw.scenario.clone(), file).map_err(|e| err(format!("scenario: {e}")))?;
+    let doc = validate_document_in(raw.scenario.clone(), file, text, "scenario").map_err(|e| match e {
+        // One line per problem, each with the place of its value in the game file.
+        LoadError::Invalid { problems, .. } => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    let at = p.at.map(|(line, col)| format!("{line}:{col}: ")).unwrap_or_default();
+                    format!(
+                        "{at}scenario.{}: {}",
+                        crate::document::clean::for_message(&p.path),
+                        crate::document::clean::for_message(&p.message)
+                    )
+                })
+                .collect();
+            err(lines.join(&format!("\n{}: ", crate::document::clean::for_terminal(file))))
+        }
+        other => err(format!("scenario: {other}")),
+    })?;
     let sc = doc.scenario;
     match raw.kind {
         FileKind::Session => {

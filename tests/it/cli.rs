@@ -596,3 +596,27 @@ fn calibrate_writes_its_strategy_file_never_through_a_link() {
     assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&victim).expect("victim"), "ORIGINAL");
 }
+
+#[test]
+fn check_warns_of_an_uncertainty_that_leaves_out_the_value_at_its_place() {
+    // The default's vendor margin is drawn from 0.65 to 0.78; a value in force of 0.5 is outside.
+    let text = cloudstrat::document::presets::text("default")
+        .expect("default")
+        .replacen("vendor_gross_margin: 0.74,", "vendor_gross_margin: 0.5,", 1);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("margin.ron");
+    std::fs::write(&path, &text).expect("write");
+    let path = path.display().to_string();
+    let o = expect_code(&["check", &path], 0);
+    let dist = 1 + text
+        .lines()
+        .position(|l| l.trim_start().starts_with("dist: triangular("))
+        .expect("the first distribution");
+    assert!(
+        stderr(&o).contains(&format!(
+            "{path}:{dist}:19: warning: uncertainty[0] (market.vendor_gross_margin)"
+        )),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,6 +1,6 @@
 //! Where a strategy file's errors point: every validation error names the line
 //! and column of the value it is about, found in the text the user wrote, and a
-//! file cut short says it ends early, at its end.
+//! file cut short says it looks truncated, at its end.
 //!
 //! Columns count characters (Unicode scalar values), not bytes and not screen
 //! cells: `é`, `☁` and `🚀` before a value count one each. Lines end at `\n`,
@@ -154,6 +154,8 @@ enum Target {
     Hardware(usize, usize),
     Keyframe(usize),
     BaselineMarket(MarketKey),
+    /// A lever change of a story beat, added to the beat's list.
+    StoryLever(usize, MarketKey),
 }
 
 /// A value outside `[min, max]` that no other number of the file will equal.
@@ -178,7 +180,7 @@ fn scenario_and_target() -> impl Strategy<Value = (Scenario, Option<Scenario>, T
         prop::collection::vec((1u32..40, proptest::sample::select(market.clone()), 0.0..=1.0f64), 0..5),
         any::<bool>(),
         (
-            0usize..5,
+            0usize..6,
             proptest::sample::select(market),
             proptest::sample::select(provider),
             0usize..5,
@@ -220,6 +222,7 @@ fn scenario_and_target() -> impl Strategy<Value = (Scenario, Option<Scenario>, T
                     1 => Target::Provider(n % sc.providers.len(), pk),
                     2 => Target::Hardware(n % sc.hardware.len(), n),
                     3 if !sc.keyframes.is_empty() => Target::Keyframe(n % sc.keyframes.len()),
+                    4 if !sc.story.is_empty() => Target::StoryLever(n % sc.story.len(), mk),
                     _ if base.is_some() => Target::BaselineMarket(mk),
                     _ => Target::Market(mk),
                 };
@@ -267,6 +270,14 @@ fn push_out(sc: &mut Scenario, base: Option<&mut Scenario>, target: &Target, abo
             sc.keyframes[j].value = v;
             (v, format!("keyframes[{j}].value"))
         }
+        Target::StoryLever(b, k) => {
+            let v = outside(k.spec().min, k.spec().max, above, tag);
+            // After a lever in range, so the one out of range is second in a nested list.
+            let levers = &mut sc.story[b].levers;
+            levers.push((ParamRef::Market(k), k.spec().min));
+            levers.push((ParamRef::Market(k), v));
+            (v, format!("story[{b}].levers[{}].value", levers.len() - 1))
+        }
         Target::BaselineMarket(k) => {
             let v = outside(k.spec().min, k.spec().max, above, tag);
             let b = base.expect("a baseline");
@@ -288,6 +299,45 @@ fn written_at(text: &str, v: f64) -> Vec<usize> {
             token.parse::<f64>().is_ok_and(|x| x == v)
         })
         .collect()
+}
+
+/// The check of [`a_file_cut_short_says_it_ends_early`] for one cut.
+fn assert_cut_says_truncated(text: &str, cut: usize) {
+    let short = &text[..cut];
+    match file::parse_document(short, "cut.ron") {
+        Err(LoadError::Syntax { line, col, message, .. }) => {
+            assert!(
+                message.starts_with("truncated? the file ends "),
+                "cut at {cut}: {message}"
+            );
+            assert_eq!(
+                (line, col),
+                line_col(short, short.trim_end().len()),
+                "cut at {cut}: {message}"
+            );
+        }
+        other => panic!("cut at {cut}: {other:?}"),
+    }
+}
+
+#[test]
+fn a_file_cut_just_after_a_bracket_colon_or_comma_says_it_is_truncated() {
+    // Where a parser is most likely to report the error somewhere else: before
+    // the white space after `field:` or `[`, or expecting the next field.
+    let text = file::to_ron(&default_scenario());
+    let last = text.rfind(')').expect("closing paren");
+    for (i, c) in text[..last].char_indices() {
+        if matches!(c, '(' | '[' | ':' | ',') {
+            assert_cut_says_truncated(&text, i + 1);
+            // And with the white space after it.
+            let next = text[i + 1..]
+                .find(|c: char| !c.is_whitespace())
+                .map_or(last, |k| i + 1 + k);
+            assert_cut_says_truncated(&text, next.min(last));
+        }
+    }
+    let half = "(version: 2, name: \"half a file\",\n  quarters: [";
+    assert_cut_says_truncated(half, half.len());
 }
 
 proptest! {
@@ -332,7 +382,7 @@ proptest! {
         let short = &text[..cut];
         match file::parse_document(short, "cut.ron") {
             Err(LoadError::Syntax { line, col, message, .. }) => {
-                prop_assert!(message.starts_with("the file ends early (truncated?): "), "{}", message);
+                prop_assert!(message.starts_with("truncated? the file ends "), "{}", message);
                 let end = short.trim_end().len();
                 prop_assert_eq!((line, col), line_col(short, end), "{}", message);
             }

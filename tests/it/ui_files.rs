@@ -567,3 +567,38 @@ fn autosaves_of_other_documents_are_pointed_out_at_start() {
         a.status()
     );
 }
+
+#[test]
+fn opening_a_file_with_a_value_out_of_range_shows_where_it_is() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let saves = dir.path().join("saves");
+    std::fs::create_dir_all(&saves).expect("saves");
+    let text = cloudstrat::document::presets::text("default")
+        .expect("default")
+        .replacen("open_source_parity: 0.3,", "open_source_parity: 1.7,", 1);
+    let line = 1 + text
+        .lines()
+        .position(|l| l.contains("open_source_parity: 1.7"))
+        .expect("edited");
+    std::fs::write(saves.join("lead.ron"), &text).expect("write");
+    let mut a = preset_app(&saves);
+    let t = drive(
+        &mut a,
+        120,
+        40,
+        vec![ctrl('o'), key(KeyCode::Home), key(KeyCode::Enter)],
+    );
+    let message = a.overlays().message().expect("a message");
+    assert_eq!(message.title, "Cannot open");
+    let want = format!("lead.ron:{line}:29: market.open_source_parity: 1.7 is out of range; allowed 0 to 1");
+    assert!(message.body.ends_with(&want), "{}", message.body);
+    // The dialog shows it whole: the place and the range.
+    let screen = screen_text(&t, &saves);
+    assert!(
+        screen.contains(&format!(
+            "lead.ron:{line}:29: market.open_source_parity: 1.7 is out of range"
+        )),
+        "{screen}"
+    );
+    assert!(screen.contains("allowed 0 to 1"), "{screen}");
+}

@@ -304,6 +304,18 @@ fn the_game_file_brings_back_everything_and_replay_reproduces_every_round() {
     let edited = text.replacen("cash_musd: ", "cash_musd: 1", 1);
     let e = parse(&edited, "g.ron").unwrap_err().to_string();
     assert!(e.contains("differ from what its decisions give"), "{e}");
+    // A scenario value out of range names its place in the game file.
+    let parity = text.find("open_source_parity: ").expect("parity") + "open_source_parity: ".len();
+    let end = parity + text[parity..].find(',').expect("comma");
+    let broken = format!("{}1.7{}", &text[..parity], &text[end..]);
+    let e = parse(&broken, "g.ron").unwrap_err().to_string();
+    let before = &broken[..parity];
+    let line = 1 + before.matches('\n').count();
+    let col = 1 + before[before.rfind('\n').map_or(0, |i| i + 1)..].chars().count();
+    assert_eq!(
+        e,
+        format!("g.ron: {line}:{col}: scenario.market.open_source_parity: 1.7 is out of range; allowed 0 to 1")
+    );
     // Malformed files name the place.
     let e = parse("(format: \"cloudstrat-wargame\", version: 1,", "g.ron")
         .unwrap_err()

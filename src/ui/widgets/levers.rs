@@ -122,7 +122,18 @@ impl LeverPanelWidget<'_> {
         );
         let spec = r.spec();
         let range = crate::ui::app::range_in_unit(r);
-        let text = format!("{} Range {range}.", spec.doc);
+        let mut text = format!("{} Range {range}.", spec.doc);
+        if r == ParamRef::CEILING
+            && let Some(m) = app.run().market.get(app.cursor() as usize)
+        {
+            // The lever is the value when set; the cap in force moves with
+            // the cost of serving (MODEL.md §5).
+            text = format!(
+                "In force at {}: {}. {text}",
+                app.run().quarter(app.cursor()),
+                value_text(r, m.price_ceiling_usd_per_mtok)
+            );
+        }
         for (i, line) in wrap(&text, area.width as usize)
             .into_iter()
             .enumerate()
