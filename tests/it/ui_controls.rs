@@ -615,3 +615,35 @@ fn the_lever_panel_and_parameter_view_show_the_ceiling_in_force() {
         .expect("parameter row");
     assert!(row.contains(&binds), "{binds}: {row}");
 }
+
+fn type_and_submit(a: &mut App, s: &str) -> Option<String> {
+    a.update(Action::EditValue);
+    type_text(a, s);
+    a.update(Action::SubmitValue);
+    let e = value_error(a);
+    if e.is_some() {
+        a.update(Action::Dismiss);
+    }
+    e
+}
+
+#[test]
+fn typed_prices_refuse_a_decimal_comma_and_say_plainly_what_is_out_of_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    a.update(Action::NextLever);
+    let before = a.scenario().clone();
+    let e = type_and_submit(&mut a, "1,5").expect("refused");
+    assert!(e.contains("decimal") && e.contains("point"), "{e}");
+    assert_eq!(a.scenario(), &before, "1,5 is not 15");
+    let e = type_and_submit(&mut a, "0.0009").expect("refused");
+    let (shown, range) = e.split_once(" is outside ").expect("outside");
+    assert!(!range.starts_with(shown), "{e}");
+    let e = type_and_submit(&mut a, "-1").expect("refused");
+    assert!(!e.contains("$-1") && e.contains("negative"), "{e}");
+    let e = type_and_submit(&mut a, "1e400").expect("refused");
+    assert!(e.contains("too large"), "{e}");
+    assert_eq!(a.scenario(), &before);
+    assert_eq!(type_and_submit(&mut a, "1,000"), None);
+    assert_eq!(a.scenario().market.price_ceiling_usd_per_mtok, 1000.0);
+}

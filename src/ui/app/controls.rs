@@ -38,11 +38,7 @@ impl App {
         };
         let r = input.target;
         let spec = r.spec();
-        let parsed = spec.unit.parse(&input.text).and_then(|v| match spec.check(v) {
-            None => Ok(v),
-            Some(_) => Err(format!("{} is outside {}", spec.unit.format(v), range_in_unit(r))),
-        });
-        match parsed {
+        match crate::ui::typed::read(r, &input.text) {
             Err(e) => input.error = Some(e),
             Ok(v) => {
                 self.overlays.pop();
