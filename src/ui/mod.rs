@@ -17,12 +17,12 @@ pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod overlay;
-pub mod painter;
 pub mod paramdoc;
 pub mod present;
 pub mod scale;
 pub mod signals;
 pub mod theme;
+pub mod typed;
 pub mod widgets;
 
 pub use crate::sim::Metric;
@@ -203,22 +203,6 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
 where
     B::Error: Send + Sync + 'static,
 {
-    let mut painter = painter::Painter::new();
-    let result = run_loop(terminal, app, events, &mut painter);
-    painter.hand_over(terminal);
-    result
-}
-
-/// [`run_app`]'s loop, painting with `painter`.
-fn run_loop<B: Backend>(
-    terminal: &mut Terminal<B>,
-    app: &mut App,
-    events: &mut impl EventSource,
-    painter: &mut painter::Painter,
-) -> io::Result<()>
-where
-    B::Error: Send + Sync + 'static,
-{
     let mut next_tick: Option<Instant> = None;
     let mut next_autosave: Option<Instant> = None;
     let mut next_disk_check: Option<Instant> = None;
@@ -235,9 +219,7 @@ where
                 height: size.height,
             });
         }
-        painter
-            .draw(terminal, |area, buf| widgets::render_screen(app, area, buf))
-            .map_err(io::Error::other)?;
+        terminal.draw(|f| widgets::render(app, f)).map_err(io::Error::other)?;
         if app.should_quit() {
             return Ok(());
         }
