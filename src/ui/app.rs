@@ -409,6 +409,42 @@ impl App {
         self.doc.scenario.value_at(r, self.view.cursor)
     }
 
+    /// The value in force at the cursor quarter, as the lever panel shows it
+    /// and as `←`/`→` step from it: the value set there, except for the price
+    /// ceiling past the quarter it was set, whose cap in force follows the
+    /// cost of serving (MODEL.md §5) and is the run's.
+    pub fn in_force(&self, r: ParamRef) -> f64 {
+        let t = self.view.cursor;
+        let set = self.value(r);
+        if !self.follows_run(r) {
+            return set;
+        }
+        self.run
+            .market
+            .get(t as usize)
+            .map(|m| m.price_ceiling_usd_per_mtok)
+            .filter(|v| v.is_finite())
+            .unwrap_or(set)
+    }
+
+    /// The quarter where the value in force at the cursor was set: the
+    /// lever's latest keyframe at or before the cursor, else the first quarter.
+    pub fn set_at(&self, r: ParamRef) -> u32 {
+        let t = self.view.cursor;
+        self.doc
+            .scenario
+            .keyframe_quarters(r)
+            .filter(|&k| k <= t)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// True when `r`'s value in force at the cursor is the run's rather than
+    /// the one set: the price ceiling after the quarter it was set.
+    fn follows_run(&self, r: ParamRef) -> bool {
+        r == ParamRef::CEILING && self.view.cursor > 0 && self.set_at(r) != self.view.cursor
+    }
+
     /// Applies one action. Every state change goes through here.
     pub fn update(&mut self, action: Action) {
         if !passive(&action) {
@@ -618,8 +654,20 @@ impl App {
 
     fn adjust(&mut self, step: Step) {
         let Some(r) = self.selected_ref() else { return };
-        let old = self.value(r);
-        let new = Scale::for_spec(&r.spec()).step(old, step);
+        // A step writes the cursor's quarter (the base value at the first), so
+        // it starts from the value in force there: `←` always lowers what binds.
+        if self.follows_run(r) && self.batch.pending {
+            self.simulate_now();
+        }
+        let old = self.in_force(r);
+        let scale = Scale::for_spec(&r.spec());
+        let mut new = scale.step(old, step);
+        // A value in force off the grid ($13.04) may lie next to a round one
+        // ($13.0): a step goes on to one that reads differently.
+        let unit = r.spec().unit;
+        if unit.format(new) == unit.format(old) {
+            new = scale.step(new, step);
+        }
         if new == old {
             self.status = Some(format!("{} is at the end of its range", lever_label(r)));
             return;
@@ -639,7 +687,7 @@ impl App {
         let continuing = drag && self.view.drag == Some(lever);
         self.view.drag = Some(lever);
         let new = Scale::for_spec(&r.spec()).value_at(position);
-        if new != self.value(r) {
+        if new != self.in_force(r) {
             self.apply_lever(r, new, continuing);
         }
     }
@@ -790,6 +838,14 @@ impl App {
                 what.clone()
             }
         }
+    }
+
+    /// Simulates now, even inside a batch (a value in force is needed).
+    fn simulate_now(&mut self) {
+        let open = self.batch.open;
+        self.batch = SimBatch::default();
+        self.resimulate();
+        self.batch.open = open;
     }
 
     fn resimulate(&mut self) {

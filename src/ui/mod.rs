@@ -22,6 +22,7 @@ pub mod present;
 pub mod scale;
 pub mod signals;
 pub mod theme;
+pub mod typed;
 pub mod widgets;
 
 pub use crate::sim::Metric;

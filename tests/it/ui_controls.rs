@@ -513,3 +513,137 @@ fn the_analyses_run_with_twelve_providers() {
         a.update(Action::Dismiss);
     }
 }
+
+/// The cursor at 2024 Q3, six quarters in, with the price ceiling selected.
+fn ceiling_at_2024q3(a: &mut App) {
+    a.update(Action::NextLever);
+    assert_eq!(a.selected_ref(), Some(ParamRef::CEILING));
+    for _ in 0..6 {
+        a.update(Action::StepForward);
+    }
+    assert_eq!(a.scenario().quarter_at(a.cursor()).label(), "2024 Q3");
+}
+
+fn ceiling_in_run(a: &App) -> f64 {
+    a.run().market[a.cursor() as usize].price_ceiling_usd_per_mtok
+}
+
+#[test]
+fn the_ceiling_steps_from_the_cap_in_force_so_left_always_lowers_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    ceiling_at_2024q3(&mut a);
+    let set = a.value(ParamRef::CEILING);
+    let binds = ceiling_in_run(&a);
+    assert!(binds < set / 2.0, "indexed: {binds} in force, {set} set");
+    assert_eq!(a.in_force(ParamRef::CEILING), binds);
+    a.update(Action::Adjust(Step::Down));
+    let lowered = ceiling_in_run(&a);
+    assert!(lowered < binds, "← lowers the cap in force: {binds} → {lowered}");
+    assert!(lowered > binds * 0.8, "by one small step: {binds} → {lowered}");
+    let unit = ParamRef::CEILING.spec().unit;
+    assert_ne!(unit.format(lowered), unit.format(binds), "a step that shows");
+    assert_eq!(
+        a.scenario().keyframe_quarters(ParamRef::CEILING).collect::<Vec<_>>(),
+        vec![6]
+    );
+    a.update(Action::Adjust(Step::Up));
+    a.update(Action::Adjust(Step::Up));
+    assert!(ceiling_in_run(&a) > binds, "→ raises it");
+    // A held key in one batch steps from the keyframe just written.
+    a.begin_batch();
+    for _ in 0..3 {
+        a.update(Action::Adjust(Step::Down));
+    }
+    a.end_batch();
+    assert!(ceiling_in_run(&a) < lowered);
+    // A later quarter without a keyframe steps from what binds there.
+    for _ in 0..4 {
+        a.update(Action::StepForward);
+    }
+    let later = ceiling_in_run(&a);
+    a.update(Action::Adjust(Step::BigDown));
+    assert!(ceiling_in_run(&a) < later);
+    // At the first quarter the step changes the base value, also the cap in force there.
+    a.update(Action::FirstQuarter);
+    let base = a.scenario().market.price_ceiling_usd_per_mtok;
+    a.update(Action::Adjust(Step::Down));
+    assert!(a.scenario().market.price_ceiling_usd_per_mtok < base);
+    assert_eq!(ceiling_in_run(&a), a.scenario().market.price_ceiling_usd_per_mtok);
+}
+
+#[test]
+fn a_typed_ceiling_at_a_later_quarter_is_the_cap_in_force_there() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    ceiling_at_2024q3(&mut a);
+    let set = a.value(ParamRef::CEILING);
+    // The value set at the start is not what binds here, so typing it adds a keyframe.
+    a.update(Action::EditValue);
+    type_text(&mut a, &format!("{set}"));
+    a.update(Action::SubmitValue);
+    assert_eq!(value_error(&a), None);
+    assert_eq!(ceiling_in_run(&a), set);
+    assert!(
+        a.status().is_some_and(|s| s.contains("from 2024 Q3")),
+        "{:?}",
+        a.status()
+    );
+}
+
+#[test]
+fn the_lever_panel_and_parameter_view_show_the_ceiling_in_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    ceiling_at_2024q3(&mut a);
+    let shown = |a: &App| ParamRef::CEILING.spec().unit.format(a.in_force(ParamRef::CEILING));
+    let binds = shown(&a);
+    let screen = text(&a, 120, 40);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Price ceiling") && !l.contains("In force"))
+        .expect("ceiling row");
+    assert!(row.contains(&binds), "headline {binds}: {row}");
+    assert!(!row.contains("$60.0/Mtok"), "{row}");
+    assert!(screen.contains("set to $60.0/Mtok at 2023 Q1"), "{screen}");
+    a.update(Action::OpenParams);
+    type_text(&mut a, "price ceiling");
+    let screen = text(&a, 120, 40);
+    let row = screen
+        .lines()
+        .find(|l| l.contains("Price ceiling ") && l.contains("$0.001"))
+        .expect("parameter row");
+    assert!(row.contains(&binds), "{binds}: {row}");
+}
+
+fn type_and_submit(a: &mut App, s: &str) -> Option<String> {
+    a.update(Action::EditValue);
+    type_text(a, s);
+    a.update(Action::SubmitValue);
+    let e = value_error(a);
+    if e.is_some() {
+        a.update(Action::Dismiss);
+    }
+    e
+}
+
+#[test]
+fn typed_prices_refuse_a_decimal_comma_and_say_plainly_what_is_out_of_range() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    a.update(Action::NextLever);
+    let before = a.scenario().clone();
+    let e = type_and_submit(&mut a, "1,5").expect("refused");
+    assert!(e.contains("decimal") && e.contains("point"), "{e}");
+    assert_eq!(a.scenario(), &before, "1,5 is not 15");
+    let e = type_and_submit(&mut a, "0.0009").expect("refused");
+    let (shown, range) = e.split_once(" is outside ").expect("outside");
+    assert!(!range.starts_with(shown), "{e}");
+    let e = type_and_submit(&mut a, "-1").expect("refused");
+    assert!(!e.contains("$-1") && e.contains("negative"), "{e}");
+    let e = type_and_submit(&mut a, "1e400").expect("refused");
+    assert!(e.contains("too large"), "{e}");
+    assert_eq!(a.scenario(), &before);
+    assert_eq!(type_and_submit(&mut a, "1,000"), None);
+    assert_eq!(a.scenario().market.price_ceiling_usd_per_mtok, 1000.0);
+}

@@ -121,3 +121,14 @@ fn the_price_chart_says_which_cap_binds() {
     let text: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
     assert!(text.contains("no cap binds") || text.contains("caps at"), "{text}");
 }
+
+/// The price ceiling selected at 2024 Q3, where its indexed cap is far below
+/// the $60 set at the start: the headline is the cap in force, and `←` lowers it.
+#[test]
+fn the_ceiling_lever_shows_and_steps_the_cap_in_force() {
+    let mut ev = vec![ch('j')];
+    ev.extend((0..6).map(|_| ch('.')));
+    check("ceiling_in_force", 120, 40, ev.clone());
+    ev.push(key(KeyCode::Left));
+    check("ceiling_lowered", 120, 40, ev);
+}

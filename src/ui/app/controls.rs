@@ -38,15 +38,11 @@ impl App {
         };
         let r = input.target;
         let spec = r.spec();
-        let parsed = spec.unit.parse(&input.text).and_then(|v| match spec.check(v) {
-            None => Ok(v),
-            Some(_) => Err(format!("{} is outside {}", spec.unit.format(v), range_in_unit(r))),
-        });
-        match parsed {
+        match crate::ui::typed::read(r, &input.text) {
             Err(e) => input.error = Some(e),
             Ok(v) => {
                 self.overlays.pop();
-                if v == self.value(r) {
+                if v == self.in_force(r) {
                     self.status = Some(format!("{} is already {}", lever_label(r), spec.unit.format(v)));
                     return;
                 }

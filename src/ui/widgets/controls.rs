@@ -64,7 +64,7 @@ impl Widget for ValueInputWidget<'_> {
             format!("from {q} on (a keyframe)")
         };
         let lines = [
-            format!("Now {}; applies {applies}.", spec.unit.format(app.value(r))),
+            format!("Now {}; applies {applies}.", spec.unit.format(app.in_force(r))),
             format!(
                 "Type in {}; allowed {}.",
                 spec.unit.typed_as(),
@@ -277,7 +277,7 @@ fn param_row(app: &App, buf: &mut Buffer, inner: Rect, y: u16, r: crate::sim::Pa
     let x = put(buf, inner, inner.x, y, if sel { "▸" } else { " " }, th.accent());
     let x = put(buf, inner, x, y, who, th.dim());
     let x = put(buf, inner, x, y, &left(&crate::ui::paramdoc::label(r), label_w), style);
-    let value = super::right(&spec.unit.format(app.value(r)), value_w);
+    let value = super::right(&spec.unit.format(app.in_force(r)), value_w);
     let x = put(buf, inner, x + 1, y, &value, th.title());
     let x = if unit_w > 0 {
         put(buf, inner, x + 2, y, &left(spec.unit.label(), unit_w), th.dim())
@@ -365,12 +365,15 @@ impl Widget for ParamsWidget<'_> {
         if let Some(&r) = list.get(*selected) {
             let y = inner.bottom().saturating_sub(detail_h + 1);
             let key = app.scenario().key_name(r);
-            let text = format!(
+            let mut text = format!(
                 "{key} ({}): {} Source: {}",
                 crate::ui::paramdoc::section(r),
                 r.spec().doc,
                 crate::ui::paramdoc::source(r)
             );
+            if r == crate::sim::ParamRef::CEILING {
+                text = format!("{} {text}", super::levers::ceiling_note(app));
+            }
             for (i, l) in super::wrap(&text, inner.width as usize)
                 .into_iter()
                 .take(detail_h as usize)

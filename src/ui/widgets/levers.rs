@@ -53,7 +53,8 @@ impl LeverPanelWidget<'_> {
         let Some(&r) = levers.get(row.index) else { return };
         let sc = app.scenario();
         let selected = row.index == app.selected_lever();
-        let v = app.value(r);
+        // What binds at the cursor: for an indexed price ceiling, the cap in force.
+        let v = app.in_force(r);
         let has_key_here = app.cursor() > 0 && sc.keyframe_quarters(r).any(|t| t == app.cursor());
         let name = match app.lever_view() {
             LeverView::Mission if tall => lever_label(r),
@@ -123,16 +124,8 @@ impl LeverPanelWidget<'_> {
         let spec = r.spec();
         let range = crate::ui::app::range_in_unit(r);
         let mut text = format!("{} Range {range}.", spec.doc);
-        if r == ParamRef::CEILING
-            && let Some(m) = app.run().market.get(app.cursor() as usize)
-        {
-            // The lever is the value when set; the cap in force moves with
-            // the cost of serving (MODEL.md §5).
-            text = format!(
-                "In force at {}: {}. {text}",
-                app.run().quarter(app.cursor()),
-                value_text(r, m.price_ceiling_usd_per_mtok)
-            );
+        if r == ParamRef::CEILING {
+            text = format!("{} {text}", ceiling_note(app));
         }
         for (i, line) in wrap(&text, area.width as usize)
             .into_iter()
@@ -141,6 +134,26 @@ impl LeverPanelWidget<'_> {
         {
             put(buf, area, area.x, area.y + 1 + i as u16, &line, th.dim());
         }
+    }
+}
+
+/// The price ceiling at the cursor: the cap in force, and the value set
+/// where it was set (the headline shows the one in force; MODEL.md §5).
+pub fn ceiling_note(app: &App) -> String {
+    let r = ParamRef::CEILING;
+    let sc = app.scenario();
+    let here = sc.quarter_at(app.cursor()).label();
+    let set_at = app.set_at(r);
+    let set = value_text(r, app.value(r));
+    let in_force = value_text(r, app.in_force(r));
+    let k = app.value(ParamRef::Market(crate::sim::MarketKey::price_ceiling_indexation));
+    match (set_at == app.cursor(), k > 0.0) {
+        (_, false) => format!("In force at {here}: {in_force}, fixed in dollars (indexation 0)."),
+        (true, true) => format!("In force at {here}: {in_force}, set here; indexed to the cost of serving after."),
+        (false, true) => format!(
+            "In force at {here}: {in_force}; set to {set} at {}, indexed to the cost of serving since.",
+            sc.quarter_at(set_at).label()
+        ),
     }
 }
 

@@ -16,7 +16,7 @@ pub struct HelpWidget<'a> {
     pub app: &'a App,
 }
 
-const HELP_NOTE: &str = "Lever changes apply from the cursor quarter on (a keyframe, ◇); at the first quarter they change the base value. Mouse: click a lever or its slider, drag the slider, click a tab or a quarter, scroll the event log.";
+const HELP_NOTE: &str = "Lever changes apply from the cursor quarter on (a keyframe, ◇); at the first quarter they change the base value. ←→ step from the value in force at the cursor (for the indexed price ceiling, the cap in force, not the value set), so ← always lowers what binds. Mouse: click a lever or its slider, drag the slider, click a tab or a quarter, scroll the event log.";
 
 const PRESENT_NOTE: &str = "Presenting: each beat moves the cursor to its quarter, shows its chart and provider, and applies its lever changes; going back undoes them. Levers stay locked until L unlocks them.";
 const BEATS_NOTE: &str = "Beats are kept in quarter order and saved with the strategy (Ctrl-s in the dashboard).";

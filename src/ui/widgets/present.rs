@@ -220,7 +220,7 @@ impl PresentWidget<'_> {
             "levers locked".to_string()
         } else {
             match app.selected_ref() {
-                Some(r) => format!("UNLOCKED: {} {}", lever_label(r), value_text(r, app.value(r))),
+                Some(r) => format!("UNLOCKED: {} {}", lever_label(r), value_text(r, app.in_force(r))),
                 None => "UNLOCKED".into(),
             }
         };
