@@ -81,14 +81,27 @@ pub fn musd(v: f64) -> String {
     }
 }
 
-/// Price in USD per million tokens.
+/// Price in USD per million tokens: "$22.7", "$5.54", "$0.012", and below
+/// a cent two significant digits ("$0.00012"), so a tiny price or cap is
+/// never written as "$0.000".
 pub fn usd_mtok(v: f64) -> String {
-    if v >= 10.0 {
+    let a = v.abs();
+    if a >= 10.0 {
         format!("${v:.1}")
-    } else if v >= 0.1 {
+    } else if a >= 0.1 {
         format!("${v:.2}")
-    } else {
+    } else if a >= 0.01 || a == 0.0 || !a.is_finite() {
         format!("${v:.3}")
+    } else {
+        // Two significant digits, without zeros past the third decimal ("$0.001").
+        let decimals = (1 - a.log10().floor() as i32).clamp(3, 15) as usize;
+        let s = format!("{v:.decimals$}");
+        let (whole, frac) = s.split_once('.').unwrap_or((&s, ""));
+        let mut frac = frac.to_string();
+        while frac.len() > 3 && frac.ends_with('0') {
+            frac.pop();
+        }
+        format!("${whole}.{frac}")
     }
 }
 
@@ -192,6 +205,12 @@ mod tests {
         assert_eq!(usd_mtok(22.7), "$22.7");
         assert_eq!(usd_mtok(5.54), "$5.54");
         assert_eq!(usd_mtok(0.012), "$0.012");
+        assert_eq!(usd_mtok(0.00012), "$0.00012");
+        assert_eq!(usd_mtok(0.0009), "$0.0009");
+        assert_eq!(usd_mtok(0.00095), "$0.00095");
+        assert_eq!(usd_mtok(0.001), "$0.001");
+        assert_eq!(usd_mtok(0.0049), "$0.0049");
+        assert_eq!(usd_mtok(0.0), "$0.000");
         assert_eq!(pct(0.236), "23.6%");
         assert_eq!(pct_trim(0.85), "85%");
         assert_eq!(pct_trim(0.125), "12.5%");

@@ -114,10 +114,16 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
         "", "unserved", &unserved, "", "", "", "", "", "", "", "", "", "",
     ]));
     let mq = &run.market[t as usize];
+    // With nobody selling there is no average price (the engine keeps a reference one).
+    let selling = run.quarter_rows(t).iter().any(|r| r.status == Status::Active);
+    let average = if selling {
+        format!("{}/Mtok", usd_mtok(mq.avg_price_usd_per_mtok))
+    } else {
+        "– (no provider active)".to_string()
+    };
     s.push_str(&format!(
-        "\nMarket: demand {} Mtok/quarter, average price {}/Mtok, price ceiling {}/Mtok, open-model cap {}/Mtok, parity {}\n",
+        "\nMarket: demand {} Mtok/quarter, average price {average}, price ceiling {}/Mtok, open-model cap {}/Mtok, parity {}\n",
         num(mq.demand_mtok),
-        usd_mtok(mq.avg_price_usd_per_mtok),
         usd_mtok(mq.price_ceiling_usd_per_mtok),
         usd_mtok(mq.open_model_cap_usd_per_mtok),
         crate::format::pct0(mq.open_source_parity)

@@ -128,3 +128,26 @@ fn the_progress_bar_stays_out_of_pipes_and_logs() {
     );
     assert!(!err(&o).contains('\r'));
 }
+
+#[test]
+fn with_every_provider_gone_the_market_line_has_no_average_price_and_a_readable_ceiling() {
+    let o = cloudstrat(&["run", "default", "--set", "market.price_ceiling_usd_per_mtok=0.001"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let market = text.lines().find(|l| l.starts_with("Market:")).expect("market line");
+    assert!(market.contains("average price – (no provider active)"), "{market}");
+    let ceiling = market
+        .split("price ceiling $")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .expect("ceiling");
+    assert!(
+        ceiling.trim_start_matches(['0', '.']).len() >= 2,
+        "significant digits: {market}"
+    );
+    // With providers selling, the average is a price.
+    let o = cloudstrat(&["run", "default"]);
+    let text = out(&o);
+    let market = text.lines().find(|l| l.starts_with("Market:")).expect("market line");
+    assert!(market.contains("average price $"), "{market}");
+}
