@@ -659,7 +659,7 @@ fn the_help_has_a_what_you_see_page_and_the_footer_says_until_a_quarter() {
         .find(|l| l.contains("? help"))
         .expect("footer")
         .to_string();
-    assert!(footer.contains("set base value until 20"), "{footer}");
+    assert!(footer.contains("set base until 20"), "{footer}");
     assert!(!footer.contains(" to 20"), "a quarter never reads as a value: {footer}");
     a.update(Action::ToggleHelp);
     assert!(text(&a, 120, 40).contains("Tab: what you see"));

@@ -586,7 +586,7 @@ impl App {
         if t == 0 || r.is_start_only() {
             match next {
                 None => "set whole run".into(),
-                Some(_) => format!("set base value{until}"),
+                Some(_) => format!("set base{until}"),
             }
         } else if keys.contains(&t) {
             format!("move ◇ here{until}")
