@@ -337,6 +337,9 @@ struct Acc {
     /// where that happens, or on a merge). Otherwise `small` is empty.
     counts: Vec<u32>,
     small: Vec<u8>,
+    /// Per cell of a compact accumulator: whether `counts` holds anything for
+    /// it, so that merging and reading leave the other cells' pages untouched.
+    carried: Vec<bool>,
     /// Samples per cell (values that count).
     n: Vec<u32>,
     /// Samples below and above the cell's range.
@@ -370,6 +373,7 @@ impl Acc {
             keep,
             counts: vec![0; cells * BINS],
             small: if compact { vec![0; cells * BINS] } else { Vec::new() },
+            carried: if compact { vec![false; cells] } else { Vec::new() },
             n: vec![0; cells],
             under: vec![0; cells],
             over: vec![0; cells],
@@ -396,12 +400,21 @@ impl Acc {
 
     /// Every bin's count, cell by cell.
     fn bin_counts(&self) -> Vec<u32> {
-        if self.small.is_empty() {
-            return self.counts.clone();
+        (0..self.cells()).flat_map(|c| self.cell_counts(c)).collect()
+    }
+
+    /// The bin counts of cell `c`.
+    fn cell_counts(&self, c: usize) -> Vec<u32> {
+        let range = c * BINS..(c + 1) * BINS;
+        let Some(small) = self.small.get(range.clone()) else {
+            return self.counts[range].to_vec();
+        };
+        if !self.carried[c] {
+            return small.iter().map(|&b| u32::from(b)).collect();
         }
-        self.counts
+        self.counts[range]
             .iter()
-            .zip(&self.small)
+            .zip(small)
             .map(|(&a, &b)| a + u32::from(b))
             .collect()
     }
@@ -439,6 +452,7 @@ impl Acc {
             let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
             let counts = &mut self.counts[c * BINS..(c + 1) * BINS];
             let mut small = self.small.get_mut(c * BINS..(c + 1) * BINS);
+            let mut carried = false;
             let mut outside = false;
             for &x in values.clone() {
                 if x.is_nan() {
@@ -456,6 +470,7 @@ impl Acc {
                             bytes[b] = v;
                             if wrapped {
                                 counts[b] += 256;
+                                carried = true;
                             }
                         }
                         None => counts[b] += 1,
@@ -475,6 +490,9 @@ impl Acc {
                     }
                 }
             }
+            if carried {
+                self.carried[c] = true;
+            }
             self.n[c] += n;
             self.min[c] = min;
             self.max[c] = max;
@@ -487,11 +505,37 @@ impl Acc {
 
     /// Adds `other`'s counts to these.
     fn merge(&mut self, other: Acc) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        for (a, s) in self.counts.iter_mut().zip(&other.small) {
-            *a += u32::from(*s);
+        for c in 0..self.cells() {
+            let range = c * BINS..(c + 1) * BINS;
+            // Counts `other` holds in its four-byte bins for this cell, if any.
+            let whole = other.small.is_empty() || other.carried[c];
+            match (self.small.get_mut(range.clone()), other.small.get(range.clone())) {
+                (Some(mine), Some(theirs)) => {
+                    // Bytes add into bytes; what passes 255 is carried.
+                    for (b, (a, &t)) in mine.iter_mut().zip(theirs).enumerate() {
+                        let sum = u32::from(*a) + u32::from(t);
+                        *a = (sum & 0xff) as u8;
+                        if sum > 0xff {
+                            self.counts[c * BINS + b] += sum & !0xff;
+                            self.carried[c] = true;
+                        }
+                    }
+                }
+                (None, Some(theirs)) => {
+                    for (a, &t) in self.counts[range.clone()].iter_mut().zip(theirs) {
+                        *a += u32::from(t);
+                    }
+                }
+                (_, None) => {}
+            }
+            if whole {
+                for (a, &b) in self.counts[range.clone()].iter_mut().zip(&other.counts[range]) {
+                    *a += b;
+                }
+                if let Some(flag) = self.carried.get_mut(c) {
+                    *flag = true;
+                }
+            }
         }
         for c in 0..self.cells() {
             self.n[c] += other.n[c];
@@ -531,14 +575,7 @@ impl Acc {
         low.sort_by(f64::total_cmp);
         let mut high: Vec<f64> = self.high[c].iter().map(|x| x.0.0).collect();
         high.sort_by(f64::total_cmp);
-        let bins: Vec<u32> = match self.small.get(c * BINS..(c + 1) * BINS) {
-            Some(small) => self.counts[c * BINS..(c + 1) * BINS]
-                .iter()
-                .zip(small)
-                .map(|(&a, &b)| a + u32::from(b))
-                .collect(),
-            None => self.counts[c * BINS..(c + 1) * BINS].to_vec(),
-        };
+        let bins = self.cell_counts(c);
         let cell = Cell {
             binned: bins.iter().map(|&x| u64::from(x)).sum(),
             bins: &bins,
@@ -1159,6 +1196,21 @@ mod tests {
         assert_eq!(compact.count(0, BINS / 2), 1000);
         assert_eq!(compact.bin_counts(), plain.bin_counts());
         assert_eq!(compact.percentiles(&r, 0), [0.5; 5]);
+        // Merged, compact into compact (bytes that carry) and into whole counts.
+        let two = |n: usize| {
+            let mut a = Acc::compact(1, 0, 16);
+            a.add_batch(&r, &vec![0.5; n], n, n);
+            a
+        };
+        let mut into_compact = two(200);
+        into_compact.merge(two(100));
+        into_compact.merge(compact.clone());
+        let mut into_plain = Acc::new(1, 0, 16);
+        into_plain.merge(two(200));
+        into_plain.merge(two(100));
+        into_plain.merge(compact);
+        assert_eq!(into_compact.count(0, BINS / 2), 1300);
+        assert_eq!(into_compact.bin_counts(), into_plain.bin_counts());
     }
 
     #[test]
