@@ -244,10 +244,14 @@ fn sweeping_the_price_ceiling_where_every_provider_survives_raises_the_average_p
     // until it stops binding; path effects of the 2023 shortage move it by at
     // most 0.2% between neighbours (MODEL.md, limitations).
     let mut last: Option<f64> = None;
-    for v in [10.0, 11.0, 12.0, 14.0, 16.0, 18.0, 20.0, 22.0, 24.0, 26.0, 30.0, 60.0, 1000.0] {
+    for v in [
+        10.0, 11.0, 12.0, 14.0, 16.0, 18.0, 20.0, 22.0, 24.0, 26.0, 30.0, 60.0, 1000.0,
+    ] {
         let (_, run) = with_ceiling(v);
         assert!(
-            !run.events.iter().any(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { .. })),
+            !run.events
+                .iter()
+                .any(|e| matches!(e.kind, cloudstrat::sim::EventKind::ProviderExited { .. })),
             "a provider exits at ceiling {v}"
         );
         let p = token_weighted_price(&run);
