@@ -464,12 +464,14 @@ pub fn tornado(t: &crate::analysis::sensitivity::Tornado) -> String {
 
 pub fn optimum(o: &crate::analysis::optimize::Optimum) -> String {
     let mut s = format!("Best response of {} for {}\n", o.provider, o.kpi);
-    for ((k, v), (lo, hi)) in o.settings.iter().zip(&o.ranges) {
+    for (i, ((k, v), (lo, hi))) in o.settings.iter().zip(&o.ranges).enumerate() {
+        // In the lever's unit, as the dashboard shows it ("3.38M/q", "85%").
+        let shown = |x: f64| o.refs.get(i).map_or_else(|| num(x), |r| r.spec().unit.format(x));
         s.push_str(&format!(
             "  {k} = {}   (searched {} to {})\n",
-            num(*v),
-            num(*lo),
-            num(*hi)
+            shown(*v),
+            shown(*lo),
+            shown(*hi)
         ));
     }
     s.push_str(&format!(

@@ -239,16 +239,9 @@ impl Event {
     pub fn message(&self, sc: &Scenario) -> String {
         let name = |i: usize| sc.providers.get(i).map_or("?", |p| p.name.as_str()).to_string();
         match self.kind {
+            // In the unit the lever shows: "set to 85%", "set to $12.0/Mtok".
             EventKind::KeyframeApplied { target, value } => {
-                let spec = target.spec();
-                format!(
-                    "{} set to {} {}",
-                    sc.param_label(target),
-                    trim_num(value),
-                    spec.unit.label()
-                )
-                .trim_end()
-                .to_string()
+                format!("{} set to {}", sc.param_label(target), target.spec().unit.format(value))
             }
             EventKind::HardwareGeneration { generation } => {
                 let g = sc.hardware.get(generation);
@@ -299,12 +292,6 @@ impl Event {
             }
         }
     }
-}
-
-fn trim_num(v: f64) -> String {
-    let s = format!("{v:.4}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
 }
 
 /// A whole simulated horizon.

@@ -14,9 +14,9 @@ use crate::sim::ParamSpec;
 /// points), and every step lands on a multiple of the step.
 const SMALL_LINEAR: f64 = 0.01;
 const BIG_LINEAR: f64 = 0.05;
-/// A log lever steps through round values: small steps through two
-/// significant digits (1, 1.1, ... 2, 2.2, ... 5, 5.5, ...), big steps
-/// through 1, 2, 5, 10, 20, 50, ...
+/// A log lever steps through round values: small steps through these
+/// mantissas, 5 to 20 % apart (1, 1.1, ... 2, 2.2, ... 3, 3.5, ... 5, 6, ...),
+/// big steps through 1, 2, 5, 10, 20, 50, ... (docs/MODEL.md, "Lever ranges").
 const SMALL_MANTISSAS: [f64; 25] = [
     1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0, 2.2, 2.4, 2.6, 2.8, 3.0, 3.5, 4.0, 4.5, 5.0, 6.0, 7.0, 8.0,
     9.0, 10.0,

@@ -151,3 +151,26 @@ fn with_every_provider_gone_the_market_line_has_no_average_price_and_a_readable_
     let market = text.lines().find(|l| l.starts_with("Market:")).expect("market line");
     assert!(market.contains("average price $"), "{market}");
 }
+
+#[test]
+fn optimize_and_events_print_values_in_the_levers_unit() {
+    let o = cloudstrat(&[
+        "optimize",
+        "default",
+        "--provider",
+        "neo",
+        "--levers",
+        "self_chip_volume",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    let line = text
+        .lines()
+        .find(|l| l.contains("self_chip_volume ="))
+        .expect("setting");
+    assert!(line.contains("M/q") || line.contains("k/q"), "{line}");
+    assert!(line.contains("to 10M/q)"), "{line}");
+    let o = cloudstrat(&["run", "default", "--set", "market.open_source_parity@2025Q1=0.85"]);
+    let text = out(&o);
+    assert!(text.contains("Open-source parity set to 85%"), "{text}");
+}

@@ -207,3 +207,47 @@ fn the_lever_ranges_section_gives_the_code_s_ranges() {
         assert!(!row[3].is_empty(), "{} needs a source", lever.key);
     }
 }
+
+/// The chains of key steps "Lever ranges" gives as examples are the ones the
+/// dashboard's `←`/`→` make (a step's size between two round values).
+#[test]
+fn the_documented_key_steps_are_the_dashboards() {
+    use cloudstrat::sim::ParamRef;
+    use cloudstrat::ui::Step;
+    use cloudstrat::ui::scale::Scale;
+    let para: String = DOC
+        .split("\n\n")
+        .find(|p| p.contains("Key steps land on round values"))
+        .expect("the key steps paragraph")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let chains: [(ParamRef, &str, &[f64], Step); 3] = [
+        (
+            ParamRef::self_chip_volume(0),
+            "15 → 16 → 17",
+            &[15.0, 16.0, 17.0],
+            Step::Up,
+        ),
+        (
+            ParamRef::self_chip_volume(0),
+            "40 → 45 → 50 → 60",
+            &[40.0, 45.0, 50.0, 60.0],
+            Step::Up,
+        ),
+        (
+            ParamRef::CEILING,
+            "$60 → $50 → $45 → $40",
+            &[60.0, 50.0, 45.0, 40.0],
+            Step::Down,
+        ),
+    ];
+    for (r, text, values, step) in chains {
+        assert!(para.contains(text), "the paragraph gives {text}: {para}");
+        let scale = Scale::for_spec(&r.spec());
+        for w in values.windows(2) {
+            assert_eq!(scale.step(w[0], step), w[1], "{text}");
+        }
+    }
+    assert!(!para.contains("two significant digits"), "{para}");
+}
