@@ -18,6 +18,8 @@ pub enum Step {
 pub enum Action {
     /// Open the key help, or close it when open.
     ToggleHelp,
+    /// In the help: between the keys and what the screen shows.
+    HelpPage,
     /// Close the open overlay or prompt.
     Dismiss,
     /// Quit; asks first when there are unsaved changes.

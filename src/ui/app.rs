@@ -459,6 +459,7 @@ impl App {
         }
         match action {
             Action::ToggleHelp => self.toggle_help(),
+            Action::HelpPage => self.help_page(),
             Action::Dismiss => self.dismiss(),
             Action::Quit => self.quit(),
             Action::QuitDiscard => self.quit_discarding(),
@@ -563,6 +564,17 @@ impl App {
         } else {
             self.overlays.push(Overlay::Help(String::new()));
         }
+    }
+
+    /// Tab in the help: the keys, or what the screen shows.
+    fn help_page(&mut self) {
+        let next = match self.overlays.top() {
+            Some(Overlay::Help(_)) => Overlay::Glossary,
+            Some(Overlay::Glossary) => Overlay::Help(String::new()),
+            _ => return,
+        };
+        self.overlays.pop();
+        self.overlays.push(next);
     }
 
     fn quit(&mut self) {

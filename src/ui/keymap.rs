@@ -473,6 +473,12 @@ const HELP: &[Binding] = &[
         Some("close"),
     ),
     bind(
+        &[Key::plain(KeyCode::Tab)],
+        Action::HelpPage,
+        "what you see on screen, or the keys",
+        Some("what you see / keys"),
+    ),
+    bind(
         &[Key::plain(KeyCode::Backspace)],
         Action::DeleteChar,
         "type to search; delete a character",

@@ -18,6 +18,8 @@ use std::path::PathBuf;
 pub enum Overlay {
     /// The `?` help, with the text typed to search it.
     Help(String),
+    /// The help's other page: what the screen shows ("In force at", ◇, Δq).
+    Glossary,
     ConfirmQuit,
     Tornado,
     Optimum,
@@ -154,7 +156,7 @@ impl Overlay {
     /// The keymap this overlay answers to.
     pub fn mode(&self) -> Mode {
         match self {
-            Overlay::Help(_) => Mode::Help,
+            Overlay::Help(_) | Overlay::Glossary => Mode::Help,
             Overlay::ConfirmQuit => Mode::ConfirmQuit,
             Overlay::Tornado => Mode::Tornado,
             Overlay::Optimum => Mode::Optimum,

@@ -647,3 +647,33 @@ fn typed_prices_refuse_a_decimal_comma_and_say_plainly_what_is_out_of_range() {
     assert_eq!(type_and_submit(&mut a, "1,000"), None);
     assert_eq!(a.scenario().market.price_ceiling_usd_per_mtok, 1000.0);
 }
+
+#[test]
+fn the_help_has_a_what_you_see_page_and_the_footer_says_until_a_quarter() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    // Parity has a keyframe later: at the start, ←→ set the base value until it.
+    let screen = text(&a, 120, 40);
+    let footer = screen
+        .lines()
+        .find(|l| l.contains("? help"))
+        .expect("footer")
+        .to_string();
+    assert!(footer.contains("set base until 20"), "{footer}");
+    assert!(!footer.contains(" to 20"), "a quarter never reads as a value: {footer}");
+    a.update(Action::ToggleHelp);
+    assert!(text(&a, 120, 40).contains("Tab: what you see"));
+    a.update(Action::HelpPage);
+    let page = text(&a, 120, 40);
+    for seen in ["In force at", "◇1", "Δq", "Δbase", "caps at", "dashed=cost", "indexed"] {
+        assert!(page.contains(seen), "{seen}: {page}");
+    }
+    a.update(Action::HelpPage);
+    assert!(text(&a, 120, 40).contains("Keys · type to search"));
+    a.update(Action::HelpPage);
+    // Typing there searches the keys.
+    a.update(Action::TypeChar('u'));
+    assert_eq!(a.overlays().help_query(), Some("u"));
+    a.update(Action::Dismiss);
+    assert_eq!(a.mode(), Mode::Normal);
+}

@@ -132,3 +132,11 @@ fn the_ceiling_lever_shows_and_steps_the_cap_in_force() {
     ev.push(key(KeyCode::Left));
     check("ceiling_lowered", 120, 40, ev);
 }
+
+/// `?` then Tab: what the screen's marks and numbers mean.
+#[test]
+fn the_help_explains_what_you_see() {
+    let ev = vec![ch('?'), key(KeyCode::Tab)];
+    check("what_you_see", 120, 40, ev.clone());
+    check("what_you_see", 80, 24, ev);
+}

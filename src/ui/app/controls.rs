@@ -459,6 +459,11 @@ impl App {
                 n.error = None;
             }
             Some(Overlay::Help(q)) if q.chars().count() < 40 => q.push(c),
+            // Typing on the help's other page searches the keys.
+            Some(Overlay::Glossary) => {
+                self.overlays.pop();
+                self.overlays.push(Overlay::Help(c.to_string()));
+            }
             Some(Overlay::Palette(p)) if p.query.chars().count() < 60 => {
                 p.query.push(c);
                 p.refilter();
@@ -574,8 +579,9 @@ impl App {
         let t = self.view.cursor;
         let keys: Vec<u32> = sc.keyframe_quarters(r).collect();
         let next = keys.iter().copied().find(|&k| k > t);
+        // "until": the quarter the lever's next keyframe takes over, never a value.
         let until = next
-            .map(|k| format!(" to {}", sc.quarter_at(k).label()))
+            .map(|k| format!(" until {}", sc.quarter_at(k).label()))
             .unwrap_or_default();
         if t == 0 || r.is_start_only() {
             match next {

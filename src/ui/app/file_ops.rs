@@ -94,7 +94,7 @@ impl App {
     /// Closing a dialog drops what was waiting for it.
     pub(super) fn dismiss(&mut self) {
         match self.overlays.pop() {
-            Some(Overlay::Help(_) | Overlay::ConfirmOverwrite(_) | Overlay::Message(_)) => {}
+            Some(Overlay::Help(_) | Overlay::Glossary | Overlay::ConfirmOverwrite(_) | Overlay::Message(_)) => {}
             _ => self.doc.files.pending = Then::Stay,
         }
     }

@@ -30,7 +30,7 @@ pub use jobs::JobStatusWidget;
 pub use league::LeagueWidget;
 pub use levers::LeverPanelWidget;
 pub use optimum::OptimumWidget;
-pub use overlay::{CHARTS_LINE, ConfirmQuitWidget, HelpWidget, TooSmallWidget};
+pub use overlay::{CHARTS_LINE, ConfirmQuitWidget, GlossaryWidget, HelpWidget, TooSmallWidget};
 pub use present::{BeatsWidget, PresentWidget, PromptWidget, big_text};
 pub use tornado::TornadoWidget;
 pub use waterfall::{WaterfallWidget, waterfall_steps};
@@ -83,6 +83,7 @@ fn draw_screen(app: &App, area: Rect, buf: &mut Buffer) {
 fn draw_overlay(app: &App, o: &Overlay, area: Rect, buf: &mut Buffer) {
     match o {
         Overlay::Help(_) => HelpWidget { app }.render(area, buf),
+        Overlay::Glossary => GlossaryWidget { app }.render(area, buf),
         Overlay::ConfirmQuit => ConfirmQuitWidget { app }.render(area, buf),
         Overlay::Tornado => TornadoWidget { app }.render(area, buf),
         Overlay::Optimum => OptimumWidget { app }.render(area, buf),

@@ -102,7 +102,7 @@ impl Widget for HelpWidget<'_> {
             .border_style(th.focus_border())
             .title(Line::styled(
                 if query.is_empty() {
-                    " Keys · type to search ".to_string()
+                    " Keys · type to search · Tab: what you see ".to_string()
                 } else {
                     format!(" Keys matching “{query}” ")
                 },
@@ -146,6 +146,84 @@ impl Widget for HelpWidget<'_> {
                 &truncate(help, (cell.width as usize).saturating_sub(kw + 2)),
                 th.text(),
             );
+        }
+    }
+}
+
+/// The help's "What you see" page: the marks and numbers of the screen.
+pub struct GlossaryWidget<'a> {
+    pub app: &'a App,
+}
+
+/// (what is on screen, what it means), in the order the eye meets them.
+pub const WHAT_YOU_SEE: [(&str, &str); 7] = [
+    (
+        "In force at",
+        "Under the price-ceiling lever: the cap that binds at the cursor quarter. The ceiling is indexed: the value set holds at its quarter (the start or a keyframe), then follows the cost of serving (MODEL.md §5). The lever shows the cap in force; ←→ and = start from it.",
+    ),
+    (
+        "◇  ◇1 ◇2",
+        "Keyframes: ◇ before a value, one at the cursor quarter; ◇2 right of a slider, the lever has two; ◇ on the time axis, where they are. A change at a later quarter adds one, Del removes it.",
+    ),
+    (
+        "←→ add ◇ here",
+        "The footer says what ←→ do at the cursor: set the whole run or the base value, add or move a keyframe here; \"until 2025 Q1\": where the next keyframe takes over.",
+    ),
+    (
+        "Δq  Δbase",
+        "League table: the share's change since last quarter and against the pinned baseline (b), in points; Cash Δq and Cash Δbase in money.",
+    ),
+    (
+        "caps at …",
+        "The price chart's bottom line: which cap set each capped provider's price at the cursor (the price ceiling or the open-model cap), or \"no cap binds\".",
+    ),
+    (
+        "dashed=cost",
+        "Price chart: a provider's dashed line is its unit cost, the solid one its price; dim lines, the pinned baseline.",
+    ),
+    (
+        "╌unserved",
+        "Share chart: the demand no provider served, so the lines add up to all of demand.",
+    ),
+];
+
+impl Widget for GlossaryWidget<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.is_empty() {
+            return;
+        }
+        let th = self.app.theme();
+        let w = area.width.min(100);
+        let term_w = WHAT_YOU_SEE.iter().map(|(t, _)| t.chars().count()).max().unwrap_or(0) + 2;
+        let text_w = (w as usize).saturating_sub(term_w + 4).max(10);
+        let mut rows: Vec<(&str, String)> = Vec::new();
+        for (term, text) in WHAT_YOU_SEE {
+            for (i, line) in super::wrap(text, text_w).into_iter().enumerate() {
+                rows.push((if i == 0 { term } else { "" }, line));
+            }
+        }
+        let room = area.height.saturating_sub(2) as usize;
+        if rows.len() > room {
+            rows.truncate(room);
+            if let Some((_, last)) = rows.last_mut() {
+                *last = truncate(&format!("{last} …"), text_w);
+            }
+        }
+        let popup = centered(area, w, rows.len() as u16 + 2);
+        Clear.render(popup, buf);
+        Block::bordered()
+            .border_style(th.focus_border())
+            .title(Line::styled(" What you see · Tab: the keys ", th.title()))
+            .title_bottom(Line::styled(" ? or Esc closes ", th.dim()).right_aligned())
+            .render(popup, buf);
+        let inner = layout::inner(popup).inner(ratatui::layout::Margin::new(1, 0));
+        for (i, (term, line)) in rows.iter().enumerate() {
+            let y = inner.y + i as u16;
+            if y >= inner.bottom() {
+                break;
+            }
+            let x = put(buf, inner, inner.x, y, &left(term, term_w), th.title());
+            put(buf, inner, x, y, line, th.text());
         }
     }
 }
