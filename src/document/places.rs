@@ -139,20 +139,8 @@ pub fn parse_config(text: &str, file: &Path) -> Result<Config, ConfigError> {
                 crate::suggest::did_you_mean(found, expected.iter().copied()),
                 expected.join(", ")
             ),
-            ron::Error::ExpectedString => match field_before(text, e.span.start.line, e.span.start.col) {
-                Some(field) => {
-                    let example = match field.as_str() {
-                        "theme" => " such as \"light\"",
-                        "saves_dir" => " such as \"~/strategies\"",
-                        "scenario" => " such as \"parity-shock\"",
-                        _ => "",
-                    };
-                    format!("{field}: expected text in quotes,{example}")
-                        .trim_end_matches(',')
-                        .to_string()
-                }
-                None => e.code.to_string(),
-            },
+            // Short: it has to fit the dashboard's status line with the place.
+            ron::Error::ExpectedString => named_field(text, e.span.start.line, e.span.start.col, "quote it".into()),
             other => named_field(text, e.span.start.line, e.span.start.col, other.to_string()),
         };
         ConfigError::Syntax {

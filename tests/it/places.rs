@@ -133,7 +133,7 @@ fn a_broken_config_file_is_named_with_line_and_column_and_the_defaults_apply() {
     let w = places::settle(Asked::default(), &h.places())
         .warning
         .expect("a warning");
-    assert!(w.contains("config.ron:3:15: saves_dir: expected text in quotes"), "{w}");
+    assert!(w.contains("config.ron:3:15: saves_dir: quote it"), "{w}");
     h.write_config("(them: \"light\")");
     let w = places::settle(Asked::default(), &h.places()).warning.unwrap();
     assert!(
@@ -151,7 +151,7 @@ fn the_program_says_what_is_wrong_with_the_config_file_and_still_runs() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("config.ron:2:12: scenario: expected text in quotes, such as \"parity-shock\""),
+        err.contains("config.ron:2:12: scenario: quote it"),
         "the setting is named: {err}"
     );
     assert!(err.contains("starting on the defaults"), "{err}");
