@@ -258,10 +258,7 @@ pub fn apply_sets(sc: &mut Scenario, sets: &[String]) -> Result<(), CliError> {
         let target = sc
             .parse_key(key)
             .map_err(|e| CliError::Input(format!("--set {s}: {e}")))?;
-        let v: f64 = value
-            .trim()
-            .parse()
-            .map_err(|_| CliError::Input(format!("--set {s}: `{}` is not a number", value.trim())))?;
+        let v = values::number(value).map_err(|e| CliError::Input(format!("--set {s}: {e}")))?;
         if let Some(m) = target.spec().check(v) {
             return Err(CliError::Input(format!("--set {s}: {key}: {m}")));
         }

@@ -107,3 +107,37 @@ mod tests {
         assert_eq!(ids, PROVIDER_IDS);
     }
 }
+
+/// A number typed on the command line (`--set KEY=VALUE`): refused, with the
+/// text as typed, when it is not a number, too large for one (`1e400`) or so
+/// small it would silently read as zero (`1e-400`).
+pub fn number(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let v: f64 = t.parse().map_err(|_| format!("`{t}` is not a number"))?;
+    if v.is_infinite() && !t.to_ascii_lowercase().contains("inf") {
+        return Err(format!("`{t}` is too large for a number"));
+    }
+    let nonzero_digit = t
+        .split(['e', 'E'])
+        .next()
+        .is_some_and(|m| m.chars().any(|c| c.is_ascii_digit() && c != '0'));
+    if v == 0.0 && nonzero_digit {
+        return Err(format!("`{t}` is too small for a number: it would read as 0"));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod number_tests {
+    use super::number;
+
+    #[test]
+    fn numbers_out_of_a_floats_reach_are_refused_as_typed() {
+        assert_eq!(number(" 0.85 "), Ok(0.85));
+        assert_eq!(number("0"), Ok(0.0));
+        assert_eq!(number("0e-400"), Ok(0.0));
+        assert!(number("1e-400").is_err_and(|e| e.contains("`1e-400` is too small")));
+        assert!(number("1e400").is_err_and(|e| e.contains("`1e400` is too large")));
+        assert!(number("lots").is_err_and(|e| e.contains("`lots` is not a number")));
+    }
+}

@@ -417,8 +417,32 @@ fn place_problems(e: LoadError, text: &str, within: &str, owners: &ProviderOwner
             })
             .and_then(|path| layout.find(&path))
             .map(|f| f.place);
+        too_large_as_typed(p, text);
     }
     LoadError::Invalid { file, problems }
+}
+
+/// A number written too large for a float (`1e309`) reads back as infinite:
+/// the problem quotes it as written rather than as `inf`.
+fn too_large_as_typed(p: &mut Problem, text: &str) {
+    let Some((line, col)) = p.at else { return };
+    let Some(rest) = ["inf is not a number", "-inf is not a number"]
+        .iter()
+        .find_map(|s| p.message.strip_prefix(s))
+    else {
+        return;
+    };
+    let Some(written) = text.lines().nth(line.saturating_sub(1)).map(|l| {
+        l.chars()
+            .skip(col.saturating_sub(1))
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '+' | '-' | '_'))
+            .collect::<String>()
+    }) else {
+        return;
+    };
+    if written.chars().any(|c| c.is_ascii_digit()) {
+        p.message = format!("{written} is too large for a number{rest}");
+    }
 }
 
 /// [`validate_document`] for a scenario written as the value of field

@@ -139,7 +139,9 @@ pub fn parse_config(text: &str, file: &Path) -> Result<Config, ConfigError> {
                 crate::suggest::did_you_mean(found, expected.iter().copied()),
                 expected.join(", ")
             ),
-            other => other.to_string(),
+            // Short: it has to fit the dashboard's status line with the place.
+            ron::Error::ExpectedString => named_field(text, e.span.start.line, e.span.start.col, "quote it".into()),
+            other => named_field(text, e.span.start.line, e.span.start.col, other.to_string()),
         };
         ConfigError::Syntax {
             file: file.to_path_buf(),
@@ -148,6 +150,29 @@ pub fn parse_config(text: &str, file: &Path) -> Result<Config, ConfigError> {
             message,
         }
     })
+}
+
+/// The name of the field whose value starts at `line`:`col` (1-based) of
+/// `text`, when it is written `name: value` on that line.
+pub fn field_before(text: &str, line: usize, col: usize) -> Option<String> {
+    let l = text.lines().nth(line.checked_sub(1)?)?;
+    let before: String = l.chars().take(col.saturating_sub(1)).collect();
+    let before = before.trim_end().strip_suffix(':')?.trim_end();
+    let start = before
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_alphanumeric() || *c == '_')
+        .last()
+        .map(|(i, _)| i)?;
+    Some(before[start..].to_string())
+}
+
+/// `message` after the name of the field at `line`:`col`, when there is one.
+pub fn named_field(text: &str, line: usize, col: usize, message: String) -> String {
+    match field_before(text, line, col) {
+        Some(field) => format!("{field}: {message}"),
+        None => message,
+    }
 }
 
 /// Reads the config file: `Ok(None)` when there is none.

@@ -108,6 +108,19 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
+/// A temporary file that could not be made in `dir`, said of the folder:
+/// its own name is ours, not the user's.
+fn in_folder(e: io::Error, dir: &Path) -> io::Error {
+    let d = dir.display();
+    let message = match e.kind() {
+        io::ErrorKind::NotFound => format!("the folder {d} does not exist"),
+        io::ErrorKind::PermissionDenied => format!("the folder {d} does not let you create files in it"),
+        io::ErrorKind::NotADirectory => format!("{d} is not a folder"),
+        kind => format!("cannot create a file in the folder {d}: {kind}"),
+    };
+    io::Error::new(e.kind(), Refused(message))
+}
+
 fn refuse(kind: io::ErrorKind, path: &Path, why: &str) -> io::Error {
     io::Error::new(kind, Refused(format!("{} {why}", path.display())))
 }
@@ -296,7 +309,9 @@ fn stage(path: &Path, bytes: &[u8], options: &WriteOptions) -> io::Result<Staged
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = temp_builder(options.mode.or_else(|| found.as_ref().ok().map(mode_of))).tempfile_in(dir)?;
+    let mut tmp = temp_builder(options.mode.or_else(|| found.as_ref().ok().map(mode_of)))
+        .tempfile_in(dir)
+        .map_err(|e| in_folder(e, dir))?;
     tmp.write_all(bytes)?;
     #[cfg(unix)]
     if let Some(mode) = options.mode.or_else(|| found.as_ref().ok().map(mode_of)) {

@@ -786,10 +786,15 @@ impl App {
     fn undo(&mut self) {
         match self.history.undo.pop() {
             Some(e) => {
+                let cap = self.ceiling_edit_cap(&e);
                 let what = self.apply_edit(&e, false);
+                let what = self.in_force_change(&e, cap).unwrap_or(what);
                 self.status = Some(format!("undone: {what}"));
                 self.history.redo.push(e);
-                self.resimulate();
+                // A ceiling change's message has simulated already.
+                if cap.is_none() {
+                    self.resimulate();
+                }
             }
             None if self.history.undo_truncated => {
                 self.status = Some(format!(
@@ -803,13 +808,54 @@ impl App {
     fn redo(&mut self) {
         match self.history.redo.pop() {
             Some(e) => {
+                let cap = self.ceiling_edit_cap(&e);
                 let what = self.apply_edit(&e, true);
+                let what = self.in_force_change(&e, cap).unwrap_or(what);
                 self.status = Some(format!("redone: {what}"));
                 self.history.undo.push(e);
-                self.resimulate();
+                if cap.is_none() {
+                    self.resimulate();
+                }
             }
             None => self.status = Some("nothing to redo".into()),
         }
+    }
+
+    /// For a price-ceiling change at a later quarter: the cap in force there
+    /// now, before the change is undone or redone (the set value alone may not bind).
+    fn ceiling_edit_cap(&mut self, e: &Edit) -> Option<f64> {
+        let Edit::Lever {
+            target, at, what: None, ..
+        } = e
+        else {
+            return None;
+        };
+        if *target != ParamRef::CEILING || *at == 0 {
+            return None;
+        }
+        if self.batch.pending {
+            self.simulate_now();
+        }
+        self.run.market.get(*at as usize).map(|m| m.price_ceiling_usd_per_mtok)
+    }
+
+    /// "Price ceiling at 2024 Q3, $12.0/Mtok → $13.0/Mtok": the caps in force
+    /// before (`from`) and after an undone or redone ceiling change.
+    fn in_force_change(&mut self, e: &Edit, from: Option<f64>) -> Option<String> {
+        let from = from?;
+        let Edit::Lever { target, at, .. } = e else {
+            return None;
+        };
+        self.simulate_now();
+        let to = self.run.market.get(*at as usize)?.price_ceiling_usd_per_mtok;
+        let unit = target.spec().unit;
+        Some(format!(
+            "{} at {}, {} → {} in force",
+            lever_label(*target),
+            self.doc.scenario.quarter_at(*at).label(),
+            unit.format(from),
+            unit.format(to)
+        ))
     }
 
     /// Puts the scenario in the state before (`forward` false) or after

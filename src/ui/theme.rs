@@ -114,6 +114,20 @@ struct RawTheme {
     large_labels: bool,
 }
 
+/// A theme file's syntax error for people: no internal type names.
+fn theme_message(code: &ron::Error) -> String {
+    const SHAPE: &str = "a theme file starts with `(` and its settings, `(name: \"…\", background: \"…\", …)`";
+    match code {
+        ron::Error::ExpectedDifferentStructName { found, .. } => {
+            format!("this is not a theme file: it starts with `{found}`; {SHAPE}")
+        }
+        ron::Error::ExpectedNamedStructLike(_) | ron::Error::ExpectedStructLike => {
+            format!("this is not a theme file: {SHAPE}")
+        }
+        other => other.to_string().replace("`RawTheme`", "the theme"),
+    }
+}
+
 impl Theme {
     /// The dark theme (`assets/themes/dark.ron`), as a constant for tests.
     pub const COLOR: Theme = Theme {
@@ -165,7 +179,12 @@ impl Theme {
             file: file.to_string(),
             line: e.span.start.line,
             col: e.span.start.col,
-            message: e.code.to_string(),
+            message: crate::document::places::named_field(
+                text,
+                e.span.start.line,
+                e.span.start.col,
+                theme_message(&e.code),
+            ),
         })?;
         let colour = |field: &'static str, value: &str| {
             value.parse::<Color>().map_err(|_| ThemeError::Colour {

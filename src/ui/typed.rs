@@ -66,7 +66,7 @@ fn comma_problem(t: &str) -> Option<String> {
         String::new()
     };
     Some(format!(
-        "{t:?}: a comma only groups thousands (1,000); for a decimal, type a point{decimal}"
+        "{t:?}: type a decimal point{decimal}; a comma only groups thousands (1,000)"
     ))
 }
 
@@ -88,7 +88,7 @@ mod tests {
     fn a_decimal_comma_is_refused_and_thousands_groups_are_read() {
         let r = ParamRef::CEILING;
         let e = read(r, "1,5").expect_err("a decimal comma");
-        assert!(e.contains("decimal, type a point (1.5)"), "{e}");
+        assert!(e.contains("decimal point (1.5)"), "{e}");
         assert!(read(r, "1,50").is_err());
         assert!(read(r, "1,0000").is_err());
         assert!(read(r, "1000,5").is_err());

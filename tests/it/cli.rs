@@ -148,6 +148,17 @@ fn out_to_a_missing_folder_is_an_input_error() {
     let path = dir.path().join("no/such/folder/run.csv");
     let o = expect_code(&["run", "default", "--out", path.to_str().expect("UTF-8")], 1);
     assert!(stderr(&o).contains("cannot write"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("folder/run.csv: cannot write: the folder "),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).trim_end().ends_with("does not exist"), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains(".cloudstrat-"),
+        "no temporary file name: {}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -174,3 +174,13 @@ fn optimize_and_events_print_values_in_the_levers_unit() {
     let text = out(&o);
     assert!(text.contains("Open-source parity set to 85%"), "{text}");
 }
+
+#[test]
+fn a_set_value_out_of_a_floats_reach_is_refused_as_typed() {
+    for (value, says) in [("1e-400", "too small"), ("1e400", "too large")] {
+        let arg = format!("market.open_source_parity={value}");
+        let o = cloudstrat(&["run", "default", "--set", &arg]);
+        assert_eq!(o.status.code(), Some(1), "{value}");
+        assert!(err(&o).contains(&format!("`{value}` is {says}")), "{}", err(&o));
+    }
+}

@@ -129,6 +129,11 @@ fn a_broken_config_file_is_named_with_line_and_column_and_the_defaults_apply() {
     assert!(w.contains("config.ron:3:5:"), "{w}");
     assert!(w.contains("starting on the defaults"), "{w}");
     assert_eq!((s.theme, s.scenario.as_str()), (None, "default"));
+    h.write_config("(\n    theme: \"light\",\n    saves_dir: 5,\n)\n");
+    let w = places::settle(Asked::default(), &h.places())
+        .warning
+        .expect("a warning");
+    assert!(w.contains("config.ron:3:15: saves_dir: quote it"), "{w}");
     h.write_config("(them: \"light\")");
     let w = places::settle(Asked::default(), &h.places()).warning.unwrap();
     assert!(
@@ -145,7 +150,10 @@ fn the_program_says_what_is_wrong_with_the_config_file_and_still_runs() {
     let o = h.cloudstrat(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("config.ron:2:12: Expected string"), "{err}");
+    assert!(
+        err.contains("config.ron:2:12: scenario: quote it"),
+        "the setting is named: {err}"
+    );
     assert!(err.contains("starting on the defaults"), "{err}");
     assert!(String::from_utf8_lossy(&o.stdout).contains("League table at 2030 Q4"));
     h.write_config(CONFIG);

@@ -677,3 +677,28 @@ fn the_help_has_a_what_you_see_page_and_the_footer_says_until_a_quarter() {
     a.update(Action::Dismiss);
     assert_eq!(a.mode(), Mode::Normal);
 }
+
+#[test]
+fn undoing_a_ceiling_step_says_the_caps_in_force() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut a = app_in(dir.path());
+    ceiling_at_2024q3(&mut a);
+    let unit = ParamRef::CEILING.spec().unit;
+    let binds = unit.format(ceiling_in_run(&a));
+    a.update(Action::Adjust(Step::Down));
+    let lowered = unit.format(ceiling_in_run(&a));
+    a.update(Action::Undo);
+    let status = a.status().unwrap_or_default().to_string();
+    assert_eq!(
+        status,
+        format!("undone: Price ceiling at 2024 Q3, {lowered} → {binds} in force"),
+        "not the $60 set at the start"
+    );
+    assert_eq!(unit.format(ceiling_in_run(&a)), binds);
+    a.update(Action::Redo);
+    assert_eq!(
+        a.status().unwrap_or_default(),
+        format!("redone: Price ceiling at 2024 Q3, {binds} → {lowered} in force")
+    );
+    assert_eq!(unit.format(ceiling_in_run(&a)), lowered);
+}

@@ -602,3 +602,37 @@ fn opening_a_file_with_a_value_out_of_range_shows_where_it_is() {
     );
     assert!(screen.contains("allowed 0 to 1"), "{screen}");
 }
+
+/// The recovery question's words, the text wrapped in the box joined up.
+fn recovery_words(a: &App) -> String {
+    let mut t = Terminal::new(TestBackend::new(120, 40)).expect("backend");
+    t.draw(|f| ui::widgets::render(a, f)).expect("draw");
+    let cells: String = t.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    cells.replace('│', " ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn recovering_a_never_saved_preset_does_not_speak_of_its_last_save() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let saves = dir.path().join("saves");
+    let mut a = preset_app(&saves);
+    a.update(Action::Adjust(Step::Up));
+    a.update(Action::Autosave);
+    let mut b = preset_app(&saves);
+    b.update(Action::FindAutosave);
+    assert_eq!(b.mode(), Mode::Recover);
+    let words = recovery_words(&b);
+    assert!(!words.contains("after its last save"), "{words}");
+    assert!(words.contains("never been saved"), "{words}");
+    // A saved file's autosave is newer than its last save.
+    let (path, _) = saved_plan(&saves);
+    let mut c = file_app(&path, storage(&saves));
+    c.update(Action::Adjust(Step::Up));
+    c.update(Action::Autosave);
+    set_mtime(&path, at(0));
+    set_mtime(&saves.join(".autosave/plan.ron"), at(60));
+    let mut d = file_app(&path, storage(&saves));
+    d.update(Action::FindAutosave);
+    assert_eq!(d.mode(), Mode::Recover);
+    assert!(recovery_words(&d).contains("after its last save"));
+}

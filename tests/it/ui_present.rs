@@ -560,6 +560,11 @@ fn bad_theme_files_are_named_with_what_is_wrong() {
         ),
         (good.replace("large_labels: false,", ""), "mine.ron:"),
         ("(name: \"x\"".to_string(), "mine.ron:1:"),
+        ("(name: 5)".to_string(), "mine.ron:1:7: name: Expected string"),
+        (
+            "root:x:0:0:root:/root:/bin/bash\n".to_string(),
+            "mine.ron:1:1: this is not a theme file: it starts with `root`",
+        ),
     ];
     for (text, expected) in cases {
         let e = Theme::parse(&text, "mine.ron").expect_err(expected).to_string();

@@ -338,10 +338,15 @@ impl Widget for QuestionWidget<'_> {
                     .and_then(|r| r.written.as_ref())
                     .map(|t| format!(" on {} UTC", short_time(t)))
                     .unwrap_or_default();
+                // A preset opened as it is has never been saved by anyone.
+                let since = match app.source() {
+                    Source::File(_) => ", after its last save",
+                    Source::Preset(_) => "; it has never been saved",
+                };
                 (
                     "Recover unsaved work?",
                     format!(
-                        "Unsaved work on {} was autosaved{when}, after its last save. Recover it?",
+                        "Unsaved work on {} was autosaved{when}{since}. Recover it?",
                         app.scenario().meta.name
                     ),
                 )
