@@ -261,9 +261,8 @@ fn unit_prices(
     own_cum_k: f64,
     b: f64,
 ) -> UnitPrices {
-    let list = g.build_cost_usd / (1.0 - m.vendor_gross_margin);
     let discount = m.volume_discount_max * fleet_k / (fleet_k + m.volume_discount_half_k);
-    let merchant_capex = list * (1.0 - discount) + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw;
+    let merchant_capex = merchant_capex(m, g, discount);
     // Wright's law: cost × (cumulative / reference)^-b, b = -log2(1 - learning rate).
     let progress = (own_cum_k / m.own_chip_ref_volume_k).max(1.0);
     // Below the reference volume there is no learning yet (and 1 to any power is 1).
@@ -279,12 +278,17 @@ fn unit_prices(
     }
 }
 
+/// Purchase price of one merchant accelerator of generation `g` with its
+/// server and hall share, at a volume discount (§2): `C_m`.
+fn merchant_capex(m: &MarketParams, g: &HardwareGen, discount: f64) -> f64 {
+    let list = g.build_cost_usd / (1.0 - m.vendor_gross_margin);
+    list * (1.0 - discount) + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw
+}
+
 /// Purchase price of one new merchant accelerator of generation `g`, before
 /// any volume discount, per token/s it serves at workload `w` (§5).
 fn serving_cost_index(m: &MarketParams, g: &HardwareGen, w: &Workload) -> f64 {
-    let capex =
-        g.build_cost_usd / (1.0 - m.vendor_gross_margin) + m.system_cost_usd + m.facility_capex_usd_per_kw * g.power_kw;
-    capex / w.tok_s(g.bandwidth_tb_s, g.tflops)
+    merchant_capex(m, g, 0.0) / w.tok_s(g.bandwidth_tb_s, g.tflops)
 }
 
 fn sw_penalty(m: &MarketParams, p: &ProviderParams, own_cum_k: f64) -> f64 {

@@ -419,12 +419,12 @@ impl App {
         if !self.follows_run(r) {
             return set;
         }
-        self.run
-            .market
-            .get(t as usize)
-            .map(|m| m.price_ceiling_usd_per_mtok)
-            .filter(|v| v.is_finite())
-            .unwrap_or(set)
+        self.ceiling_at(t).filter(|v| v.is_finite()).unwrap_or(set)
+    }
+
+    /// The price ceiling in force at quarter `t` in the current run.
+    fn ceiling_at(&self, t: u32) -> Option<f64> {
+        self.run.market.get(t as usize).map(|m| m.price_ceiling_usd_per_mtok)
     }
 
     /// The quarter where the value in force at the cursor was set: the
@@ -783,18 +783,26 @@ impl App {
         self.resimulate();
     }
 
+    /// Undoes (`forward` false) or redoes an edit and re-simulates; says what
+    /// changed, with a price-ceiling change at a later quarter told by its
+    /// caps in force.
+    fn replay(&mut self, e: &Edit, forward: bool) -> String {
+        let cap = self.ceiling_edit_cap(e);
+        let what = self.apply_edit(e, forward);
+        let what = self.in_force_change(e, cap).unwrap_or(what);
+        // A ceiling change's message has simulated already.
+        if cap.is_none() {
+            self.resimulate();
+        }
+        what
+    }
+
     fn undo(&mut self) {
         match self.history.undo.pop() {
             Some(e) => {
-                let cap = self.ceiling_edit_cap(&e);
-                let what = self.apply_edit(&e, false);
-                let what = self.in_force_change(&e, cap).unwrap_or(what);
+                let what = self.replay(&e, false);
                 self.status = Some(format!("undone: {what}"));
                 self.history.redo.push(e);
-                // A ceiling change's message has simulated already.
-                if cap.is_none() {
-                    self.resimulate();
-                }
             }
             None if self.history.undo_truncated => {
                 self.status = Some(format!(
@@ -808,14 +816,9 @@ impl App {
     fn redo(&mut self) {
         match self.history.redo.pop() {
             Some(e) => {
-                let cap = self.ceiling_edit_cap(&e);
-                let what = self.apply_edit(&e, true);
-                let what = self.in_force_change(&e, cap).unwrap_or(what);
+                let what = self.replay(&e, true);
                 self.status = Some(format!("redone: {what}"));
                 self.history.undo.push(e);
-                if cap.is_none() {
-                    self.resimulate();
-                }
             }
             None => self.status = Some("nothing to redo".into()),
         }
@@ -836,7 +839,7 @@ impl App {
         if self.batch.pending {
             self.simulate_now();
         }
-        self.run.market.get(*at as usize).map(|m| m.price_ceiling_usd_per_mtok)
+        self.ceiling_at(*at)
     }
 
     /// "Price ceiling at 2024 Q3, $12.0/Mtok → $13.0/Mtok": the caps in force
@@ -847,7 +850,7 @@ impl App {
             return None;
         };
         self.simulate_now();
-        let to = self.run.market.get(*at as usize)?.price_ceiling_usd_per_mtok;
+        let to = self.ceiling_at(*at)?;
         let unit = target.spec().unit;
         Some(format!(
             "{} at {}, {} → {} in force",

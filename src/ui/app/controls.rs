@@ -98,8 +98,13 @@ impl App {
             return;
         }
         file.restore(&mut self.doc.scenario);
+        self.record_whole_lever(r, before, format!("{label} reset to the file's value"));
+    }
+
+    /// Records a change to all of lever `r` (its base value and keyframes)
+    /// made since `before`, for undo, and says it.
+    fn record_whole_lever(&mut self, r: ParamRef, before: LeverState, what: String) {
         let after = LeverState::of_all(&self.doc.scenario, &[r]);
-        let what = format!("{label} reset to the file's value");
         self.status = Some(format!("{what} (u undoes)"));
         self.push_edit(Edit::Lever {
             target: r,
@@ -123,21 +128,13 @@ impl App {
         for &t in &quarters {
             self.doc.scenario.remove_keyframe(r, t);
         }
-        let after = LeverState::of_all(&self.doc.scenario, &[r]);
         let n = quarters.len();
         let what = format!(
             "{label}: {n} keyframe{} cleared, {} for the whole run",
             if n == 1 { "" } else { "s" },
             r.spec().unit.format(self.doc.scenario.base_value(r))
         );
-        self.status = Some(format!("{what} (u undoes)"));
-        self.push_edit(Edit::Lever {
-            target: r,
-            at: 0,
-            before,
-            after,
-            what: Some(what),
-        });
+        self.record_whole_lever(r, before, what);
     }
 
     /// `R`: every lever and parameter back to the file's values, keyframes
