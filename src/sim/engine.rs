@@ -108,6 +108,10 @@ struct ProviderState {
     /// Capacity leaving the fleet at each quarter index.
     retire: Vec<Vintage>,
     own_cum_k: f64,
+    /// [`learning_factor`] at `own_cum_k` and the exponent `learned_at.1`,
+    /// recomputed only when either changes.
+    learned: f64,
+    learned_at: (f64, f64),
     breakeven: Option<bool>,
     below_cost: bool,
     /// Consecutive quarters in which its cap was below its unit cost (§9).
@@ -130,6 +134,8 @@ impl ProviderState {
             book,
             retire,
             own_cum_k: p.own_chip_cum_k,
+            learned: 1.0,
+            learned_at: (f64::NAN, f64::NAN),
             breakeven: None,
             below_cost: false,
             capped_quarters: 0,
@@ -252,21 +258,19 @@ fn learning_exponent(m: &MarketParams) -> f64 {
     -(1.0 - m.own_chip_learning_rate).log2()
 }
 
-/// `b` is [`learning_exponent`], which changes only at keyframes.
-fn unit_prices(
-    m: &MarketParams,
-    p: &ProviderParams,
-    g: &HardwareGen,
-    fleet_k: f64,
-    own_cum_k: f64,
-    b: f64,
-) -> UnitPrices {
-    let discount = m.volume_discount_max * fleet_k / (fleet_k + m.volume_discount_half_k);
-    let merchant_capex = merchant_capex(m, g, discount);
-    // Wright's law: cost × (cumulative / reference)^-b, b = -log2(1 - learning rate).
+/// Wright's law (§3): the own-chip cost multiplier
+/// `(cumulative / reference)^-b` after `own_cum_k` thousand own units, with
+/// `b` the [`learning_exponent`].
+fn learning_factor(m: &MarketParams, own_cum_k: f64, b: f64) -> f64 {
     let progress = (own_cum_k / m.own_chip_ref_volume_k).max(1.0);
     // Below the reference volume there is no learning yet (and 1 to any power is 1).
-    let learned = if progress == 1.0 { 1.0 } else { progress.powf(-b) };
+    if progress == 1.0 { 1.0 } else { progress.powf(-b) }
+}
+
+/// `learned` is the provider's [`learning_factor`].
+fn unit_prices(m: &MarketParams, p: &ProviderParams, g: &HardwareGen, fleet_k: f64, learned: f64) -> UnitPrices {
+    let discount = m.volume_discount_max * fleet_k / (fleet_k + m.volume_discount_half_k);
+    let merchant_capex = merchant_capex(m, g, discount);
     let own_unit_cost = p.own_chip_unit_cost_usd * learned;
     // A smaller, cooler chip takes a proportionally smaller share of server and hall.
     let own_capex =
@@ -380,24 +384,43 @@ struct Fixed {
 
 impl Fixed {
     fn of(m: &MarketParams, pp: &[ProviderParams]) -> Fixed {
-        let parity = m.open_source_parity;
-        let lock_in: Vec<f64> = pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)).collect();
-        Fixed {
-            life: life_quarters(m),
-            learning_b: learning_exponent(m),
+        let mut f = Fixed {
+            life: 1,
+            learning_b: 0.0,
             usage: Usage::of(m),
-            closed_mult: (1.0 + m.closed_premium_at_parity).powf(parity)
-                * (1.0 + m.closed_premium_max).powf(1.0 - parity),
-            price_weight: m.price_sensitivity + m.parity_price_sensitivity * parity,
-            programme_q: pp.iter().map(|p| programme_cost_q(m, p)).collect(),
-            edge: pp.iter().map(|p| p.exclusive_model * (1.0 - parity)).collect(),
-            commitment: lock_in
-                .iter()
-                .map(|&l| commitment_rate(m.commitment_discount, l))
-                .collect(),
-            invest_gain: pp.iter().map(|p| ecosystem_invest_gain(m, p)).collect(),
-            lock_in,
-        }
+            closed_mult: 1.0,
+            price_weight: 0.0,
+            programme_q: Vec::with_capacity(pp.len()),
+            edge: Vec::with_capacity(pp.len()),
+            lock_in: Vec::with_capacity(pp.len()),
+            commitment: Vec::with_capacity(pp.len()),
+            invest_gain: Vec::with_capacity(pp.len()),
+        };
+        f.refresh(m, pp);
+        f
+    }
+
+    /// Recomputes every figure after a keyframe, reusing the vectors.
+    fn refresh(&mut self, m: &MarketParams, pp: &[ProviderParams]) {
+        let parity = m.open_source_parity;
+        self.life = life_quarters(m);
+        self.learning_b = learning_exponent(m);
+        self.usage = Usage::of(m);
+        self.closed_mult =
+            (1.0 + m.closed_premium_at_parity).powf(parity) * (1.0 + m.closed_premium_max).powf(1.0 - parity);
+        self.price_weight = m.price_sensitivity + m.parity_price_sensitivity * parity;
+        self.programme_q.clear();
+        self.programme_q.extend(pp.iter().map(|p| programme_cost_q(m, p)));
+        self.edge.clear();
+        self.edge.extend(pp.iter().map(|p| p.exclusive_model * (1.0 - parity)));
+        self.lock_in.clear();
+        self.lock_in
+            .extend(pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)));
+        self.commitment.clear();
+        self.commitment
+            .extend(self.lock_in.iter().map(|&l| commitment_rate(m.commitment_discount, l)));
+        self.invest_gain.clear();
+        self.invest_gain.extend(pp.iter().map(|p| ecosystem_invest_gain(m, p)));
     }
 }
 
@@ -621,7 +644,7 @@ impl<'a> Sim<'a> {
             changed = true;
         }
         if changed {
-            self.fixed = Fixed::of(&self.m, &self.pp);
+            self.fixed.refresh(&self.m, &self.pp);
         }
         changed
     }
@@ -661,6 +684,10 @@ impl<'a> Sim<'a> {
                 continue;
             }
             let p = &self.pp[i];
+            if s.learned_at != (s.own_cum_k, fixed.learning_b) {
+                s.learned = learning_factor(m, s.own_cum_k, fixed.learning_b);
+                s.learned_at = (s.own_cum_k, fixed.learning_b);
+            }
             q.penalty[i] = sw_penalty(m, p, s.own_cum_k);
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
             q.util[i] = utilization(m, fleet_k, s.ecosystem);
@@ -890,7 +917,6 @@ impl<'a> Sim<'a> {
             penalty: q.penalty[i],
             ocf: r.ocf,
             life: fixed.life,
-            learning_b: fixed.learning_b,
             programme_q: fixed.programme_q[i],
             w_next,
             hardware: g,
@@ -1203,7 +1229,6 @@ struct PlanInputs<'a> {
     penalty: f64,
     ocf: f64,
     life: u32,
-    learning_b: f64,
     programme_q: f64,
     w_next: &'a Workload,
     hardware: &'a HardwareGen,
@@ -1227,7 +1252,7 @@ struct Purchase {
 fn purchase(m: &MarketParams, p: &ProviderParams, s: &ProviderState, x: &PlanInputs) -> Purchase {
     let (g, w_next) = (x.hardware, x.w_next);
     let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-    let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, x.learning_b);
+    let prices = unit_prices(m, p, g, fleet_k, s.learned);
     let pen_next = sw_penalty(m, p, s.own_cum_k + p.self_chip_volume);
     // A provider whose cap is below its unit cost loses money on every token
     // it sells; it keeps what it served and buys no growth or headroom (§10).
@@ -1401,9 +1426,18 @@ fn provider_row(
 /// capacity reaches `depth` of all active capacity (§5). Infinite when no
 /// provider is active; the cheapest provider's cost when no one has capacity.
 fn marginal_host_cost(states: &[ProviderState], cost: &[f64], cap: &[f64], depth: f64, order: &mut Vec<usize>) -> f64 {
+    // Insertion in file order, shifting only past strictly dearer hosts, is
+    // the sort by cost with ties by position (a handful of providers).
     order.clear();
-    order.extend((0..states.len()).filter(|&i| states[i].active));
-    order.sort_by(|&a, &b| cost[a].total_cmp(&cost[b]).then(a.cmp(&b)));
+    for i in (0..states.len()).filter(|&i| states[i].active) {
+        let mut j = order.len();
+        order.push(i);
+        while j > 0 && cost[order[j - 1]].total_cmp(&cost[i]).is_gt() {
+            order[j] = order[j - 1];
+            j -= 1;
+        }
+        order[j] = i;
+    }
     let total: f64 = order.iter().map(|&i| cap[i]).sum();
     let mut covered = 0.0;
     for &i in order.iter() {
@@ -1455,7 +1489,7 @@ fn marginal_cost(
     fixed: &Fixed,
 ) -> f64 {
     let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-    let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, fixed.learning_b);
+    let prices = unit_prices(m, p, g, fleet_k, s.learned);
     let life_q = f64::from(fixed.life);
     let per_q = prices.merchant_capex / life_q * (1.0 + p.rented_fraction * m.rental_markup)
         + g.power_kw * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER
@@ -1484,13 +1518,14 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
             let target_tok_s =
                 p.initial_share * demand0 * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / 1000.0;
             let penalty = sw_penalty(m, p, p.own_chip_cum_k);
+            let learned = learning_factor(m, p.own_chip_cum_k, b);
             // Utilization depends on fleet size and fleet size on utilization: iterate.
             let mut units_k = 1.0;
             let mut vintage = Vintage::default();
             let mut capex = 0.0;
             for _ in 0..4 {
                 let u = utilization(m, units_k, p.initial_ecosystem);
-                let prices = unit_prices(m, p, g, units_k, p.own_chip_cum_k, b);
+                let prices = unit_prices(m, p, g, units_k, learned);
                 let (unit, _) = make_vintage(
                     m,
                     p,
@@ -1607,7 +1642,7 @@ mod tests {
         let (m, hw, pp) = fixture();
         let p = &pp[0];
         let w = Workload::at(&m, 0);
-        let prices = unit_prices(&m, p, &hw[0], 100.0, 0.0, learning_exponent(&m));
+        let prices = unit_prices(&m, p, &hw[0], 100.0, learning_factor(&m, 0.0, learning_exponent(&m)));
         let (v, _) = make_vintage(&m, p, &hw[0], &prices, 100.0, 0.0, life_quarters(&m));
         let fc = fleet_costs(&m, p, &v, &w, 0.0, 0.5);
         let tok_s = w.tok_s(v.bw_merchant, v.fl_merchant) * p.serving_efficiency;
@@ -1770,7 +1805,6 @@ mod tests {
             penalty: 0.0,
             ocf: 0.0,
             life: fixed.life,
-            learning_b: fixed.learning_b,
             programme_q: fixed.programme_q[0],
             w_next: &w,
             hardware: &hw[0],
