@@ -44,16 +44,28 @@ struct Vintage {
 }
 
 impl Vintage {
-    fn add(&mut self, o: &Vintage, sign: f64) {
-        self.merchant_k += sign * o.merchant_k;
-        self.own_k += sign * o.own_k;
-        self.bw_merchant += sign * o.bw_merchant;
-        self.bw_own += sign * o.bw_own;
-        self.fl_merchant += sign * o.fl_merchant;
-        self.fl_own += sign * o.fl_own;
-        self.power += sign * o.power;
-        self.dep_q += sign * o.dep_q;
-        self.rent_q += sign * o.rent_q;
+    fn add(&mut self, o: &Vintage) {
+        self.merchant_k += o.merchant_k;
+        self.own_k += o.own_k;
+        self.bw_merchant += o.bw_merchant;
+        self.bw_own += o.bw_own;
+        self.fl_merchant += o.fl_merchant;
+        self.fl_own += o.fl_own;
+        self.power += o.power;
+        self.dep_q += o.dep_q;
+        self.rent_q += o.rent_q;
+    }
+
+    fn sub(&mut self, o: &Vintage) {
+        self.merchant_k -= o.merchant_k;
+        self.own_k -= o.own_k;
+        self.bw_merchant -= o.bw_merchant;
+        self.bw_own -= o.bw_own;
+        self.fl_merchant -= o.fl_merchant;
+        self.fl_own -= o.fl_own;
+        self.power -= o.power;
+        self.dep_q -= o.dep_q;
+        self.rent_q -= o.rent_q;
     }
 
     /// Totals that retirements left at rounding residue (|x| < 1e-9 of a
@@ -689,8 +701,8 @@ impl<'a> Sim<'a> {
         let hw = &self.sc.hardware[gen_i];
         for (i, s) in self.states.iter_mut().enumerate() {
             // Retirements due now leave before the quarter's service.
-            let gone = std::mem::take(&mut s.retire[t as usize]);
-            s.fleet.add(&gone, -1.0);
+            let gone = s.retire[t as usize];
+            s.fleet.sub(&gone);
             s.fleet.snap();
             q.s[i].active = s.active;
             if !s.active {
@@ -949,10 +961,10 @@ impl<'a> Sim<'a> {
         let (cash, financing) = finance(p, s.cash, s.debt, r.ocf, buy.capex, buy.credit_limit);
         s.debt += financing;
         // The fleet grows; its retirement is booked `life` quarters ahead.
-        s.fleet.add(&buy.vintage, 1.0);
+        s.fleet.add(&buy.vintage);
         s.book = (s.book + buy.capex - r.depreciation).max(0.0);
         if let Some(slot) = s.retire.get_mut((t + 1 + fixed.life) as usize) {
-            slot.add(&buy.vintage, 1.0);
+            slot.add(&buy.vintage);
         }
         s.own_cum_k += buy.own_k;
         let books = Books { share, cash, financing };
@@ -1277,7 +1289,7 @@ fn purchase(m: &MarketParams, p: &ProviderParams, s: &ProviderState, x: &PlanInp
     };
     let mut after = s.fleet;
     if let Some(r) = s.retire.get(x.t as usize + 1) {
-        after.add(r, -1.0);
+        after.sub(r);
     }
     let existing = fleet_tok_s(w_next, &after, pen_next, p.serving_efficiency);
     // One own unit: its bandwidth and compute, as in `make_vintage`.
@@ -1562,7 +1574,7 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
                 let remaining = capex / f64::from(life) * f64::from(r) / f64::from(life);
                 book += remaining;
                 if let Some(slot) = retire.get_mut(r as usize) {
-                    slot.add(&slice, 1.0);
+                    slot.add(&slice);
                 }
             }
             ProviderState::starting(p, vintage, book, retire)
