@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod app;
 pub mod depth;
 pub mod files;
+pub mod frames;
 pub mod fuzzy;
 pub mod input;
 pub mod keymap;
@@ -210,6 +211,7 @@ where
     let mut next_frame: Option<Instant> = None;
     // When the presentation began: its clock and glide frames are timed from here.
     let mut presenting_since: Option<Instant> = None;
+    let mut frames = frames::Frames::new();
     loop {
         let size = terminal.size().map_err(io::Error::other)?;
         let v = app.viewport();
@@ -219,7 +221,9 @@ where
                 height: size.height,
             });
         }
-        terminal.draw(|f| widgets::render(app, f)).map_err(io::Error::other)?;
+        frames
+            .draw(terminal, |area, buf| widgets::render_screen(app, area, buf))
+            .map_err(io::Error::other)?;
         if app.should_quit() {
             return Ok(());
         }
