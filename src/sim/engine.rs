@@ -44,16 +44,28 @@ struct Vintage {
 }
 
 impl Vintage {
-    fn add(&mut self, o: &Vintage, sign: f64) {
-        self.merchant_k += sign * o.merchant_k;
-        self.own_k += sign * o.own_k;
-        self.bw_merchant += sign * o.bw_merchant;
-        self.bw_own += sign * o.bw_own;
-        self.fl_merchant += sign * o.fl_merchant;
-        self.fl_own += sign * o.fl_own;
-        self.power += sign * o.power;
-        self.dep_q += sign * o.dep_q;
-        self.rent_q += sign * o.rent_q;
+    fn add(&mut self, o: &Vintage) {
+        self.merchant_k += o.merchant_k;
+        self.own_k += o.own_k;
+        self.bw_merchant += o.bw_merchant;
+        self.bw_own += o.bw_own;
+        self.fl_merchant += o.fl_merchant;
+        self.fl_own += o.fl_own;
+        self.power += o.power;
+        self.dep_q += o.dep_q;
+        self.rent_q += o.rent_q;
+    }
+
+    fn sub(&mut self, o: &Vintage) {
+        self.merchant_k -= o.merchant_k;
+        self.own_k -= o.own_k;
+        self.bw_merchant -= o.bw_merchant;
+        self.bw_own -= o.bw_own;
+        self.fl_merchant -= o.fl_merchant;
+        self.fl_own -= o.fl_own;
+        self.power -= o.power;
+        self.dep_q -= o.dep_q;
+        self.rent_q -= o.rent_q;
     }
 
     /// Totals that retirements left at rounding residue (|x| < 1e-9 of a
@@ -108,6 +120,10 @@ struct ProviderState {
     /// Capacity leaving the fleet at each quarter index.
     retire: Vec<Vintage>,
     own_cum_k: f64,
+    /// [`learning_factor`] at `own_cum_k` and the exponent `learned_at.1`,
+    /// recomputed only when either changes.
+    learned: f64,
+    learned_at: (f64, f64),
     breakeven: Option<bool>,
     below_cost: bool,
     /// Consecutive quarters in which its cap was below its unit cost (§9).
@@ -130,6 +146,8 @@ impl ProviderState {
             book,
             retire,
             own_cum_k: p.own_chip_cum_k,
+            learned: 1.0,
+            learned_at: (f64::NAN, f64::NAN),
             breakeven: None,
             below_cost: false,
             capped_quarters: 0,
@@ -252,21 +270,19 @@ fn learning_exponent(m: &MarketParams) -> f64 {
     -(1.0 - m.own_chip_learning_rate).log2()
 }
 
-/// `b` is [`learning_exponent`], which changes only at keyframes.
-fn unit_prices(
-    m: &MarketParams,
-    p: &ProviderParams,
-    g: &HardwareGen,
-    fleet_k: f64,
-    own_cum_k: f64,
-    b: f64,
-) -> UnitPrices {
-    let discount = m.volume_discount_max * fleet_k / (fleet_k + m.volume_discount_half_k);
-    let merchant_capex = merchant_capex(m, g, discount);
-    // Wright's law: cost × (cumulative / reference)^-b, b = -log2(1 - learning rate).
+/// Wright's law (§3): the own-chip cost multiplier
+/// `(cumulative / reference)^-b` after `own_cum_k` thousand own units, with
+/// `b` the [`learning_exponent`].
+fn learning_factor(m: &MarketParams, own_cum_k: f64, b: f64) -> f64 {
     let progress = (own_cum_k / m.own_chip_ref_volume_k).max(1.0);
     // Below the reference volume there is no learning yet (and 1 to any power is 1).
-    let learned = if progress == 1.0 { 1.0 } else { progress.powf(-b) };
+    if progress == 1.0 { 1.0 } else { progress.powf(-b) }
+}
+
+/// `learned` is the provider's [`learning_factor`].
+fn unit_prices(m: &MarketParams, p: &ProviderParams, g: &HardwareGen, fleet_k: f64, learned: f64) -> UnitPrices {
+    let discount = m.volume_discount_max * fleet_k / (fleet_k + m.volume_discount_half_k);
+    let merchant_capex = merchant_capex(m, g, discount);
     let own_unit_cost = p.own_chip_unit_cost_usd * learned;
     // A smaller, cooler chip takes a proportionally smaller share of server and hall.
     let own_capex =
@@ -380,24 +396,43 @@ struct Fixed {
 
 impl Fixed {
     fn of(m: &MarketParams, pp: &[ProviderParams]) -> Fixed {
-        let parity = m.open_source_parity;
-        let lock_in: Vec<f64> = pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)).collect();
-        Fixed {
-            life: life_quarters(m),
-            learning_b: learning_exponent(m),
+        let mut f = Fixed {
+            life: 1,
+            learning_b: 0.0,
             usage: Usage::of(m),
-            closed_mult: (1.0 + m.closed_premium_at_parity).powf(parity)
-                * (1.0 + m.closed_premium_max).powf(1.0 - parity),
-            price_weight: m.price_sensitivity + m.parity_price_sensitivity * parity,
-            programme_q: pp.iter().map(|p| programme_cost_q(m, p)).collect(),
-            edge: pp.iter().map(|p| p.exclusive_model * (1.0 - parity)).collect(),
-            commitment: lock_in
-                .iter()
-                .map(|&l| commitment_rate(m.commitment_discount, l))
-                .collect(),
-            invest_gain: pp.iter().map(|p| ecosystem_invest_gain(m, p)).collect(),
-            lock_in,
-        }
+            closed_mult: 1.0,
+            price_weight: 0.0,
+            programme_q: Vec::with_capacity(pp.len()),
+            edge: Vec::with_capacity(pp.len()),
+            lock_in: Vec::with_capacity(pp.len()),
+            commitment: Vec::with_capacity(pp.len()),
+            invest_gain: Vec::with_capacity(pp.len()),
+        };
+        f.refresh(m, pp);
+        f
+    }
+
+    /// Recomputes every figure after a keyframe, reusing the vectors.
+    fn refresh(&mut self, m: &MarketParams, pp: &[ProviderParams]) {
+        let parity = m.open_source_parity;
+        self.life = life_quarters(m);
+        self.learning_b = learning_exponent(m);
+        self.usage = Usage::of(m);
+        self.closed_mult =
+            (1.0 + m.closed_premium_at_parity).powf(parity) * (1.0 + m.closed_premium_max).powf(1.0 - parity);
+        self.price_weight = m.price_sensitivity + m.parity_price_sensitivity * parity;
+        self.programme_q.clear();
+        self.programme_q.extend(pp.iter().map(|p| programme_cost_q(m, p)));
+        self.edge.clear();
+        self.edge.extend(pp.iter().map(|p| p.exclusive_model * (1.0 - parity)));
+        self.lock_in.clear();
+        self.lock_in
+            .extend(pp.iter().map(|p| p.ecosystem_lock_in.min(m.lock_in_cap)));
+        self.commitment.clear();
+        self.commitment
+            .extend(self.lock_in.iter().map(|&l| commitment_rate(m.commitment_discount, l)));
+        self.invest_gain.clear();
+        self.invest_gain.extend(pp.iter().map(|p| ecosystem_invest_gain(m, p)));
     }
 }
 
@@ -420,40 +455,52 @@ struct Memory {
     shortage: bool,
 }
 
+/// One provider's figures of the quarter being simulated.
+#[derive(Clone, Copy)]
+struct Slot {
+    active: bool,
+    cost: f64,
+    cap: f64,
+    price: f64,
+    util: f64,
+    fleet_cost: f64,
+    penalty: f64,
+    weight: f64,
+    alloc: f64,
+    served: f64,
+    locked: f64,
+    caps: f64,
+    limit: PriceLimit,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        active: false,
+        cost: 0.0,
+        cap: 0.0,
+        price: 0.0,
+        util: 0.0,
+        fleet_cost: 0.0,
+        penalty: 0.0,
+        weight: 0.0,
+        alloc: 0.0,
+        served: 0.0,
+        locked: 0.0,
+        caps: 0.0,
+        limit: PriceLimit::Policy,
+    };
+}
+
 /// Per-provider figures of the quarter being simulated, reused every quarter.
 struct Scratch {
-    cost: Vec<f64>,
-    cap: Vec<f64>,
-    price: Vec<f64>,
-    util: Vec<f64>,
-    fleet_cost: Vec<f64>,
-    penalty: Vec<f64>,
-    weight: Vec<f64>,
-    alloc: Vec<f64>,
-    served: Vec<f64>,
-    locked: Vec<f64>,
-    caps: Vec<f64>,
-    limit: Vec<PriceLimit>,
-    active: Vec<bool>,
+    s: Vec<Slot>,
     order: Vec<usize>,
 }
 
 impl Scratch {
     fn new(n: usize) -> Scratch {
         Scratch {
-            cost: vec![0.0; n],
-            cap: vec![0.0; n],
-            price: vec![0.0; n],
-            util: vec![0.0; n],
-            fleet_cost: vec![0.0; n],
-            penalty: vec![0.0; n],
-            weight: vec![0.0; n],
-            alloc: vec![0.0; n],
-            served: vec![0.0; n],
-            locked: vec![0.0; n],
-            caps: vec![0.0; n],
-            limit: vec![PriceLimit::Policy; n],
-            active: vec![false; n],
+            s: vec![Slot::EMPTY; n],
             order: Vec::with_capacity(n),
         }
     }
@@ -595,7 +642,7 @@ impl<'a> Sim<'a> {
             self.provider_quarter(t, i, &qm, &w_next, gen_next);
             if self.states[i].active {
                 // The undercut reference: providers still in the market next quarter.
-                min_price = min_price.min(self.q.price[i]);
+                min_price = min_price.min(self.q.s[i].price);
             }
         }
         self.close_quarter(&qm, &w, gen_i, min_price);
@@ -621,7 +668,7 @@ impl<'a> Sim<'a> {
             changed = true;
         }
         if changed {
-            self.fixed = Fixed::of(&self.m, &self.pp);
+            self.fixed.refresh(&self.m, &self.pp);
         }
         changed
     }
@@ -654,23 +701,28 @@ impl<'a> Sim<'a> {
         let hw = &self.sc.hardware[gen_i];
         for (i, s) in self.states.iter_mut().enumerate() {
             // Retirements due now leave before the quarter's service.
-            let gone = std::mem::take(&mut s.retire[t as usize]);
-            s.fleet.add(&gone, -1.0);
+            let gone = s.retire[t as usize];
+            s.fleet.sub(&gone);
             s.fleet.snap();
+            q.s[i].active = s.active;
             if !s.active {
                 continue;
             }
             let p = &self.pp[i];
-            q.penalty[i] = sw_penalty(m, p, s.own_cum_k);
+            if s.learned_at != (s.own_cum_k, fixed.learning_b) {
+                s.learned = learning_factor(m, s.own_cum_k, fixed.learning_b);
+                s.learned_at = (s.own_cum_k, fixed.learning_b);
+            }
+            q.s[i].penalty = sw_penalty(m, p, s.own_cum_k);
             let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-            q.util[i] = utilization(m, fleet_k, s.ecosystem);
-            let fc = fleet_costs(m, p, &s.fleet, w, q.penalty[i], q.util[i]);
-            q.cap[i] = fc.capacity;
-            q.fleet_cost[i] = fc.cost;
-            q.cost[i] = if fc.capacity > 1e-9 {
+            q.s[i].util = utilization(m, fleet_k, s.ecosystem);
+            let fc = fleet_costs(m, p, &s.fleet, w, q.s[i].penalty, q.s[i].util);
+            q.s[i].cap = fc.capacity;
+            q.s[i].fleet_cost = fc.cost;
+            q.s[i].cost = if fc.capacity > 1e-9 {
                 fc.cost * 1e6 / fc.capacity
             } else {
-                marginal_cost(m, p, hw, w, s, q.util[i], fixed)
+                marginal_cost(m, p, hw, w, s, q.s[i].util, fixed)
             };
         }
     }
@@ -678,7 +730,7 @@ impl<'a> Sim<'a> {
     /// Step 3 (§4, §5): the user's price ceiling and the hosted-open-model price.
     fn ceilings(&mut self, w: &Workload, gen_i: usize) -> (f64, f64) {
         let q = &mut self.q;
-        let host_cost = marginal_host_cost(&self.states, &q.cost, &q.cap, self.m.open_host_depth, &mut q.order);
+        let host_cost = marginal_host_cost(&q.s, self.m.open_host_depth, &mut q.order);
         // When capacity ran short last quarter every host is full and the
         // open-model price rises with the shortage (§5). (1 to any power is 1.)
         let tight = self.memory.tightness.max(1.0);
@@ -717,12 +769,12 @@ impl<'a> Sim<'a> {
         let mut below_cost = 0;
         for i in 0..self.n {
             if !self.states[i].active {
-                self.q.price[i] = 0.0;
+                self.q.s[i].price = 0.0;
                 continue;
             }
             let s = &self.states[i];
             let inputs = PriceInputs {
-                cost: self.q.cost[i],
+                cost: self.q.s[i].cost,
                 edge: self.fixed.edge[i],
                 closed_mult: self.fixed.closed_mult,
                 ecosystem: s.ecosystem,
@@ -733,9 +785,9 @@ impl<'a> Sim<'a> {
                 open_host,
             };
             let pr = price_of(&self.m, &self.pp[i], self.sc.providers[i].pricing, &inputs);
-            self.q.price[i] = pr.price;
-            self.q.limit[i] = pr.limit;
-            self.q.caps[i] = pr.cap;
+            self.q.s[i].price = pr.price;
+            self.q.s[i].limit = pr.limit;
+            self.q.s[i].caps = pr.cap;
             let capped = pr.cap < inputs.cost;
             if capped && !self.states[i].below_cost {
                 self.event(
@@ -764,7 +816,7 @@ impl<'a> Sim<'a> {
     /// Step 5 (§1): the share-weighted average price and the quarter's demand.
     /// Returns (average price, demand, production adoption, multimodal share).
     fn demand(&mut self, t: u32) -> (f64, f64, f64, f64) {
-        let avg_price = weighted_price(&self.states, &self.q.price, self.m.reference_price_usd_per_mtok);
+        let avg_price = weighted_price(&self.states, &self.q.s, self.m.reference_price_usd_per_mtok);
         let (base, production, mm) = base_demand(&self.m, &self.fixed.usage, t);
         let shock = if self.m.demand_noise_sd > 0.0 {
             let z = standard_normal(&mut self.rng);
@@ -789,38 +841,40 @@ impl<'a> Sim<'a> {
         let mut max_u = f64::NEG_INFINITY;
         for (i, s) in self.states.iter().enumerate() {
             if !s.active {
-                q.weight[i] = 0.0;
-                q.locked[i] = 0.0;
+                q.s[i].weight = 0.0;
+                q.s[i].locked = 0.0;
                 continue;
             }
-            let u = utility(&self.m, &self.fixed, i, q.price[i], avg_price, s.ecosystem);
-            q.weight[i] = u;
+            let u = utility(&self.m, &self.fixed, i, q.s[i].price, avg_price, s.ecosystem);
+            q.s[i].weight = u;
             max_u = max_u.max(u);
-            q.locked[i] = self.fixed.lock_in[i] * s.share_prev * held_base;
-            locked_total += q.locked[i];
+            q.s[i].locked = self.fixed.lock_in[i] * s.share_prev * held_base;
+            locked_total += q.s[i].locked;
         }
         // Demand that shrank below last quarter's contracts shrinks them alike.
         if locked_total > demand && locked_total > 0.0 {
             let f = demand / locked_total;
-            for x in q.locked.iter_mut() {
-                *x *= f;
+            for x in q.s.iter_mut() {
+                x.locked *= f;
             }
             locked_total = demand;
         }
-        q.alloc.copy_from_slice(&q.locked);
+        for x in q.s.iter_mut() {
+            x.alloc = x.locked;
+        }
         let mut wtotal = 0.0;
         for (i, s) in self.states.iter().enumerate() {
             if s.active {
-                q.weight[i] = (q.weight[i] - max_u).exp();
-                wtotal += q.weight[i];
+                q.s[i].weight = (q.s[i].weight - max_u).exp();
+                wtotal += q.s[i].weight;
             }
         }
         let free = (demand - locked_total).max(0.0);
         for (i, s) in self.states.iter().enumerate() {
             if s.active && wtotal > 0.0 {
-                q.alloc[i] += free * q.weight[i] / wtotal;
+                q.s[i].alloc += free * q.s[i].weight / wtotal;
             }
-            q.served[i] = if s.active { q.alloc[i].min(q.cap[i]) } else { 0.0 };
+            q.s[i].served = if s.active { q.s[i].alloc.min(q.s[i].cap) } else { 0.0 };
         }
     }
 
@@ -828,12 +882,9 @@ impl<'a> Sim<'a> {
     /// spare capacity; shortage events. Returns (served total, tightness).
     fn overflow(&mut self, t: u32, demand: f64) -> (f64, f64) {
         let q = &mut self.q;
-        for (a, s) in q.active.iter_mut().zip(&self.states) {
-            *a = s.active;
-        }
-        place_overflow(&q.active, &q.alloc, &q.cap, &q.weight, &mut q.served);
-        let served_total: f64 = q.served.iter().sum();
-        let cap_total: f64 = (0..self.n).filter(|&i| q.active[i]).map(|i| q.cap[i]).sum();
+        place_overflow(&mut q.s);
+        let served_total: f64 = q.s.iter().map(|x| x.served).sum();
+        let cap_total: f64 = q.s.iter().filter(|x| x.active).map(|x| x.cap).sum();
         let tightness = if cap_total > 1e-9 { demand / cap_total } else { 1.0 };
         let unserved_share = if demand > 0.0 {
             ((demand - served_total) / demand).max(0.0)
@@ -869,28 +920,27 @@ impl<'a> Sim<'a> {
         let g = &self.sc.hardware[gen_next];
         let s = &mut self.states[i];
         let share = if qm.demand > 0.0 {
-            (q.served[i] / qm.demand).min(1.0)
+            (q.s[i].served / qm.demand).min(1.0)
         } else {
             0.0
         };
         let sales = Sales {
-            locked: q.locked[i],
-            served: q.served[i],
-            price: q.price[i],
-            fleet_cost: q.fleet_cost[i],
+            locked: q.s[i].locked,
+            served: q.s[i].served,
+            price: q.s[i].price,
+            fleet_cost: q.s[i].fleet_cost,
         };
         let r = revenue(p, fixed.commitment[i], s, &sales);
         let plan = PlanInputs {
             t,
             capped: s.below_cost,
-            alloc: q.alloc[i],
-            served: q.served[i],
+            alloc: q.s[i].alloc,
+            served: q.s[i].served,
             growth: qm.growth,
-            util: q.util[i],
-            penalty: q.penalty[i],
+            util: q.s[i].util,
+            penalty: q.s[i].penalty,
             ocf: r.ocf,
             life: fixed.life,
-            learning_b: fixed.learning_b,
             programme_q: fixed.programme_q[i],
             w_next,
             hardware: g,
@@ -911,10 +961,10 @@ impl<'a> Sim<'a> {
         let (cash, financing) = finance(p, s.cash, s.debt, r.ocf, buy.capex, buy.credit_limit);
         s.debt += financing;
         // The fleet grows; its retirement is booked `life` quarters ahead.
-        s.fleet.add(&buy.vintage, 1.0);
+        s.fleet.add(&buy.vintage);
         s.book = (s.book + buy.capex - r.depreciation).max(0.0);
         if let Some(slot) = s.retire.get_mut((t + 1 + fixed.life) as usize) {
-            slot.add(&buy.vintage, 1.0);
+            slot.add(&buy.vintage);
         }
         s.own_cum_k += buy.own_k;
         let books = Books { share, cash, financing };
@@ -922,7 +972,7 @@ impl<'a> Sim<'a> {
         self.rows.push(row);
         // Ecosystem strength (§6) and reaction to share loss (§7).
         s.ecosystem = next_ecosystem(m, fixed.invest_gain[i], s.ecosystem, share);
-        s.pressure = next_pressure(p, s.pressure, s.share_prev, share, q.alloc[i], q.cap[i]);
+        s.pressure = next_pressure(p, s.pressure, s.share_prev, share, q.s[i].alloc, q.s[i].cap);
         s.share_prev = share;
         s.cash = cash;
         // Exit (§9): cash still negative after borrowing, or its cap below its
@@ -960,7 +1010,7 @@ impl<'a> Sim<'a> {
             hardware_gen: gen_i,
             price_war: self.memory.price_war,
         });
-        let traded: f64 = q.served.iter().zip(&q.price).map(|(x, p)| x * p).sum();
+        let traded: f64 = q.s.iter().map(|x| x.served * x.price).sum();
         self.memory.avg_price = if qm.served_total > 0.0 {
             traded / qm.served_total
         } else {
@@ -1068,13 +1118,15 @@ fn price_of(m: &MarketParams, p: &ProviderParams, pricing: PricingPolicy, x: &Pr
 /// This quarter's prices weighted by last quarter's shares over active
 /// providers; their plain mean when no one had a share; `reference` when no
 /// one is active (§1).
-fn weighted_price(states: &[ProviderState], price: &[f64], reference: f64) -> f64 {
+fn weighted_price(states: &[ProviderState], q: &[Slot], reference: f64) -> f64 {
     let (wsum, psum, cnt, psimple) =
-        (0..states.len())
-            .filter(|&i| states[i].active)
-            .fold((0.0, 0.0, 0u32, 0.0), |(ws, ps, c, pm), i| {
-                let sh = states[i].share_prev;
-                (ws + sh, ps + sh * price[i], c + 1, pm + price[i])
+        states
+            .iter()
+            .zip(q)
+            .filter(|(s, _)| s.active)
+            .fold((0.0, 0.0, 0u32, 0.0), |(ws, ps, c, pm), (s, x)| {
+                let sh = s.share_prev;
+                (ws + sh, ps + sh * x.price, c + 1, pm + x.price)
             });
     if wsum > 1e-12 {
         psum / wsum
@@ -1096,26 +1148,26 @@ fn utility(m: &MarketParams, fixed: &Fixed, i: usize, price: f64, avg_price: f64
 /// Moves demand that full providers cannot serve (`alloc` above `served`) to
 /// active providers with spare capacity, in proportion to their choice
 /// weights, in at most three rounds (§7).
-fn place_overflow(active: &[bool], alloc: &[f64], cap: &[f64], weight: &[f64], served: &mut [f64]) {
-    let n = active.len();
-    let mut overflow: f64 = (0..n).map(|i| alloc[i] - served[i]).filter(|x| *x > 0.0).sum();
+fn place_overflow(q: &mut [Slot]) {
+    let mut overflow: f64 = q.iter().map(|x| x.alloc - x.served).filter(|x| *x > 0.0).sum();
     for _ in 0..3 {
         if overflow <= 1e-9 {
             break;
         }
-        let spare_w: f64 = (0..n)
-            .filter(|&i| active[i] && cap[i] - served[i] > 1e-9)
-            .map(|i| weight[i])
+        let spare_w: f64 = q
+            .iter()
+            .filter(|x| x.active && x.cap - x.served > 1e-9)
+            .map(|x| x.weight)
             .sum();
         if spare_w <= 0.0 {
             break;
         }
         let mut placed = 0.0;
-        for i in 0..n {
-            let spare = cap[i] - served[i];
-            if active[i] && spare > 1e-9 {
-                let take = (overflow * weight[i] / spare_w).min(spare);
-                served[i] += take;
+        for x in q.iter_mut() {
+            let spare = x.cap - x.served;
+            if x.active && spare > 1e-9 {
+                let take = (overflow * x.weight / spare_w).min(spare);
+                x.served += take;
                 placed += take;
             }
         }
@@ -1203,7 +1255,6 @@ struct PlanInputs<'a> {
     penalty: f64,
     ocf: f64,
     life: u32,
-    learning_b: f64,
     programme_q: f64,
     w_next: &'a Workload,
     hardware: &'a HardwareGen,
@@ -1227,7 +1278,7 @@ struct Purchase {
 fn purchase(m: &MarketParams, p: &ProviderParams, s: &ProviderState, x: &PlanInputs) -> Purchase {
     let (g, w_next) = (x.hardware, x.w_next);
     let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-    let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, x.learning_b);
+    let prices = unit_prices(m, p, g, fleet_k, s.learned);
     let pen_next = sw_penalty(m, p, s.own_cum_k + p.self_chip_volume);
     // A provider whose cap is below its unit cost loses money on every token
     // it sells; it keeps what it served and buys no growth or headroom (§10).
@@ -1238,7 +1289,7 @@ fn purchase(m: &MarketParams, p: &ProviderParams, s: &ProviderState, x: &PlanInp
     };
     let mut after = s.fleet;
     if let Some(r) = s.retire.get(x.t as usize + 1) {
-        after.add(r, -1.0);
+        after.sub(r);
     }
     let existing = fleet_tok_s(w_next, &after, pen_next, p.serving_efficiency);
     // One own unit: its bandwidth and compute, as in `make_vintage`.
@@ -1351,15 +1402,15 @@ fn provider_row(
     ProviderQuarter {
         status: Status::Active,
         share: b.share,
-        price_usd_per_mtok: q.price[i],
-        cap_usd_per_mtok: q.caps[i],
-        price_limit: q.limit[i],
-        cost_usd_per_mtok: q.cost[i],
-        tokens_mtok: q.served[i],
-        demand_mtok: q.alloc[i],
-        capacity_mtok: q.cap[i],
-        utilization: if q.cap[i] > 0.0 {
-            q.util[i] * q.served[i] / q.cap[i]
+        price_usd_per_mtok: q.s[i].price,
+        cap_usd_per_mtok: q.s[i].caps,
+        price_limit: q.s[i].limit,
+        cost_usd_per_mtok: q.s[i].cost,
+        tokens_mtok: q.s[i].served,
+        demand_mtok: q.s[i].alloc,
+        capacity_mtok: q.s[i].cap,
+        utilization: if q.s[i].cap > 0.0 {
+            q.s[i].util * q.s[i].served / q.s[i].cap
         } else {
             0.0
         },
@@ -1400,19 +1451,28 @@ fn provider_row(
 /// unit cost (ties by position in the file), the first at which their summed
 /// capacity reaches `depth` of all active capacity (§5). Infinite when no
 /// provider is active; the cheapest provider's cost when no one has capacity.
-fn marginal_host_cost(states: &[ProviderState], cost: &[f64], cap: &[f64], depth: f64, order: &mut Vec<usize>) -> f64 {
+fn marginal_host_cost(q: &[Slot], depth: f64, order: &mut Vec<usize>) -> f64 {
+    // Insertion in file order, shifting only past strictly dearer hosts, is
+    // the sort by cost with ties by position (a handful of providers).
     order.clear();
-    order.extend((0..states.len()).filter(|&i| states[i].active));
-    order.sort_by(|&a, &b| cost[a].total_cmp(&cost[b]).then(a.cmp(&b)));
-    let total: f64 = order.iter().map(|&i| cap[i]).sum();
+    for (i, x) in q.iter().enumerate().filter(|(_, x)| x.active) {
+        let mut j = order.len();
+        order.push(i);
+        while j > 0 && q[order[j - 1]].cost.total_cmp(&x.cost).is_gt() {
+            order[j] = order[j - 1];
+            j -= 1;
+        }
+        order[j] = i;
+    }
+    let total: f64 = order.iter().map(|&i| q[i].cap).sum();
     let mut covered = 0.0;
     for &i in order.iter() {
-        covered += cap[i];
+        covered += q[i].cap;
         if covered >= depth * total {
-            return cost[i];
+            return q[i].cost;
         }
     }
-    order.first().map_or(f64::INFINITY, |&i| cost[i])
+    order.first().map_or(f64::INFINITY, |&i| q[i].cost)
 }
 
 /// Discount on locked-in tokens that holds a share `lock_in` of customers:
@@ -1455,7 +1515,7 @@ fn marginal_cost(
     fixed: &Fixed,
 ) -> f64 {
     let fleet_k = s.fleet.merchant_k + s.fleet.own_k;
-    let prices = unit_prices(m, p, g, fleet_k, s.own_cum_k, fixed.learning_b);
+    let prices = unit_prices(m, p, g, fleet_k, s.learned);
     let life_q = f64::from(fixed.life);
     let per_q = prices.merchant_capex / life_q * (1.0 + p.rented_fraction * m.rental_markup)
         + g.power_kw * p.pue * p.electricity_usd_per_kwh * HOURS_PER_QUARTER
@@ -1484,13 +1544,14 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
             let target_tok_s =
                 p.initial_share * demand0 * (1.0 + p.capacity_headroom) * 1e6 / SECONDS_PER_QUARTER / 1000.0;
             let penalty = sw_penalty(m, p, p.own_chip_cum_k);
+            let learned = learning_factor(m, p.own_chip_cum_k, b);
             // Utilization depends on fleet size and fleet size on utilization: iterate.
             let mut units_k = 1.0;
             let mut vintage = Vintage::default();
             let mut capex = 0.0;
             for _ in 0..4 {
                 let u = utilization(m, units_k, p.initial_ecosystem);
-                let prices = unit_prices(m, p, g, units_k, p.own_chip_cum_k, b);
+                let prices = unit_prices(m, p, g, units_k, learned);
                 let (unit, _) = make_vintage(
                     m,
                     p,
@@ -1513,7 +1574,7 @@ fn initial_states(sc: &Scenario, m: &MarketParams, pp: &[ProviderParams], quarte
                 let remaining = capex / f64::from(life) * f64::from(r) / f64::from(life);
                 book += remaining;
                 if let Some(slot) = retire.get_mut(r as usize) {
-                    slot.add(&slice, 1.0);
+                    slot.add(&slice);
                 }
             }
             ProviderState::starting(p, vintage, book, retire)
@@ -1591,13 +1652,23 @@ mod tests {
         let mut states: Vec<ProviderState> = pp.iter().take(2).map(state).collect();
         states[0].share_prev = 0.75;
         states[1].share_prev = 0.25;
-        assert_eq!(weighted_price(&states, &[1.0, 3.0], 9.0), 1.5);
+        let q = [
+            Slot {
+                price: 1.0,
+                ..Slot::EMPTY
+            },
+            Slot {
+                price: 3.0,
+                ..Slot::EMPTY
+            },
+        ];
+        assert_eq!(weighted_price(&states, &q, 9.0), 1.5);
         states[0].share_prev = 0.0;
         states[1].share_prev = 0.0;
-        assert_eq!(weighted_price(&states, &[1.0, 3.0], 9.0), 2.0);
+        assert_eq!(weighted_price(&states, &q, 9.0), 2.0);
         states[0].active = false;
         states[1].active = false;
-        assert_eq!(weighted_price(&states, &[1.0, 3.0], 9.0), 9.0);
+        assert_eq!(weighted_price(&states, &q, 9.0), 9.0);
     }
 
     // §2 Hardware and unit cost
@@ -1607,7 +1678,7 @@ mod tests {
         let (m, hw, pp) = fixture();
         let p = &pp[0];
         let w = Workload::at(&m, 0);
-        let prices = unit_prices(&m, p, &hw[0], 100.0, 0.0, learning_exponent(&m));
+        let prices = unit_prices(&m, p, &hw[0], 100.0, learning_factor(&m, 0.0, learning_exponent(&m)));
         let (v, _) = make_vintage(&m, p, &hw[0], &prices, 100.0, 0.0, life_quarters(&m));
         let fc = fleet_costs(&m, p, &v, &w, 0.0, 0.5);
         let tok_s = w.tok_s(v.bw_merchant, v.fl_merchant) * p.serving_efficiency;
@@ -1697,13 +1768,22 @@ mod tests {
         let cheap = utility(&m, &fixed, 0, 1.0, 2.0, 0.3);
         let dear = utility(&m, &fixed, 0, 3.0, 2.0, 0.3);
         assert!(cheap > dear);
-        let active = [true, true, false];
-        let alloc = [10.0, 2.0, 0.0];
-        let cap = [4.0, 20.0, 50.0];
-        let mut served = [4.0, 2.0, 0.0];
-        place_overflow(&active, &alloc, &cap, &[1.0, 1.0, 1.0], &mut served);
+        let slot = |active, alloc, cap, served| Slot {
+            active,
+            alloc,
+            cap,
+            served,
+            weight: 1.0,
+            ..Slot::EMPTY
+        };
+        let mut q = [
+            slot(true, 10.0, 4.0, 4.0),
+            slot(true, 2.0, 20.0, 2.0),
+            slot(false, 0.0, 50.0, 0.0),
+        ];
+        place_overflow(&mut q);
         // The 6 the first could not serve go to the second; the exited third takes nothing.
-        assert_eq!(served, [4.0, 8.0, 0.0]);
+        assert_eq!(q.map(|x| x.served), [4.0, 8.0, 0.0]);
     }
 
     // §9 Finance
@@ -1770,7 +1850,6 @@ mod tests {
             penalty: 0.0,
             ocf: 0.0,
             life: fixed.life,
-            learning_b: fixed.learning_b,
             programme_q: fixed.programme_q[0],
             w_next: &w,
             hardware: &hw[0],
