@@ -14,7 +14,9 @@ use ratatui::style::{Color, Modifier};
 /// The last frame sent and the one being drawn.
 #[derive(Debug)]
 pub struct Frames {
-    last: Buffer,
+    /// `None` until the first frame, which goes through ratatui: it knows
+    /// what the terminal shows already.
+    last: Option<Buffer>,
     next: Buffer,
 }
 
@@ -27,7 +29,7 @@ impl Default for Frames {
 impl Frames {
     pub fn new() -> Frames {
         Frames {
-            last: Buffer::empty(Rect::ZERO),
+            last: None,
             next: Buffer::empty(Rect::ZERO),
         }
     }
@@ -40,26 +42,44 @@ impl Frames {
         terminal: &mut Terminal<B>,
         render: impl FnOnce(Rect, &mut Buffer),
     ) -> Result<(), B::Error> {
+        let Some(last) = self.last.as_mut() else {
+            let done = terminal.draw(|f| {
+                let area = f.area();
+                render(area, f.buffer_mut());
+            })?;
+            self.next = Buffer::empty(done.buffer.area);
+            self.last = Some(done.buffer.clone());
+            return Ok(());
+        };
         terminal.autoresize()?;
         let area = terminal.get_frame().area();
-        if area != self.next.area {
-            // What the terminal shows is blank: at the start, or cleared by the resize.
-            self.last = Buffer::empty(area);
+        if area != last.area {
+            // What the terminal shows is blank: the resize cleared it.
+            *last = Buffer::empty(area);
             self.next = Buffer::empty(area);
         }
         render(area, &mut self.next);
-        terminal
-            .backend_mut()
-            .draw(changes(&self.last, &self.next).into_iter())?;
+        terminal.backend_mut().draw(changes(last, &self.next).into_iter())?;
         terminal.hide_cursor()?;
-        std::mem::swap(&mut self.last, &mut self.next);
+        std::mem::swap(last, &mut self.next);
         self.next.reset();
         terminal.backend_mut().flush()
     }
 
+    /// Tells `terminal` which frame it shows, so that drawing through it
+    /// afterwards (`Terminal::draw`) compares with that frame.
+    pub fn hand_back<B: Backend>(self, terminal: &mut Terminal<B>) {
+        if let Some(mut last) = self.last
+            && last.area == terminal.get_frame().area()
+        {
+            std::mem::swap(terminal.current_buffer_mut(), &mut last);
+            terminal.swap_buffers();
+        }
+    }
+
     /// The frame last sent.
-    pub fn last(&self) -> &Buffer {
-        &self.last
+    pub fn last(&self) -> Option<&Buffer> {
+        self.last.as_ref()
     }
 }
 
@@ -329,7 +349,51 @@ mod tests {
             theirs.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
             frames.draw(&mut ours, |_, buf| buf.merge(&frame)).unwrap();
             assert_eq!(ours.backend().buffer(), theirs.backend().buffer(), "round {round}");
-            assert_eq!(frames.last(), &frame, "round {round}");
+            assert_eq!(frames.last(), Some(&frame), "round {round}");
+        }
+        // Drawing through ratatui afterwards compares with the frame shown.
+        frames.hand_back(&mut ours);
+        for round in 0..3 {
+            let area = theirs.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap();
+            let frame = buffer(&mut seed, area.width, area.height, true);
+            let frame = Buffer {
+                area,
+                content: frame.content,
+            };
+            theirs.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
+            ours.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
+            assert_eq!(
+                ours.backend().buffer(),
+                theirs.backend().buffer(),
+                "after, round {round}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_first_frame_compares_with_what_ratatui_drew_before() {
+        use ratatui::backend::TestBackend;
+        let mut seed = 5;
+        let mut theirs = Terminal::new(TestBackend::new(20, 6)).unwrap();
+        let mut ours = Terminal::new(TestBackend::new(20, 6)).unwrap();
+        let area = Rect::new(0, 0, 20, 6);
+        let before = buffer(&mut seed, 20, 6, false);
+        let before = Buffer {
+            area,
+            content: before.content,
+        };
+        theirs.draw(|f| f.buffer_mut().merge(&before)).unwrap();
+        ours.draw(|f| f.buffer_mut().merge(&before)).unwrap();
+        let mut frames = Frames::new();
+        for round in 0..4 {
+            let frame = buffer(&mut seed, 20, 6, true);
+            let frame = Buffer {
+                area,
+                content: frame.content,
+            };
+            theirs.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
+            frames.draw(&mut ours, |_, buf| buf.merge(&frame)).unwrap();
+            assert_eq!(ours.backend().buffer(), theirs.backend().buffer(), "round {round}");
         }
     }
 }

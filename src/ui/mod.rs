@@ -204,6 +204,22 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
 where
     B::Error: Send + Sync + 'static,
 {
+    let mut frames = frames::Frames::new();
+    let result = run_frames(terminal, app, events, &mut frames);
+    frames.hand_back(terminal);
+    result
+}
+
+/// [`run_app`]'s loop, drawing through `frames`.
+fn run_frames<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut impl EventSource,
+    frames: &mut frames::Frames,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let mut next_tick: Option<Instant> = None;
     let mut next_autosave: Option<Instant> = None;
     let mut next_disk_check: Option<Instant> = None;
@@ -211,7 +227,6 @@ where
     let mut next_frame: Option<Instant> = None;
     // When the presentation began: its clock and glide frames are timed from here.
     let mut presenting_since: Option<Instant> = None;
-    let mut frames = frames::Frames::new();
     loop {
         let size = terminal.size().map_err(io::Error::other)?;
         let v = app.viewport();
