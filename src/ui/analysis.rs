@@ -577,7 +577,8 @@ mod tests {
         let base = default_scenario();
         let r = Revision::of(&base);
         assert_eq!(Revision::of(&base.clone()), r);
-        let changes: Vec<(&str, fn(&mut Scenario))> = vec![
+        type Change = (&'static str, fn(&mut Scenario));
+        let changes: Vec<Change> = vec![
             ("market", |s| s.market.open_source_parity += 0.01),
             ("provider param", |s| s.providers[1].params.self_chip_volume += 1.0),
             ("provider name", |s| s.providers[0].name.push('x')),
