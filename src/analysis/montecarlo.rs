@@ -22,7 +22,8 @@
 //! the charts keep it).
 
 use super::Kpi;
-use crate::sim::{Run, Scenario, Status, sample_scenario, simulate};
+use crate::sim::uncertainty::Sampler;
+use crate::sim::{ProviderQuarter, Run, Scenario, Status, simulate};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering as CmpOrdering, Reverse};
@@ -217,6 +218,7 @@ impl McResult {
 }
 
 /// True for the KPIs a provider that has left the market does not have.
+#[cfg(test)]
 fn needs_presence(k: Kpi) -> bool {
     matches!(k, Kpi::Price | Kpi::Cost | Kpi::GrossMargin)
 }
@@ -229,39 +231,51 @@ fn needs_presence(k: Kpi) -> bool {
 fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64], stride: usize, at: usize) {
     let kpis = Kpi::ALL.len();
     let cells = shape.cells();
-    for i in 0..shape.providers {
-        let (mut cum_op, mut cum_net) = (0.0, 0.0);
-        let mut present = true;
-        for t in 0..shape.quarters {
-            let row = run.row(t as u32, i);
-            cum_op += row.operating_profit_musd;
-            cum_net += row.net_profit_musd;
-            let base = (t * shape.providers + i) * kpis;
-            for (k, kpi) in Kpi::ALL.iter().enumerate() {
-                let v = match kpi {
-                    Kpi::CumulativeProfit => cum_op,
-                    Kpi::CumulativeNetProfit => cum_net,
-                    _ if needs_presence(*kpi) && !present => f64::NAN,
-                    _ => kpi.of_row(row),
-                };
-                out[(base + k) * stride + at] = v;
-            }
-            let exited = row.status == Status::Exited;
-            out[(cells + t * shape.providers + i) * stride + at] = if exited { 1.0 } else { 0.0 };
-            present = !exited;
+    let mut cum = vec![(0.0, 0.0); shape.providers];
+    let mut present = vec![true; shape.providers];
+    for (slot, row) in run.rows.iter().enumerate().take(shape.slots()) {
+        let i = slot % shape.providers;
+        let (cum_op, cum_net) = &mut cum[i];
+        *cum_op += row.operating_profit_musd;
+        *cum_net += row.net_profit_musd;
+        let values = kpi_values(row, *cum_op, *cum_net, present[i]);
+        for (k, v) in values.into_iter().enumerate() {
+            out[(slot * kpis + k) * stride + at] = v;
         }
+        let exited = row.status == Status::Exited;
+        out[(cells + slot) * stride + at] = if exited { 1.0 } else { 0.0 };
+        present[i] = !exited;
     }
+}
+
+/// Every KPI of one row, in the order of [`Kpi::ALL`], given the running
+/// sums and whether the provider was in the market at the quarter's start.
+fn kpi_values(row: &ProviderQuarter, cum_op: f64, cum_net: f64, present: bool) -> [f64; Kpi::ALL.len()] {
+    let absent = |v: f64| if present { v } else { f64::NAN };
+    [
+        cum_op,
+        cum_net,
+        row.net_profit_musd,
+        row.share,
+        row.cash_musd,
+        absent(row.price_usd_per_mtok),
+        absent(row.cost_usd_per_mtok),
+        row.operating_profit_musd,
+        row.ecosystem,
+        row.self_chip_share,
+        absent(row.gross_margin),
+    ]
 }
 
 /// Every outcome of one sample, `None` when the sample breaks a rule the file
 /// format enforces (it is not simulated).
-fn sample_outcomes(sc: &Scenario, shape: Shape, seed: u64, index: usize) -> Option<Vec<f64>> {
-    let s = sample_scenario(sc, seed, index as u64);
-    if !s.problems().is_empty() {
+fn sample_outcomes(sampler: &mut Sampler, shape: Shape, index: usize) -> Option<Vec<f64>> {
+    let (s, ok) = sampler.draw(index as u64);
+    if !ok {
         return None;
     }
     let mut out = vec![0.0; shape.width()];
-    write_outcomes(&simulate(&s), shape, &mut out, 1, 0);
+    write_outcomes(&simulate(s), shape, &mut out, 1, 0);
     Some(out)
 }
 
@@ -324,6 +338,14 @@ impl Ord for Ord64 {
     fn cmp(&self, other: &Self) -> CmpOrdering {
         self.0.total_cmp(&other.0)
     }
+}
+
+/// The bin of a value `x` of a cell's range `[lo, hi]` with `scale` bins per
+/// unit. `as` saturates: a value a rounding below `lo` is bin 0, a NaN (a range
+/// too narrow for its scale) is bin 0 too; to 32 bits, as the last bin is far below.
+#[inline]
+fn bin(x: f64, lo: f64, scale: f64) -> usize {
+    (((x - lo) * scale) as u32 as usize).min(BINS - 1)
 }
 
 /// One worker's (or one shard's, or the merged) counts.
@@ -448,35 +470,45 @@ impl Acc {
         let row = |c: usize| buf.get(c * stride..c * stride + filled).unwrap_or_default();
         for c in 0..cells {
             let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
-            let values = row(c).iter();
+            let values = row(c);
             let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
-            let counts = &mut self.counts[c * BINS..(c + 1) * BINS];
-            let mut small = self.small.get_mut(c * BINS..(c + 1) * BINS);
+            let counts = &mut self.counts.as_chunks_mut::<BINS>().0[c];
             let mut carried = false;
             let mut outside = false;
-            for &x in values.clone() {
-                if x.is_nan() {
-                    continue;
-                }
-                n += 1;
-                min = min.min(x);
-                max = max.max(x);
+            // Counts `x` unless it is NaN; `bump` counts a value in bin `b`.
+            let mut add = |x: f64, bump: &mut dyn FnMut(usize)| {
                 if x >= lo && x <= hi {
-                    // `as` saturates: a value a rounding below `lo` is bin 0.
-                    let b = (((x - lo) * scale) as usize).min(BINS - 1);
-                    match small.as_deref_mut() {
-                        Some(bytes) => {
-                            let (v, wrapped) = bytes[b].overflowing_add(1);
-                            bytes[b] = v;
-                            if wrapped {
-                                counts[b] += 256;
-                                carried = true;
-                            }
-                        }
-                        None => counts[b] += 1,
-                    }
+                    bump(bin(x, lo, scale));
+                } else if x.is_nan() {
+                    return;
                 } else {
                     outside = true;
+                }
+                n += 1;
+                // As `f64::min` and `f64::max` did here (neither is NaN): an
+                // equal value (0 against −0) leaves the one already held.
+                min = if x < min { x } else { min };
+                max = if x > max { x } else { max };
+            };
+            match self.small.as_chunks_mut::<BINS>().0.get_mut(c) {
+                Some(bytes) => {
+                    let mut bump = |b: usize| {
+                        let (v, wrapped) = bytes[b].overflowing_add(1);
+                        bytes[b] = v;
+                        if wrapped {
+                            counts[b] += 256;
+                            carried = true;
+                        }
+                    };
+                    for &x in values {
+                        add(x, &mut bump);
+                    }
+                }
+                None => {
+                    let mut bump = |b: usize| counts[b] += 1;
+                    for &x in values {
+                        add(x, &mut bump);
+                    }
                 }
             }
             if outside {
@@ -697,12 +729,15 @@ impl<'a> Plan<'a> {
         let pilot_n = runs.min(PILOT_RUNS);
         let pilot: Vec<Option<Vec<f64>>> = (0..pilot_n)
             .into_par_iter()
-            .map(|i| {
-                if cancel.load(Ordering::Relaxed) {
-                    return None;
-                }
-                sample_outcomes(sc, shape, seed, i)
-            })
+            .map_init(
+                || Sampler::new(sc, seed),
+                |sampler, i| {
+                    if cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    sample_outcomes(sampler, shape, i)
+                },
+            )
             .collect();
         if cancel.load(Ordering::Relaxed) {
             return None;
@@ -738,6 +773,7 @@ impl<'a> Plan<'a> {
         let worker = |_| -> Option<Acc> {
             let mut acc: Option<Acc> = None;
             let mut buf: Vec<f64> = Vec::new();
+            let mut sampler: Option<Sampler> = None;
             loop {
                 if cancel.load(Ordering::Relaxed) {
                     return acc;
@@ -766,12 +802,13 @@ impl<'a> Plan<'a> {
                         a.skipped += 1;
                         continue;
                     }
-                    let s = sample_scenario(self.sc, self.seed, i as u64);
-                    if !s.problems().is_empty() {
+                    let sampler = sampler.get_or_insert_with(|| Sampler::new(self.sc, self.seed));
+                    let (s, ok) = sampler.draw(i as u64);
+                    if !ok {
                         a.skipped += 1;
                         continue;
                     }
-                    write_outcomes(&simulate(&s), shape, &mut buf, batch, filled);
+                    write_outcomes(&simulate(s), shape, &mut buf, batch, filled);
                     filled += 1;
                 }
                 a.add_batch(&self.ranges, &buf, batch, filled);
@@ -1211,6 +1248,47 @@ mod tests {
         into_plain.merge(compact);
         assert_eq!(into_compact.count(0, BINS / 2), 1300);
         assert_eq!(into_compact.bin_counts(), into_plain.bin_counts());
+    }
+
+    #[test]
+    fn outcomes_are_each_kpi_of_each_row() {
+        let mut sc = crate::document::presets::default_scenario();
+        // A provider that exits, so that absent values are written too.
+        let neo = sc.provider_index("neo").unwrap_or(0);
+        sc.providers[neo].params.initial_cash_musd = 0.0;
+        sc.providers[neo].params.credit_line_musd = 0.0;
+        let run = simulate(&sc);
+        let shape = Shape::of(&sc);
+        let mut out = vec![0.0; shape.width()];
+        write_outcomes(&run, shape, &mut out, 1, 0);
+        let mut exits = 0;
+        for i in 0..shape.providers {
+            let mut present = true;
+            let (mut cum_op, mut cum_net) = (0.0, 0.0);
+            for t in 0..shape.quarters {
+                let row = run.row(t as u32, i);
+                cum_op += row.operating_profit_musd;
+                cum_net += row.net_profit_musd;
+                for (k, kpi) in Kpi::ALL.iter().enumerate() {
+                    let want = match kpi {
+                        Kpi::CumulativeProfit => cum_op,
+                        Kpi::CumulativeNetProfit => cum_net,
+                        _ if needs_presence(*kpi) && !present => f64::NAN,
+                        _ => kpi.of_row(row),
+                    };
+                    let got = out[(t * shape.providers + i) * Kpi::ALL.len() + k];
+                    assert_eq!(got.to_bits(), want.to_bits(), "{kpi:?} of provider {i} at {t}");
+                }
+                let exited = row.status == Status::Exited;
+                assert_eq!(
+                    out[shape.cells() + t * shape.providers + i],
+                    f64::from(u8::from(exited))
+                );
+                present = !exited;
+                exits += usize::from(exited);
+            }
+        }
+        assert!(exits > 0, "no provider exits: absent values are not tested");
     }
 
     #[test]
