@@ -30,25 +30,83 @@ impl FloatText {
     /// `v` as `format!("{v}")` writes it.
     pub fn format(&mut self, v: f64) -> &str {
         self.out.clear();
-        if !v.is_finite() {
-            self.out.push_str(if v.is_nan() {
-                "NaN"
-            } else if v > 0.0 {
-                "inf"
-            } else {
-                "-inf"
-            });
-            return &self.out;
-        }
-        let text = self.digits.format_finite(v);
-        lay_out(text, v, &mut self.out);
+        write(&mut self.digits, v, &mut self.out);
         &self.out
     }
 
     /// Appends `v` as `format!("{v}")` writes it.
     pub fn push(&mut self, s: &mut String, v: f64) {
-        s.push_str(self.format(v));
+        write(&mut self.digits, v, s);
     }
+}
+
+/// Appends `v` as `format!("{v}")` writes it to `out`.
+fn write(digits: &mut zmij::Buffer, v: f64, out: &mut String) {
+    if !v.is_finite() {
+        out.push_str(if v.is_nan() {
+            "NaN"
+        } else if v > 0.0 {
+            "inf"
+        } else {
+            "-inf"
+        });
+        return;
+    }
+    let text = digits.format_finite(v);
+    match as_written(text, v) {
+        Some(t) => out.push_str(t),
+        None => lay_out(text, v, out),
+    }
+}
+
+/// `zmij`'s text of `v` cut to what Rust writes, in the common case where
+/// that is a cut: plain decimal (no exponent) whose only trailing zero is
+/// that of a whole number's ".0", and either too few significant digits or
+/// too many fractional bits to lie halfway between two shortest forms (see
+/// [`lay_out`]). `None` for anything else, which [`lay_out`] handles.
+fn as_written(text: &str, v: f64) -> Option<&str> {
+    let bytes = text.as_bytes();
+    // zmij writes an exponent outside 1e-5 to 1e16; inside a margin of
+    // that there is none to look for.
+    let plain = (1e-4..1e15).contains(&v.abs()) || v == 0.0;
+    if !plain && bytes.iter().any(|&b| b | 0x20 == b'e') {
+        return None;
+    }
+    let cut = match text.strip_suffix(".0") {
+        Some(whole) => whole,
+        None if bytes.last() == Some(&b'0') => return None,
+        None => text,
+    };
+    if fractional_bits(v) >= MIDPOINT_FRACTIONAL_BITS {
+        return Some(cut);
+    }
+    // Digits counted from the first non-zero one, zeros between it and the
+    // point included: never fewer than the significant digits.
+    let significant = cut
+        .bytes()
+        .skip_while(|&b| matches!(b, b'-' | b'0' | b'.'))
+        .filter(u8::is_ascii_digit)
+        .count();
+    (significant < 16).then_some(cut)
+}
+
+/// With this many fractional bits or more a value is never exactly halfway
+/// between two shortest forms (see [`halfway_above`]).
+const MIDPOINT_FRACTIONAL_BITS: i32 = 25;
+
+/// `k` such that `|v|` is an odd integer times 2^−k (k ≤ 0 for even integers).
+fn fractional_bits(v: f64) -> i32 {
+    let bits = v.abs().to_bits();
+    let (frac, exp) = (bits & ((1 << 52) - 1), (bits >> 52) as i32);
+    let (m, e) = if exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), exp - 1075)
+    };
+    if m == 0 {
+        return 0;
+    }
+    -(e + m.trailing_zeros() as i32)
 }
 
 /// Rewrites a shortest-digit form of `v` with an optional exponent ("1.5e-7",
@@ -171,7 +229,7 @@ fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
     // 0.699 k + 1 significant digits; a midpoint has at most 18 (17 + the 5),
     // so a value with 25 or more fractional bits is never one. Most are not.
     let k = -(e + m.trailing_zeros() as i32);
-    if k >= 25 {
+    if k >= MIDPOINT_FRACTIONAL_BITS {
         return false;
     }
     let d = digits
@@ -252,6 +310,24 @@ mod tests {
             f64::from_bits(0x4302_f5a9_40e2_7cae),
             -f64::from_bits(0x4302_f5a9_40e2_7caa),
             9007199254740993.0,
+            // Plain decimal as zmij writes it: whole numbers, a trailing
+            // zero before the point, long fractions, and short binary
+            // fractions with 16 or more digits (which may be halfway).
+            12.0,
+            -120.0,
+            1e15,
+            123456789012345.0,
+            1234567890123456.0,
+            0.00001,
+            0.000012345678901234567,
+            16.270332916557155,
+            8628179.435072204,
+            0.5,
+            0.125,
+            1125899906842624.5,
+            562949953421312.0 + 0.25,
+            -(562949953421312.0 + 0.75),
+            4503599627370495.5,
         ] {
             same(v);
         }
@@ -268,6 +344,11 @@ mod tests {
             let x = (s >> 11) as f64 / (1u64 << 53) as f64;
             same(x * 1e6);
             same((x - 0.5) * 1e-3);
+            // Few fractional bits and 16 or more digits: the values that can
+            // lie halfway, next to ones that cannot.
+            same((s >> 9) as f64 / 8.0);
+            same(-((s >> 12) as f64) / 2.0);
+            same(x * 1e15);
         }
     }
 }

@@ -79,6 +79,11 @@ pub fn for_message(s: &str) -> String {
 /// control character (other than newline and tab where `multi_line`) or an
 /// invisible or direction-changing one.
 pub fn control_problem(text: &str, multi_line: bool) -> Option<String> {
+    // Printable ASCII (most text) holds none: no need to look at characters.
+    let plain = |b: &u8| matches!(b, b' '..=b'~') || (multi_line && matches!(b, b'\n' | b'\t'));
+    if text.as_bytes().iter().all(plain) {
+        return None;
+    }
     let (at, c) = text
         .chars()
         .enumerate()
@@ -122,5 +127,10 @@ mod tests {
         assert!(m.contains("U+001B at character 3"), "{m}");
         assert!(control_problem("two\nlines", true).is_none());
         assert!(control_problem("two\nlines", false).is_some());
+        assert!(control_problem("tab\there", false).is_some());
+        assert!(control_problem("del\u{7f}", true).is_some());
+        assert!(control_problem("zero\u{200B}width", true).is_some());
+        assert!(control_problem("plain ~ text", false).is_none());
+        assert!(control_problem("accented é", false).is_none());
     }
 }

@@ -142,7 +142,8 @@ pub fn table(sc: &Scenario, run: &Run) -> String {
 
 /// One row per provider per quarter.
 pub fn csv(sc: &Scenario, run: &Run) -> String {
-    let mut s = String::with_capacity(run.rows.len() * 160);
+    // A row is about 330 bytes: one allocation for the whole file.
+    let mut s = String::with_capacity(CSV_HEADER.len() + 1 + run.rows.len() * 384);
     s.push_str(CSV_HEADER);
     s.push('\n');
     let mut f = crate::float::FloatText::new();

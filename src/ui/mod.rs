@@ -12,6 +12,7 @@ pub mod analysis;
 pub mod app;
 pub mod depth;
 pub mod files;
+pub mod frames;
 pub mod fuzzy;
 pub mod input;
 pub mod keymap;
@@ -203,6 +204,22 @@ pub fn run_app<B: Backend>(terminal: &mut Terminal<B>, app: &mut App, events: &m
 where
     B::Error: Send + Sync + 'static,
 {
+    let mut frames = frames::Frames::new();
+    let result = run_frames(terminal, app, events, &mut frames);
+    frames.hand_back(terminal);
+    result
+}
+
+/// [`run_app`]'s loop, drawing through `frames`.
+fn run_frames<B: Backend>(
+    terminal: &mut Terminal<B>,
+    app: &mut App,
+    events: &mut impl EventSource,
+    frames: &mut frames::Frames,
+) -> io::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     let mut next_tick: Option<Instant> = None;
     let mut next_autosave: Option<Instant> = None;
     let mut next_disk_check: Option<Instant> = None;
@@ -219,7 +236,9 @@ where
                 height: size.height,
             });
         }
-        terminal.draw(|f| widgets::render(app, f)).map_err(io::Error::other)?;
+        frames
+            .draw(terminal, |area, buf| widgets::render_screen(app, area, buf))
+            .map_err(io::Error::other)?;
         if app.should_quit() {
             return Ok(());
         }

@@ -123,7 +123,7 @@ fn put(buf: &mut Buffer, area: Rect, x: u16, y: u16, text: &str, style: Style) -
 /// wherever it stands: printable ASCII and the box-drawing, block, shape,
 /// arrow, braille and punctuation characters the dashboard draws with
 /// (none of them combines with its neighbours).
-fn one_cell(c: char) -> bool {
+pub(crate) fn one_cell(c: char) -> bool {
     matches!(c, ' '..='~' | '·' | '–' | '—' | '•' | '…' | '←'..='⇿' | '─'..='◼' | '⠀'..='⣿' | '✚')
 }
 
