@@ -11,6 +11,10 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// The columns `s` takes on a terminal.
 pub fn width(s: &str) -> usize {
+    // Printable ASCII, most of what is drawn, is a column a byte.
+    if s.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return s.len();
+    }
     UnicodeWidthStr::width(s)
 }
 
@@ -42,16 +46,34 @@ pub fn truncate(s: &str, w: usize) -> String {
 
 /// `s` cut to `w` columns and padded with spaces on the right to exactly `w`.
 pub fn fit_left(s: &str, w: usize) -> String {
-    let s = truncate(s, w);
-    let pad = w.saturating_sub(width(&s));
-    format!("{s}{}", " ".repeat(pad))
+    fit(s, w, false)
 }
 
 /// `s` cut to `w` columns and padded with spaces on the left to exactly `w`.
 pub fn fit_right(s: &str, w: usize) -> String {
-    let s = truncate(s, w);
-    let pad = w.saturating_sub(width(&s));
-    format!("{}{s}", " ".repeat(pad))
+    fit(s, w, true)
+}
+
+/// `s` cut to `w` columns and padded to exactly `w`, on the left when `right`.
+fn fit(s: &str, w: usize, right: bool) -> String {
+    let sw = width(s);
+    let cut;
+    let (s, sw) = if sw <= w {
+        (s, sw)
+    } else {
+        cut = truncate(s, w);
+        (cut.as_str(), width(&cut))
+    };
+    let pad = w.saturating_sub(sw);
+    let mut out = String::with_capacity(s.len() + pad);
+    if !right {
+        out.push_str(s);
+    }
+    out.extend(std::iter::repeat_n(' ', pad));
+    if right {
+        out.push_str(s);
+    }
+    out
 }
 
 /// Greedy word wrap to `w` columns that loses nothing: the text's own line
@@ -165,6 +187,15 @@ mod tests {
             let kept: String = lines.concat().chars().filter(|c| !c.is_whitespace()).collect();
             let given: String = text.chars().filter(|c| !c.is_whitespace()).collect();
             prop_assert_eq!(kept, given);
+        }
+
+        #[test]
+        fn fit_is_truncate_and_pad(text in "[a-z日本語🚀 é\u{301}\t]{0,30}", w in 0usize..20) {
+            let t = truncate(&text, w);
+            let pad = " ".repeat(w.saturating_sub(UnicodeWidthStr::width(t.as_str())));
+            prop_assert_eq!(fit_left(&text, w), format!("{t}{pad}"));
+            prop_assert_eq!(fit_right(&text, w), format!("{pad}{t}"));
+            prop_assert_eq!(width(&text), UnicodeWidthStr::width(text.as_str()));
         }
 
         #[test]

@@ -72,24 +72,14 @@ impl JobKind {
 pub struct Revision(u64);
 
 impl Revision {
-    /// The revision of `sc`'s model. The market's and the providers'
-    /// parameters, most of what a scenario holds, are hashed by their bits
-    /// (every field, through the keys' `ALL`); the rest by its `Debug` text,
-    /// which writes every float exactly. Computed after every change, so it
-    /// formats no parameter.
+    /// The revision of `sc`'s model: everything that decides the outcome,
+    /// hashed field by field (floats by their bits), without formatting any
+    /// of it. Computed after every change. The structs are destructured, so
+    /// that a field added to one is a decision here.
     pub fn of(sc: &Scenario) -> Revision {
-        use std::fmt::Write as _;
-        use std::hash::Hasher;
-        /// Feeds formatted text into a hasher without building the string.
-        struct Feed(std::collections::hash_map::DefaultHasher);
-        impl fmt::Write for Feed {
-            fn write_str(&mut self, s: &str) -> fmt::Result {
-                self.0.write(s.as_bytes());
-                Ok(())
-            }
-        }
-        let mut feed = Feed(std::collections::hash_map::DefaultHasher::new());
-        // Destructured, so that a field added to either is a decision here.
+        use crate::sim::{Distribution, HardwareGen, Keyframe, Rgb, Uncertain};
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
         let Scenario {
             meta: _,
             start,
@@ -104,37 +94,68 @@ impl Revision {
             story: _,
             decisions: _,
         } = sc;
-        for &k in MarketKey::ALL {
-            feed.0.write_u64(market.get(k).to_bits());
+        fn float(h: &mut impl Hasher, v: f64) {
+            h.write_u64(v.to_bits());
         }
+        for &k in MarketKey::ALL {
+            float(&mut h, market.get(k));
+        }
+        providers.len().hash(&mut h);
         for Provider {
             id,
             name,
-            color,
+            color: Rgb(r, g, b),
             pricing,
             params,
         } in providers
         {
-            let _ = write!(feed, "{:?}", (id, name, color, pricing));
+            (id, name, (r, g, b), pricing.name()).hash(&mut h);
             for &k in ProviderKey::ALL {
-                feed.0.write_u64(params.get(k).to_bits());
+                float(&mut h, params.get(k));
             }
         }
-        let _ = write!(
-            feed,
-            "{:?}",
-            (
-                start,
-                quarters,
-                seed,
-                providers.len(),
-                hardware,
-                hardware_from,
-                keyframes,
-                uncertainty,
-            )
-        );
-        Revision(feed.0.finish())
+        (start, quarters, seed, hardware_from).hash(&mut h);
+        hardware.len().hash(&mut h);
+        for HardwareGen {
+            name,
+            available,
+            bandwidth_tb_s,
+            hbm_gb,
+            tflops,
+            power_kw,
+            build_cost_usd,
+        } in hardware
+        {
+            (name, available).hash(&mut h);
+            for v in [bandwidth_tb_s, hbm_gb, tflops, power_kw, build_cost_usd] {
+                float(&mut h, *v);
+            }
+        }
+        keyframes.len().hash(&mut h);
+        for &Keyframe { at, target, value } in keyframes {
+            (at, target).hash(&mut h);
+            float(&mut h, value);
+        }
+        uncertainty.len().hash(&mut h);
+        for &Uncertain { target, at, dist } in uncertainty {
+            (target, at).hash(&mut h);
+            let (kind, values) = match dist {
+                Distribution::Uniform { min, max } => (0u8, [min, max, 0.0, 0.0]),
+                Distribution::Triangular { min, mode, max } => (1, [min, mode, max, 0.0]),
+                Distribution::Normal { mean, sd, min, max } => (2, [mean, sd, min, max]),
+                Distribution::Lognormal {
+                    median,
+                    sigma,
+                    min,
+                    max,
+                } => (3, [median, sigma, min, max]),
+            };
+            kind.hash(&mut h);
+            for v in values {
+                float(&mut h, v);
+            }
+        }
+        Revision(h.finish())
     }
 }
 
@@ -549,6 +570,46 @@ impl AnalysisState {
 mod tests {
     use super::*;
     use crate::document::presets::default_scenario;
+
+    #[test]
+    fn every_part_of_the_model_moves_the_revision_and_nothing_else_does() {
+        use crate::sim::{Distribution, PricingPolicy};
+        let base = default_scenario();
+        let r = Revision::of(&base);
+        assert_eq!(Revision::of(&base.clone()), r);
+        type Change = (&'static str, fn(&mut Scenario));
+        let changes: Vec<Change> = vec![
+            ("market", |s| s.market.open_source_parity += 0.01),
+            ("provider param", |s| s.providers[1].params.self_chip_volume += 1.0),
+            ("provider name", |s| s.providers[0].name.push('x')),
+            ("provider colour", |s| s.providers[0].color.2 ^= 1),
+            ("pricing", |s| s.providers[0].pricing = PricingPolicy::Undercut),
+            ("seed", |s| s.seed += 1),
+            ("quarters", |s| s.quarters += 1),
+            ("hardware", |s| s.hardware[0].tflops += 1.0),
+            ("hardware name", |s| s.hardware[0].name.push('x')),
+            ("hardware_from", |s| s.hardware_from[0] += 1),
+            ("keyframe", |s| s.keyframes[0].value += 0.01),
+            ("keyframe at", |s| s.keyframes[0].at += 1),
+            ("uncertainty", |s| {
+                if let Distribution::Triangular { mode, .. } = &mut s.uncertainty[0].dist {
+                    *mode += 0.01;
+                } else {
+                    s.uncertainty[0].dist = Distribution::Uniform { min: 0.0, max: 1.0 };
+                }
+            }),
+            ("uncertainty at", |s| s.uncertainty[0].at = Some(3)),
+        ];
+        for (what, change) in changes {
+            let mut s = base.clone();
+            change(&mut s);
+            assert_ne!(Revision::of(&s), r, "{what}");
+        }
+        let mut s = base.clone();
+        s.meta.name.push('x');
+        s.story.clear();
+        assert_eq!(Revision::of(&s), r, "metadata and story");
+    }
 
     fn request(kind: JobKind, sc: &Scenario) -> Request {
         Request {

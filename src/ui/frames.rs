@@ -103,15 +103,19 @@ fn passed_over(c: &Cell) -> bool {
 
 /// `a == b`, comparing the cheap fields first and short symbols byte by
 /// byte (most cells are equal, so every field is usually compared).
-#[allow(deprecated)] // `skip` is part of a cell's equality.
 fn same(a: &Cell, b: &Cell) -> bool {
+    same_style(a, b) && same_text(a.symbol().as_bytes(), b.symbol().as_bytes())
+}
+
+/// [`same`] but for the symbol.
+#[allow(deprecated)] // `skip` is part of a cell's equality.
+fn same_style(a: &Cell, b: &Cell) -> bool {
     same_color(a.fg, b.fg)
         && same_color(a.bg, b.bg)
         && a.modifier == b.modifier
         && same_color(a.underline_color, b.underline_color)
         && a.diff_option == b.diff_option
         && a.skip == b.skip
-        && same_text(a.symbol().as_bytes(), b.symbol().as_bytes())
 }
 
 /// `a == b`, with the themes' 24-bit colours and the default compared inline.
@@ -172,9 +176,13 @@ pub fn changes<'a>(last: &Buffer, next: &'a Buffer) -> Vec<(u16, u16, &'a Cell)>
             i += usize::from(w.get()).max(1);
             continue;
         }
-        if n.diff_option == CellDiffOption::None && same(n, o) {
+        let text = n.symbol();
+        if n.diff_option == CellDiffOption::None
+            && same_style(n, o)
+            && same_text(text.as_bytes(), o.symbol().as_bytes())
+        {
             // An ASCII symbol is one column wide.
-            i += if n.symbol().len() == 1 { 1 } else { columns(n).max(1) };
+            i += if text.len() == 1 { 1 } else { columns(n).max(1) };
             continue;
         }
         let w = columns(n);
