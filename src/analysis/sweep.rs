@@ -5,6 +5,7 @@
 //! same way on any machine.
 
 use super::Kpi;
+use crate::sim::uncertainty::Overwrite;
 use crate::sim::{ParamRef, Scenario, Status, simulate};
 use rayon::prelude::*;
 use std::ops::Range;
@@ -20,6 +21,16 @@ pub struct Axis {
 }
 
 impl Axis {
+    /// Sets the axis's parameter to `v` in `s`.
+    fn apply(&self, s: &mut Scenario, v: f64) {
+        match self.at {
+            None => s.set_whole_run(self.target, v),
+            Some(t) => {
+                s.set_lever(self.target, t, v);
+            }
+        }
+    }
+
     /// `n` evenly spaced values from `lo` to `hi`, both included (`lo` alone when `n` is 1).
     pub fn spaced(target: ParamRef, at: Option<u32>, lo: f64, hi: f64, n: usize) -> Axis {
         let values = (0..n)
@@ -69,14 +80,22 @@ impl Grid {
     pub fn scenario(&self, sc: &Scenario, c: usize) -> Scenario {
         let mut s = sc.clone();
         for (a, v) in self.axes.iter().zip(self.point(c)) {
-            match a.at {
-                None => s.set_whole_run(a.target, v),
-                Some(t) => {
-                    s.set_lever(a.target, t, v);
-                }
-            }
+            a.apply(&mut s, v);
         }
         s
+    }
+
+    /// One scenario per worker into which combination after combination is
+    /// written: combination `c` written into it is [`Grid::scenario`] of `c`.
+    fn overwrite(&self, sc: &Scenario) -> Overwrite {
+        let inputs: Vec<(ParamRef, Option<u32>)> = self.axes.iter().map(|a| (a.target, a.at)).collect();
+        Overwrite::new(sc, &inputs, |s| {
+            for a in &self.axes {
+                if let Some(&v) = a.values.first() {
+                    a.apply(s, v);
+                }
+            }
+        })
     }
 }
 
@@ -103,33 +122,33 @@ fn needs_presence(k: Kpi) -> bool {
 /// Simulates combination `c` and reads `kpis` at quarter `t`.
 pub fn outcome(sc: &Scenario, grid: &Grid, c: usize, kpis: &[Kpi], t: u32) -> Outcome {
     let s = grid.scenario(sc, c);
-    if !s.problems().is_empty() {
-        return None;
-    }
-    let run = simulate(&s);
+    s.problems().is_empty().then(|| read(&s, kpis, t))
+}
+
+/// Simulates `s` and reads `kpis` at quarter `t`.
+fn read(s: &Scenario, kpis: &[Kpi], t: u32) -> Vec<ProviderOutcome> {
+    let run = simulate(s);
     let t = t.min(run.last());
-    Some(
-        (0..run.providers)
-            .map(|i| {
-                let exit_at = (0..=t).find(|&q| run.row(q, i).status == Status::Exited);
-                let gone_before = exit_at.is_some_and(|q| q < t);
-                ProviderOutcome {
-                    status: run.row(t, i).status,
-                    exit_at,
-                    values: kpis
-                        .iter()
-                        .map(|&k| {
-                            if gone_before && needs_presence(k) {
-                                f64::NAN
-                            } else {
-                                k.value(&run, i, t)
-                            }
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
-    )
+    (0..run.providers)
+        .map(|i| {
+            let exit_at = (0..=t).find(|&q| run.row(q, i).status == Status::Exited);
+            let gone_before = exit_at.is_some_and(|q| q < t);
+            ProviderOutcome {
+                status: run.row(t, i).status,
+                exit_at,
+                values: kpis
+                    .iter()
+                    .map(|&k| {
+                        if gone_before && needs_presence(k) {
+                            f64::NAN
+                        } else {
+                            k.value(&run, i, t)
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The outcomes of combinations `range`, in order, computed in parallel.
@@ -147,14 +166,18 @@ pub fn sweep(
     let done = AtomicUsize::new(0);
     let out: Vec<Outcome> = range
         .into_par_iter()
-        .map(|c| {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let o = outcome(sc, grid, c, kpis, t);
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1);
-            o
-        })
+        .map_init(
+            || grid.overwrite(sc),
+            |into, c| {
+                if cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let (s, ok) = into.write(grid.point(c));
+                let o = ok.then(|| read(s, kpis, t));
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1);
+                o
+            },
+        )
         .collect();
     (!cancel.load(Ordering::Relaxed)).then_some(out)
 }
@@ -166,6 +189,36 @@ mod tests {
 
     fn parity() -> ParamRef {
         ParamRef::Market(MarketKey::open_source_parity)
+    }
+
+    #[test]
+    fn a_combination_written_in_place_is_the_combination() {
+        use crate::sim::ProviderKey;
+        let sc = crate::document::presets::default_scenario();
+        let hyper = sc.provider_index("hyper").unwrap_or(0);
+        let volume = ParamRef::self_chip_volume(hyper);
+        let g = Grid {
+            axes: vec![
+                // Initial shares that break the sum for some values.
+                Axis::spaced(ParamRef::Provider(hyper, ProviderKey::initial_share), None, 0.1, 0.9, 4),
+                // A whole-run value that drops the parameter's keyframes, then one of them set again.
+                Axis::spaced(volume, None, 0.0, 200.0, 3),
+                Axis::spaced(volume, Some(8), 10.0, 90.0, 2),
+                // A keyframe the scenario does not have, in and out of range.
+                Axis::spaced(parity(), Some(13), 0.5, 1.5, 3),
+                Axis::spaced(ParamRef::Market(MarketKey::multimodal_share_start), None, 0.0, 0.9, 3),
+            ],
+        };
+        let mut into = g.overwrite(&sc);
+        let mut seen = [false; 2];
+        for c in (0..g.len()).chain((0..g.len()).rev()) {
+            let want = g.scenario(&sc, c);
+            let (got, ok) = into.write(g.point(c));
+            assert_eq!(format!("{got:?}"), format!("{want:?}"), "combination {c}");
+            assert_eq!(ok, want.problems().is_empty(), "combination {c}: {:?}", want.problems());
+            seen[usize::from(ok)] = true;
+        }
+        assert_eq!(seen, [true, true]);
     }
 
     #[test]

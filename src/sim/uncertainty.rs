@@ -190,87 +190,78 @@ enum Slot {
     Nowhere,
 }
 
-/// One uncertain input as a [`Sampler`] draws it.
+/// Where one input's value goes, and the range `ParamSpec::check` allows it.
 #[derive(Debug, Clone, Copy)]
-struct Draw {
-    dist: Distribution,
+struct Target {
     slot: Slot,
-    /// The parameter's allowed range, as `ParamSpec::check` reads it.
     min: f64,
     max: f64,
 }
 
-/// Draws the samples of a study into one scenario it keeps: each draw writes
-/// only the uncertain inputs, so that sample `index` is, bit for bit, what
-/// [`sample_scenario`] returns for it, without copying the rest of the
-/// scenario each time.
+/// One scenario into which the inputs' values of one sample after another
+/// (of a Monte Carlo, or a sweep's combinations) are written in place: the
+/// rest of the scenario is not copied again, and once a sample has passed
+/// every rule of `Scenario::problems`, only the rules the inputs take part in
+/// are checked again. Samples differ only in these values, so a sample breaks
+/// a rule exactly when an input's value is out of its range or a rule
+/// relating values to one another (initial shares, the multimodal share)
+/// fails.
 #[derive(Debug, Clone)]
-pub struct Sampler {
+pub struct Overwrite {
     scenario: Scenario,
-    draws: Vec<Draw>,
-    /// The generator seeded with the study's seed, before any stream is chosen.
-    seeded: ChaCha8Rng,
-    /// Whether a sample drawn here has passed every rule of
-    /// `Scenario::problems`. Samples differ only in their drawn values, so
-    /// from then on a sample breaks a rule exactly when a drawn value is out
-    /// of its range or a rule relating values to one another (initial
-    /// shares, the multimodal share) fails.
+    targets: Vec<Target>,
     checked: bool,
 }
 
-impl Sampler {
-    pub fn new(sc: &Scenario, seed: u64) -> Sampler {
+impl Overwrite {
+    /// `apply` sets every input once in a copy of `sc`: the structure it
+    /// leaves (a keyframe added, one at the start removed) is the one any
+    /// values leave. `inputs` are the inputs, as [`Uncertain::apply`] or
+    /// `Scenario::set_lever` (`Some(t)`) and `Scenario::set_whole_run`
+    /// (`None`) set them, in the order the values will be given.
+    pub fn new(sc: &Scenario, inputs: &[(ParamRef, Option<u32>)], apply: impl FnOnce(&mut Scenario)) -> Overwrite {
         let mut scenario = sc.clone();
-        // Draws change values only: the structure any draw leaves is the one this leaves.
-        for u in &sc.uncertainty {
-            u.apply(&mut scenario, u.dist.centre());
-        }
-        let draws = sc
-            .uncertainty
+        apply(&mut scenario);
+        let targets = inputs
             .iter()
-            .map(|u| {
-                let at = if u.target.is_start_only() { 0 } else { u.at.unwrap_or(0) };
-                let slot = match (u.at, u.target) {
-                    (Some(_), r) if at > 0 => scenario
+            .map(|&(r, at)| {
+                let t = if r.is_start_only() { 0 } else { at.unwrap_or(0) };
+                let slot = match r {
+                    _ if t > 0 => scenario
                         .keyframes
                         .iter()
-                        .position(|k| k.target == r && k.at == at)
+                        .position(|k| k.target == r && k.at == t)
                         .map_or(Slot::Nowhere, Slot::Keyframe),
-                    (_, ParamRef::Provider(i, _)) if i >= scenario.providers.len() => Slot::Nowhere,
-                    (_, r) => Slot::Base(r),
+                    ParamRef::Provider(i, _) if i >= scenario.providers.len() => Slot::Nowhere,
+                    _ => Slot::Base(r),
                 };
-                let spec = u.target.spec();
-                Draw {
-                    dist: u.dist,
+                let spec = r.spec();
+                Target {
                     slot,
                     min: spec.min,
                     max: spec.max,
                 }
             })
             .collect();
-        Sampler {
+        Overwrite {
             scenario,
-            draws,
-            seeded: ChaCha8Rng::seed_from_u64(seed),
+            targets,
             checked: false,
         }
     }
 
-    /// Draws sample `index` and returns it with whether it can be simulated
-    /// (`Scenario::problems` finds nothing in it).
-    pub fn draw(&mut self, index: u64) -> (&Scenario, bool) {
-        let mut rng = self.seeded.clone();
-        rng.set_stream(index);
-        for d in &self.draws {
-            let v = d.dist.sample(&mut rng);
-            match d.slot {
+    /// Writes one value per input, in order, and returns the scenario with
+    /// whether it can be simulated (`Scenario::problems` finds nothing in it).
+    pub fn write(&mut self, values: impl IntoIterator<Item = f64>) -> (&Scenario, bool) {
+        for (t, v) in self.targets.iter().zip(values) {
+            match t.slot {
                 Slot::Base(r) => self.scenario.set_base_value(r, v),
                 Slot::Keyframe(k) => self.scenario.keyframes[k].value = v,
                 Slot::Nowhere => {}
             }
         }
         let ok = if self.checked {
-            self.drawn_values_pass()
+            self.inputs_pass()
         } else {
             let ok = self.scenario.problems().is_empty();
             self.checked = ok;
@@ -279,10 +270,10 @@ impl Sampler {
         (&self.scenario, ok)
     }
 
-    /// The rules of `Scenario::problems` that a drawn value takes part in.
-    fn drawn_values_pass(&self) -> bool {
+    /// The rules of `Scenario::problems` that an input takes part in.
+    fn inputs_pass(&self) -> bool {
         let sc = &self.scenario;
-        let in_range = self.draws.iter().all(|d| {
+        let in_range = self.targets.iter().all(|d| {
             let v = match d.slot {
                 Slot::Base(r) => sc.base_value(r),
                 Slot::Keyframe(k) => sc.keyframes[k].value,
@@ -295,6 +286,45 @@ impl Sampler {
             share += p.params.initial_share;
         }
         in_range && sc.market.multimodal_share_start <= sc.market.multimodal_share_max && share <= 1.0 + 1e-9
+    }
+}
+
+/// Draws the samples of a study into one scenario it keeps ([`Overwrite`]):
+/// sample `index` is, bit for bit, what [`sample_scenario`] returns for it.
+#[derive(Debug, Clone)]
+pub struct Sampler {
+    into: Overwrite,
+    dists: Vec<Distribution>,
+    /// The generator seeded with the study's seed, before any stream is chosen.
+    seeded: ChaCha8Rng,
+    /// This sample's drawn values.
+    drawn: Vec<f64>,
+}
+
+impl Sampler {
+    pub fn new(sc: &Scenario, seed: u64) -> Sampler {
+        let inputs: Vec<(ParamRef, Option<u32>)> = sc.uncertainty.iter().map(|u| (u.target, u.at)).collect();
+        let into = Overwrite::new(sc, &inputs, |s| {
+            for u in &sc.uncertainty {
+                u.apply(s, u.dist.centre());
+            }
+        });
+        Sampler {
+            into,
+            dists: sc.uncertainty.iter().map(|u| u.dist).collect(),
+            seeded: ChaCha8Rng::seed_from_u64(seed),
+            drawn: Vec::with_capacity(sc.uncertainty.len()),
+        }
+    }
+
+    /// Draws sample `index` and returns it with whether it can be simulated
+    /// (`Scenario::problems` finds nothing in it).
+    pub fn draw(&mut self, index: u64) -> (&Scenario, bool) {
+        let mut rng = self.seeded.clone();
+        rng.set_stream(index);
+        self.drawn.clear();
+        self.drawn.extend(self.dists.iter().map(|d| d.sample(&mut rng)));
+        self.into.write(self.drawn.iter().copied())
     }
 }
 
