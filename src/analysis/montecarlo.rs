@@ -5,9 +5,10 @@
 //! percentiles").
 //!
 //! A pilot of the first runs fixes a value range per cell; then each worker
-//! thread adds its runs, a batch at a time, to a histogram of its own
-//! (allocated once, on its first batch), keeping the values outside the pilot's
-//! range exactly (the most extreme few per cell and side). The workers'
+//! thread takes runs a few at a time and adds each run's outcomes, as soon as
+//! it is simulated, to a histogram of its own (allocated once, on its first
+//! run), keeping the values outside the pilot's range exactly (the most
+//! extreme few per cell and side). The workers'
 //! histograms are merged once at the end. Counts are integers and the kept
 //! extremes are "the most extreme k", so any split of the runs among workers,
 //! or among machines ([`McPartial`], `--shard`), gives the same result; sample
@@ -46,11 +47,8 @@ const EXTREMES_BYTES: u64 = 32 << 20;
 const MAX_KEEP: usize = 1024;
 /// Fewest values kept exactly per cell and side.
 const MIN_KEEP: usize = 16;
-/// Memory of one worker's batch of outcomes.
-const BATCH_BYTES: u64 = 8 << 20;
-/// Most runs in one batch: enough that each cell's bins, visited once per
-/// batch, serve many values while they are in the cache.
-const MAX_BATCH: usize = 256;
+/// Most runs a worker takes at a time (and between two reports of progress).
+const MAX_TAKE: usize = 64;
 /// Fewest runs a worker is started for: below it the second thread's
 /// histogram, start and merge cost more than the runs it would take over.
 const MIN_RUNS_PER_WORKER: usize = 250;
@@ -90,25 +88,6 @@ impl Shape {
         let per = EXTREMES_BYTES / (self.cells().max(1) as u64 * 2 * 8);
         (per as usize).clamp(MIN_KEEP, MAX_KEEP)
     }
-
-    /// Runs per batch (see [`odd_lines`]).
-    fn batch(self) -> usize {
-        let per = BATCH_BYTES / (self.width().max(1) as u64 * 8);
-        odd_lines((per as usize).clamp(1, MAX_BATCH))
-    }
-}
-
-/// A batch of `runs` runs, lowered to an odd number of cache lines (eight
-/// values) when it spans more than one. A batch is laid out cell by cell, each
-/// cell's values of all its runs side by side, so a batch's size is also the
-/// distance between two cells' values: an odd number of lines puts the values
-/// one run writes into different cache sets (a power of two would map them
-/// onto a few and evict them as they are written).
-fn odd_lines(runs: usize) -> usize {
-    match runs / 8 {
-        0 => runs.max(1),
-        lines => (if lines % 2 == 0 { lines - 1 } else { lines }) * 8,
-    }
 }
 
 /// Bytes of the pilot and of the ranges, shared by all workers.
@@ -120,8 +99,8 @@ fn fixed_bytes(shape: Shape, runs: usize) -> u64 {
     pilot * shape.width() as u64 * 8 + cells * 24 + cells * (5 * 8 + 4) + shape.slots() as u64 * 4
 }
 
-/// Bytes one worker needs: its histogram, its kept extremes at most, its
-/// batch and the run it simulates. A `compact` histogram counts in bytes
+/// Bytes one worker needs: its histogram, its kept extremes at most, the
+/// run it simulates and that run's outcomes. A `compact` histogram counts in bytes
 /// beside its four-byte counts ([`Acc`]).
 fn worker_bytes(shape: Shape, compact: bool) -> u64 {
     let cells = shape.cells() as u64;
@@ -129,9 +108,9 @@ fn worker_bytes(shape: Shape, compact: bool) -> u64 {
     // Bins; samples, under, over (u32); min, max (f64); two heap headers.
     let hist = cells * (BINS as u64 * per_bin + 3 * 4 + 2 * 8 + 2 * 24);
     let extremes = cells * 2 * shape.keep() as u64 * 8;
-    let batch = shape.batch() as u64 * shape.width() as u64 * 8;
+    let outcomes = shape.width() as u64 * 8;
     let run = shape.slots() as u64 * std::mem::size_of::<crate::sim::ProviderQuarter>() as u64;
-    hist + extremes + batch + run + shape.slots() as u64 * 4
+    hist + extremes + outcomes + run + shape.slots() as u64 * 4
 }
 
 /// Bytes a Monte Carlo of `runs` runs of `sc` needs with one worker; each
@@ -224,27 +203,24 @@ fn needs_presence(k: Kpi) -> bool {
 }
 
 /// Writes every KPI of every provider at every quarter of `run` into
-/// `out[c × stride + at]` for cell `c` (NaN where the sample does not count),
-/// then the exit flags (1 or 0) as cells `cells + t × providers + i`: run `at`
-/// of a batch of `stride` runs, laid out cell by cell (one run alone has
-/// `stride` 1 and `at` 0).
-fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64], stride: usize, at: usize) {
+/// `out[c]` for cell `c` (NaN where the sample does not count), then the exit
+/// flags (1 or 0) as `out[cells + t × providers + i]`.
+fn write_outcomes(run: &Run, shape: Shape, out: &mut [f64]) {
     let kpis = Kpi::ALL.len();
-    let cells = shape.cells();
-    let mut cum = vec![(0.0, 0.0); shape.providers];
-    let mut present = vec![true; shape.providers];
-    for (slot, row) in run.rows.iter().enumerate().take(shape.slots()) {
-        let i = slot % shape.providers;
-        let (cum_op, cum_net) = &mut cum[i];
-        *cum_op += row.operating_profit_musd;
-        *cum_net += row.net_profit_musd;
-        let values = kpi_values(row, *cum_op, *cum_net, present[i]);
-        for (k, v) in values.into_iter().enumerate() {
-            out[(slot * kpis + k) * stride + at] = v;
+    let (cells, flags) = out.split_at_mut(shape.cells());
+    for i in 0..shape.providers {
+        let (mut cum_op, mut cum_net) = (0.0, 0.0);
+        let mut present = true;
+        for t in 0..shape.quarters {
+            let slot = t * shape.providers + i;
+            let row = &run.rows[slot];
+            cum_op += row.operating_profit_musd;
+            cum_net += row.net_profit_musd;
+            cells[slot * kpis..(slot + 1) * kpis].copy_from_slice(&kpi_values(row, cum_op, cum_net, present));
+            let exited = row.status == Status::Exited;
+            flags[slot] = if exited { 1.0 } else { 0.0 };
+            present = !exited;
         }
-        let exited = row.status == Status::Exited;
-        out[(cells + slot) * stride + at] = if exited { 1.0 } else { 0.0 };
-        present[i] = !exited;
     }
 }
 
@@ -275,7 +251,7 @@ fn sample_outcomes(sampler: &mut Sampler, shape: Shape, index: usize) -> Option<
         return None;
     }
     let mut out = vec![0.0; shape.width()];
-    write_outcomes(&simulate(s), shape, &mut out, 1, 0);
+    write_outcomes(&simulate(s), shape, &mut out);
     Some(out)
 }
 
@@ -289,6 +265,20 @@ struct Ranges {
 }
 
 impl Ranges {
+    /// The ranges `lo[c]` to `hi[c]`, with their scales (0 for a range that is
+    /// empty, a point or unbounded).
+    fn new(lo: Vec<f64>, hi: Vec<f64>) -> Ranges {
+        let scale = lo
+            .iter()
+            .zip(&hi)
+            .map(|(l, h)| {
+                let w = h - l;
+                if w > 0.0 && w.is_finite() { BINS as f64 / w } else { 0.0 }
+            })
+            .collect();
+        Ranges { lo, hi, scale }
+    }
+
     /// From the cells' first `cells` values of each outcome vector (NaNs ignored).
     /// A cell without a value has the empty range `(+∞, −∞)`: every value of
     /// it is kept exactly.
@@ -306,19 +296,14 @@ impl Ranges {
                 }
             }
         }
-        let mut scale = vec![0.0; cells];
         for c in 0..cells {
             if lo[c] <= hi[c] {
                 let pad = 0.05 * (hi[c] - lo[c]);
                 lo[c] -= pad;
                 hi[c] += pad;
-                let width = hi[c] - lo[c];
-                if width > 0.0 && width.is_finite() {
-                    scale[c] = BINS as f64 / width;
-                }
             }
         }
-        Ranges { lo, hi, scale }
+        Ranges::new(lo, hi)
     }
 }
 
@@ -346,6 +331,26 @@ impl Ord for Ord64 {
 #[inline]
 fn bin(x: f64, lo: f64, scale: f64) -> usize {
     (((x - lo) * scale) as u32 as usize).min(BINS - 1)
+}
+
+/// Keeps `x` in `heap` if it is among the `keep` smallest values seen.
+fn keep_low(heap: &mut BinaryHeap<Ord64>, keep: usize, x: f64) {
+    if heap.len() < keep {
+        heap.push(Ord64(x));
+    } else if heap.peek().is_some_and(|top| x < top.0) {
+        heap.pop();
+        heap.push(Ord64(x));
+    }
+}
+
+/// Keeps `x` in `heap` if it is among the `keep` largest values seen.
+fn keep_high(heap: &mut BinaryHeap<Reverse<Ord64>>, keep: usize, x: f64) {
+    if heap.len() < keep {
+        heap.push(Reverse(Ord64(x)));
+    } else if heap.peek().is_some_and(|top| x > top.0.0) {
+        heap.pop();
+        heap.push(Reverse(Ord64(x)));
+    }
 }
 
 /// One worker's (or one shard's, or the merged) counts.
@@ -442,97 +447,73 @@ impl Acc {
     }
 
     fn keep_low(&mut self, c: usize, x: f64) {
-        let h = &mut self.low[c];
-        if h.len() < self.keep {
-            h.push(Ord64(x));
-        } else if h.peek().is_some_and(|top| x < top.0) {
-            h.pop();
-            h.push(Ord64(x));
-        }
+        keep_low(&mut self.low[c], self.keep, x);
     }
 
     fn keep_high(&mut self, c: usize, x: f64) {
-        let h = &mut self.high[c];
-        if h.len() < self.keep {
-            h.push(Reverse(Ord64(x)));
-        } else if h.peek().is_some_and(|top| x > top.0.0) {
-            h.pop();
-            h.push(Reverse(Ord64(x)));
-        }
+        keep_high(&mut self.high[c], self.keep, x);
     }
 
-    /// Adds `filled` runs laid out cell by cell in `buf` (the cells, then the
-    /// exit flags): cell `c`'s values of the runs are `buf[c × stride..][..filled]`.
-    /// Cell by cell, so that each cell's bins are visited once per batch and
-    /// its values are read in order.
-    fn add_batch(&mut self, r: &Ranges, buf: &[f64], stride: usize, filled: usize) {
+    /// Adds one run's outcomes, laid out as [`write_outcomes`] writes them:
+    /// the cells, then the exit flags.
+    fn add_run(&mut self, r: &Ranges, run: &[f64]) {
         let cells = self.cells();
-        let row = |c: usize| buf.get(c * stride..c * stride + filled).unwrap_or_default();
-        for c in 0..cells {
-            let (lo, hi, scale) = (r.lo[c], r.hi[c], r.scale[c]);
-            let values = row(c);
-            let (mut n, mut min, mut max) = (0u32, self.min[c], self.max[c]);
-            let counts = &mut self.counts.as_chunks_mut::<BINS>().0[c];
-            let mut carried = false;
-            let mut outside = false;
-            // Counts `x` unless it is NaN; `bump` counts a value in bin `b`.
-            let mut add = |x: f64, bump: &mut dyn FnMut(usize)| {
+        let (values, flags) = run.split_at(cells.min(run.len()));
+        let (counts, _) = self.counts.as_chunks_mut::<BINS>();
+        let (small, _) = self.small.as_chunks_mut::<BINS>();
+        let spans = values.iter().zip(r.lo.iter().zip(&r.hi).zip(&r.scale));
+        let stats = self.n.iter_mut().zip(self.min.iter_mut().zip(self.max.iter_mut()));
+        let cell = spans.zip(stats).enumerate();
+        // A value outside the range, or NaN (which does not count).
+        let mut outside = |c: usize, x: f64| {
+            if x < r.lo[c] {
+                self.under[c] += 1;
+                keep_low(&mut self.low[c], self.keep, x);
+            } else if x > r.hi[c] {
+                self.over[c] += 1;
+                keep_high(&mut self.high[c], self.keep, x);
+            }
+            !x.is_nan()
+        };
+        // As `f64::min` and `f64::max` did here (neither is NaN): an equal
+        // value (0 against −0) leaves the one already held.
+        let seen = |x: f64, (n, (min, max)): (&mut u32, (&mut f64, &mut f64))| {
+            *n += 1;
+            *min = if x < *min { x } else { *min };
+            *max = if x > *max { x } else { *max };
+        };
+        if small.is_empty() {
+            for ((c, ((&x, ((&lo, &hi), &scale)), stat)), bins) in cell.zip(counts.iter_mut()) {
                 if x >= lo && x <= hi {
-                    bump(bin(x, lo, scale));
-                } else if x.is_nan() {
-                    return;
-                } else {
-                    outside = true;
+                    bins[bin(x, lo, scale)] += 1;
+                } else if !outside(c, x) {
+                    continue;
                 }
-                n += 1;
-                // As `f64::min` and `f64::max` did here (neither is NaN): an
-                // equal value (0 against −0) leaves the one already held.
-                min = if x < min { x } else { min };
-                max = if x > max { x } else { max };
-            };
-            match self.small.as_chunks_mut::<BINS>().0.get_mut(c) {
-                Some(bytes) => {
-                    let mut bump = |b: usize| {
-                        let (v, wrapped) = bytes[b].overflowing_add(1);
-                        bytes[b] = v;
-                        if wrapped {
-                            counts[b] += 256;
-                            carried = true;
-                        }
-                    };
-                    for &x in values {
-                        add(x, &mut bump);
-                    }
-                }
-                None => {
-                    let mut bump = |b: usize| counts[b] += 1;
-                    for &x in values {
-                        add(x, &mut bump);
-                    }
-                }
+                seen(x, stat);
             }
-            if outside {
-                for &x in values {
-                    if x < lo {
-                        self.under[c] += 1;
-                        self.keep_low(c, x);
-                    } else if x > hi {
-                        self.over[c] += 1;
-                        self.keep_high(c, x);
+        } else {
+            for ((c, ((&x, ((&lo, &hi), &scale)), stat)), bytes) in cell.zip(small.iter_mut()) {
+                if x >= lo && x <= hi {
+                    let b = bin(x, lo, scale);
+                    let (v, wrapped) = bytes[b].overflowing_add(1);
+                    bytes[b] = v;
+                    if wrapped {
+                        // Rare: the byte has counted 256 more.
+                        counts[c][b] += 256;
+                        self.carried[c] = true;
                     }
+                } else if !outside(c, x) {
+                    continue;
                 }
+                seen(x, stat);
             }
-            if carried {
-                self.carried[c] = true;
-            }
-            self.n[c] += n;
-            self.min[c] = min;
-            self.max[c] = max;
         }
-        for (e, slot) in self.exited.iter_mut().enumerate() {
-            *slot += row(cells + e).iter().filter(|f| **f > 0.5).count() as u32;
+        for (e, f) in self.exited.iter_mut().zip(flags) {
+            if *f > 0.5 {
+                *e += 1;
+            }
         }
-        self.counted += filled;
+        self.counted += 1;
     }
 
     /// Adds `other`'s counts to these.
@@ -763,16 +744,15 @@ impl<'a> Plan<'a> {
             .min(total.div_ceil(MIN_RUNS_PER_WORKER))
             .max(1);
         let (workers, compact) = workers_within_budget(shape, self.runs, threads);
-        // Batches small enough that every worker gets several (a few runs
-        // cannot keep two threads busy in one batch), large enough to use the cache.
-        let batch = odd_lines(shape.batch().min(total.div_ceil(workers * 4).max(16)));
+        // Takes small enough that the workers finish together.
+        let batch = total.div_ceil(workers * 8).clamp(1, MAX_TAKE);
         let batches = total.div_ceil(batch);
         let next = AtomicUsize::new(0);
         let done = AtomicUsize::new(0);
         let workers = workers.min(batches.max(1));
         let worker = |_| -> Option<Acc> {
             let mut acc: Option<Acc> = None;
-            let mut buf: Vec<f64> = Vec::new();
+            let mut out: Vec<f64> = Vec::new();
             let mut sampler: Option<Sampler> = None;
             loop {
                 if cancel.load(Ordering::Relaxed) {
@@ -783,19 +763,14 @@ impl<'a> Plan<'a> {
                     return acc;
                 }
                 let a = acc.get_or_insert_with(|| Acc::with_bins(shape.cells(), shape.slots(), shape.keep(), compact));
-                if buf.is_empty() {
-                    buf = vec![0.0; shape.width() * batch];
+                if out.is_empty() {
+                    out = vec![0.0; shape.width()];
                 }
                 let first = start + b * batch;
                 let last = (first + batch).min(start + total);
-                let mut filled = 0;
                 for i in first..last {
-                    // Run `filled` of the batch is `buf[c × batch + filled]` for each cell `c`.
                     if let Some(Some(p)) = self.pilot.get(i) {
-                        for (c, &v) in p.iter().enumerate() {
-                            buf[c * batch + filled] = v;
-                        }
-                        filled += 1;
+                        a.add_run(&self.ranges, p);
                         continue;
                     }
                     if i < self.pilot.len() {
@@ -808,10 +783,9 @@ impl<'a> Plan<'a> {
                         a.skipped += 1;
                         continue;
                     }
-                    write_outcomes(&simulate(s), shape, &mut buf, batch, filled);
-                    filled += 1;
+                    write_outcomes(&simulate(s), shape, &mut out);
+                    a.add_run(&self.ranges, &out);
                 }
-                a.add_batch(&self.ranges, &buf, batch, filled);
                 let n = done.fetch_add(last - first, Ordering::Relaxed) + (last - first);
                 progress(n);
             }
@@ -1055,17 +1029,7 @@ pub fn merge(parts: &[McPartial]) -> Result<McResult, String> {
     }
     let acc = acc.ok_or("no partial results to merge")?;
     let shape = first.shape();
-    let lo = unbits(&first.lo);
-    let hi = unbits(&first.hi);
-    let scale = lo
-        .iter()
-        .zip(&hi)
-        .map(|(l, h)| {
-            let w = h - l;
-            if w > 0.0 && w.is_finite() { BINS as f64 / w } else { 0.0 }
-        })
-        .collect();
-    let ranges = Ranges { lo, hi, scale };
+    let ranges = Ranges::new(unbits(&first.lo), unbits(&first.hi));
     Ok(acc.finish(&ranges, shape, first.runs))
 }
 
@@ -1074,15 +1038,20 @@ mod tests {
     use super::*;
 
     /// Percentiles of `values` (one cell, no exits) as the study computes
-    /// them: the first `PILOT_RUNS` set the range, then batches of 7.
+    /// them: the first `PILOT_RUNS` set the range, then each value is a run.
     fn study(values: &[f64]) -> ([f64; 5], f64) {
         let pilot: Vec<[f64; 1]> = values.iter().take(PILOT_RUNS).map(|&v| [v]).collect();
         let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
         let mut acc = Acc::compact(1, 0, 64);
-        for chunk in values.chunks(7) {
-            acc.add_batch(&r, chunk, 1, chunk.len());
-        }
+        add_all(&mut acc, &r, values);
         (acc.percentiles(&r, 0), (r.hi[0] - r.lo[0]) / BINS as f64)
+    }
+
+    /// Adds each of `values` as one run of a one-cell study.
+    fn add_all(acc: &mut Acc, r: &Ranges, values: &[f64]) {
+        for &x in values {
+            acc.add_run(r, &[x]);
+        }
     }
 
     /// The exact sample quantile: the `rank`-th smallest value.
@@ -1187,9 +1156,9 @@ mod tests {
     fn a_cell_without_samples_is_nan_and_excluded_values_do_not_count() {
         let r = Ranges::from_pilot(1, std::iter::empty());
         let mut acc = Acc::new(1, 0, 16);
-        acc.add_batch(&r, &[f64::NAN, f64::NAN], 1, 2);
+        add_all(&mut acc, &r, &[f64::NAN, f64::NAN]);
         assert!(acc.percentiles(&r, 0).iter().all(|x| x.is_nan()));
-        acc.add_batch(&r, &[f64::NAN, 3.0, 5.0], 1, 3);
+        add_all(&mut acc, &r, &[f64::NAN, 3.0, 5.0]);
         assert_eq!(acc.n[0], 2);
         assert_eq!(acc.percentiles(&r, 0), [3.0, 3.0, 3.0, 5.0, 5.0]);
     }
@@ -1201,16 +1170,14 @@ mod tests {
         let r = Ranges::from_pilot(1, pilot.iter().map(|p| p.as_slice()));
         let whole = {
             let mut a = Acc::new(1, 0, 16);
-            a.add_batch(&r, &v, 1, v.len());
+            add_all(&mut a, &r, &v);
             a
         };
         let mut parts = Acc::new(1, 0, 16);
         for chunk in v.chunks(333) {
             // Workers count compactly; the merged counts are whole.
             let mut a = Acc::compact(1, 0, 16);
-            for c in chunk.chunks(5) {
-                a.add_batch(&r, c, 1, c.len());
-            }
+            add_all(&mut a, &r, chunk);
             parts.merge(a);
         }
         assert_eq!(whole.percentiles(&r, 0), parts.percentiles(&r, 0));
@@ -1227,8 +1194,8 @@ mod tests {
         let mut compact = Acc::compact(1, 0, 16);
         let mut plain = Acc::new(1, 0, 16);
         for c in v.chunks(17) {
-            compact.add_batch(&r, c, 1, c.len());
-            plain.add_batch(&r, c, 1, c.len());
+            add_all(&mut compact, &r, c);
+            add_all(&mut plain, &r, c);
         }
         assert_eq!(compact.count(0, BINS / 2), 1000);
         assert_eq!(compact.bin_counts(), plain.bin_counts());
@@ -1236,7 +1203,7 @@ mod tests {
         // Merged, compact into compact (bytes that carry) and into whole counts.
         let two = |n: usize| {
             let mut a = Acc::compact(1, 0, 16);
-            a.add_batch(&r, &vec![0.5; n], n, n);
+            add_all(&mut a, &r, &vec![0.5; n]);
             a
         };
         let mut into_compact = two(200);
@@ -1260,7 +1227,7 @@ mod tests {
         let run = simulate(&sc);
         let shape = Shape::of(&sc);
         let mut out = vec![0.0; shape.width()];
-        write_outcomes(&run, shape, &mut out, 1, 0);
+        write_outcomes(&run, shape, &mut out);
         let mut exits = 0;
         for i in 0..shape.providers {
             let mut present = true;

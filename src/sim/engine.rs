@@ -669,6 +669,10 @@ impl<'a> Sim<'a> {
         }
         if changed {
             self.fixed.refresh(&self.m, &self.pp);
+            // The learning curve's reference volume or rate may have moved.
+            for s in &mut self.states {
+                s.learned_at = (f64::NAN, f64::NAN);
+            }
         }
         changed
     }
@@ -1907,5 +1911,54 @@ mod tests {
         let invest = pp[1].ecosystem_invest_musd / (pp[1].ecosystem_invest_musd + m.ecosystem_invest_half_musd);
         assert_eq!(f.invest_gain[1], m.ecosystem_invest_gain * invest);
         assert_eq!(f.life, life_quarters(&m));
+    }
+
+    #[test]
+    fn a_keyframe_on_the_learning_curve_applies_from_its_quarter() {
+        use crate::sim::scenario::Keyframe;
+        let mut sc = crate::document::presets::default_scenario();
+        // A provider that stopped making chips: its cumulative volume stands
+        // still, so only the keyframe can move its learning curve.
+        sc.providers[0].params.self_chip_volume = 0.0;
+        sc.providers[0].params.own_chip_cum_k = 500.0;
+        let at = 8;
+        let pos = sc
+            .keyframes
+            .iter()
+            .position(|k| k.at > at)
+            .unwrap_or(sc.keyframes.len());
+        sc.keyframes.insert(
+            pos,
+            Keyframe {
+                at,
+                target: ParamRef::Market(MarketKey::own_chip_ref_volume_k),
+                value: 1.0,
+            },
+        );
+        let mut sim = Sim::new(&sc, sc.quarters);
+        for t in 0..at {
+            sim.quarter(t);
+        }
+        let before: Vec<f64> = sim.states.iter().map(|s| s.own_cum_k).collect();
+        sim.quarter(at);
+        let b = learning_exponent(&sim.m);
+        let mut learning = 0;
+        for (i, p) in sim.pp.iter().enumerate() {
+            let row = &sim.rows[at as usize * sim.n + i];
+            if row.status != Status::Active {
+                continue;
+            }
+            let factor = learning_factor(&sim.m, before[i], b);
+            assert_eq!(
+                row.own_chip_unit_cost_usd,
+                p.own_chip_unit_cost_usd * factor,
+                "provider {i}"
+            );
+            if factor < 1.0 {
+                learning += 1;
+            }
+        }
+        // The new reference volume puts the first provider on the learning curve.
+        assert!(learning > 0);
     }
 }
