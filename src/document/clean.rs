@@ -28,7 +28,8 @@ pub fn is_unsafe(c: char) -> bool {
 /// `s` with every unsafe character replaced by U+FFFD (�), so it is seen
 /// that something was there but nothing acts on it.
 pub fn for_terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    // Printable ASCII, newlines and tabs (most text) are safe as they are.
+    if s.bytes().all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t')) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     Cow::Owned(s.chars().map(|c| if is_unsafe(c) { '\u{FFFD}' } else { c }).collect())
@@ -106,6 +107,9 @@ mod tests {
         assert_eq!(for_terminal("line\nnext\tcol"), "line\nnext\tcol");
         assert_eq!(for_terminal("\u{9b}31m\u{202E}"), "\u{FFFD}31m\u{FFFD}");
         assert!(matches!(for_terminal("plain é"), Cow::Borrowed(_)));
+        assert!(matches!(for_terminal("plain\ttext\n"), Cow::Borrowed(_)));
+        assert_eq!(for_terminal("del\u{7f}"), "del\u{FFFD}");
+        assert_eq!(for_terminal("cr\r"), "cr\u{FFFD}");
         assert_eq!(one_line("a\nb\u{1b}"), "a b\u{FFFD}");
     }
 

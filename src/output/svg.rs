@@ -336,9 +336,13 @@ impl Frame {
             .iter()
             .enumerate()
             .filter_map(|(t, v)| v.filter(|x| !self.log || *x > 0.0).map(|v| (t, v)))
-            .map(|(t, v)| format!("{:.1},{:.1}", self.px(run, t as u32), self.py(v)))
-            .collect::<Vec<_>>()
-            .join(" ")
+            .fold(String::new(), |mut s, (t, v)| {
+                if !s.is_empty() {
+                    s.push(' ');
+                }
+                let _ = write!(s, "{},{}", Tenths(self.px(run, t as u32)), Tenths(self.py(v)));
+                s
+            })
     }
 }
 
@@ -634,50 +638,128 @@ const UNSERVED_LABEL: &str = "Unserved demand";
 /// A marker whose shape depends on the provider index.
 fn marker(i: usize, x: f64, y: f64, color: &str) -> String {
     let r = 5.0;
+    let (tx, ty) = (Tenths(x), Tenths(y));
     match i % 6 {
-        0 => format!("<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"{color}\"/>\n"),
+        0 => format!("<circle cx=\"{tx}\" cy=\"{ty}\" r=\"{r}\" fill=\"{color}\"/>\n"),
         1 => format!(
-            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{}\" height=\"{}\" fill=\"{color}\"/>\n",
-            x - r,
-            y - r,
+            "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{color}\"/>\n",
+            Tenths(x - r),
+            Tenths(y - r),
             2.0 * r,
             2.0 * r
         ),
         2 => format!(
-            "<polygon points=\"{x:.1},{:.1} {:.1},{:.1} {:.1},{:.1}\" fill=\"{color}\"/>\n",
-            y - r,
-            x - r,
-            y + r,
-            x + r,
-            y + r
+            "<polygon points=\"{tx},{} {},{} {},{}\" fill=\"{color}\"/>\n",
+            Tenths(y - r),
+            Tenths(x - r),
+            Tenths(y + r),
+            Tenths(x + r),
+            Tenths(y + r),
         ),
         3 => format!(
-            "<polygon points=\"{x:.1},{:.1} {:.1},{y:.1} {x:.1},{:.1} {:.1},{y:.1}\" fill=\"{color}\"/>\n",
-            y - r,
-            x + r,
-            y + r,
-            x - r
+            "<polygon points=\"{tx},{} {},{ty} {tx},{} {},{ty}\" fill=\"{color}\"/>\n",
+            Tenths(y - r),
+            Tenths(x + r),
+            Tenths(y + r),
+            Tenths(x - r),
         ),
         4 => format!(
-            "<path d=\"M{:.1},{:.1} L{:.1},{:.1} M{:.1},{:.1} L{:.1},{:.1}\" stroke=\"{color}\" stroke-width=\"3\"/>\n",
-            x - r,
-            y - r,
-            x + r,
-            y + r,
-            x - r,
-            y + r,
-            x + r,
-            y - r
+            "<path d=\"M{},{} L{},{} M{},{} L{},{}\" stroke=\"{color}\" stroke-width=\"3\"/>\n",
+            Tenths(x - r),
+            Tenths(y - r),
+            Tenths(x + r),
+            Tenths(y + r),
+            Tenths(x - r),
+            Tenths(y + r),
+            Tenths(x + r),
+            Tenths(y - r),
         ),
         _ => format!(
-            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"{r}\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"2.5\"/>\n"
+            "<circle cx=\"{tx}\" cy=\"{ty}\" r=\"{r}\" fill=\"#ffffff\" stroke=\"{color}\" stroke-width=\"2.5\"/>\n"
         ),
+    }
+}
+
+/// A coordinate as `{:.1}` writes it, without the exact-decimal machinery
+/// `{:.1}` runs for every number: a value of ordinary size that is not within
+/// a millionth of a tie is rounded from its tenfold, which cannot then round
+/// the other way; any other goes to `{:.1}`.
+struct Tenths(f64);
+
+impl std::fmt::Display for Tenths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        let scaled = (v * 10.0).abs();
+        let frac = scaled - scaled.floor();
+        if !(scaled < 1e9 && (frac - 0.5).abs() > 1e-6) {
+            return write!(f, "{v:.1}");
+        }
+        let n = scaled.round() as u64;
+        let mut digits = [0u8; 24];
+        let mut at = digits.len();
+        let mut rest = n / 10;
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        at -= 1;
+        digits[at] = b'.';
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if v.is_sign_negative() {
+            at -= 1;
+            digits[at] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&digits[at..]).unwrap_or_default())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tenths_are_what_the_format_writes() {
+        let mut s: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut values = vec![
+            0.0,
+            -0.0,
+            0.05,
+            0.15,
+            0.25,
+            -0.05,
+            -0.04,
+            0.04,
+            1.45,
+            2.55,
+            999.95,
+            1e9,
+            -1e12,
+            1e300,
+            123.45,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            5e-324,
+            0.95,
+            9.95,
+            99.95,
+        ];
+        for _ in 0..100_000 {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let x = (s >> 11) as f64 / (1u64 << 53) as f64;
+            values.push((x - 0.3) * 2000.0);
+            values.push(((s >> 40) as f64) / 20.0 - 4000.0);
+            values.push(f64::from_bits(s));
+        }
+        for v in values {
+            assert_eq!(Tenths(v).to_string(), format!("{v:.1}"), "bits {:#x}", v.to_bits());
+        }
+    }
 
     #[test]
     fn axes_include_zero_near_the_data_and_waste_little() {
