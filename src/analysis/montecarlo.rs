@@ -333,6 +333,17 @@ fn bin(x: f64, lo: f64, scale: f64) -> usize {
     (((x - lo) * scale) as u32 as usize).min(BINS - 1)
 }
 
+/// The smaller of two values that are not NaN, −0 below 0, so a cell's
+/// smallest value is the same whatever the order its runs arrive in.
+fn lower(a: f64, b: f64) -> f64 {
+    if b.total_cmp(&a).is_lt() { b } else { a }
+}
+
+/// The larger of two values that are not NaN, 0 above −0 (see [`lower`]).
+fn higher(a: f64, b: f64) -> f64 {
+    if b.total_cmp(&a).is_gt() { b } else { a }
+}
+
 /// Keeps `x` in `heap` if it is among the `keep` smallest values seen.
 fn keep_low(heap: &mut BinaryHeap<Ord64>, keep: usize, x: f64) {
     if heap.len() < keep {
@@ -475,12 +486,10 @@ impl Acc {
             }
             !x.is_nan()
         };
-        // As `f64::min` and `f64::max` did here (neither is NaN): an equal
-        // value (0 against −0) leaves the one already held.
         let seen = |x: f64, (n, (min, max)): (&mut u32, (&mut f64, &mut f64))| {
             *n += 1;
-            *min = if x < *min { x } else { *min };
-            *max = if x > *max { x } else { *max };
+            *min = lower(*min, x);
+            *max = higher(*max, x);
         };
         if small.is_empty() {
             for ((c, ((&x, ((&lo, &hi), &scale)), stat)), bins) in cell.zip(counts.iter_mut()) {
@@ -554,8 +563,8 @@ impl Acc {
             self.n[c] += other.n[c];
             self.under[c] += other.under[c];
             self.over[c] += other.over[c];
-            self.min[c] = self.min[c].min(other.min[c]);
-            self.max[c] = self.max[c].max(other.max[c]);
+            self.min[c] = lower(self.min[c], other.min[c]);
+            self.max[c] = higher(self.max[c], other.max[c]);
         }
         for (c, h) in other.low.into_iter().enumerate() {
             for x in h {
@@ -1184,6 +1193,26 @@ mod tests {
         assert_eq!(whole.bin_counts(), parts.bin_counts());
         assert_eq!(whole.under, parts.under);
         assert_eq!(whole.over, parts.over);
+    }
+
+    #[test]
+    fn zero_and_minus_zero_give_the_same_extremes_in_any_order_and_split() {
+        let r = Ranges::from_pilot(1, [[-1.0], [1.0]].iter().map(|p| p.as_slice()));
+        let extremes = |v: &[f64], chunk: usize| {
+            let mut all = Acc::new(1, 0, 16);
+            for part in v.chunks(chunk) {
+                let mut a = Acc::compact(1, 0, 16);
+                add_all(&mut a, &r, part);
+                all.merge(a);
+            }
+            (all.min[0].to_bits(), all.max[0].to_bits())
+        };
+        let want = ((-0.0f64).to_bits(), 0.0f64.to_bits());
+        for v in [[0.0, -0.0, 0.0], [-0.0, 0.0, -0.0]] {
+            for chunk in 1..=3 {
+                assert_eq!(extremes(&v, chunk), want, "{v:?} in parts of {chunk}");
+            }
+        }
     }
 
     #[test]
