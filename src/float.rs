@@ -94,15 +94,21 @@ fn as_written(text: &str, v: f64) -> Option<&str> {
 /// between two shortest forms (see [`halfway_above`]).
 const MIDPOINT_FRACTIONAL_BITS: i32 = 25;
 
-/// `k` such that `|v|` is an odd integer times 2^−k (k ≤ 0 for even integers).
-fn fractional_bits(v: f64) -> i32 {
+/// `(m, e)` with `|v| = m × 2^e` exactly: the significand with its implicit
+/// bit, and the exponent of its last bit.
+fn mantissa_exponent(v: f64) -> (u64, i32) {
     let bits = v.abs().to_bits();
     let (frac, exp) = (bits & ((1 << 52) - 1), (bits >> 52) as i32);
-    let (m, e) = if exp == 0 {
+    if exp == 0 {
         (frac, -1074)
     } else {
         (frac | (1 << 52), exp - 1075)
-    };
+    }
+}
+
+/// `k` such that `|v|` is an odd integer times 2^−k (k ≤ 0 for even integers).
+fn fractional_bits(v: f64) -> i32 {
+    let (m, e) = mantissa_exponent(v);
     if m == 0 {
         return 0;
     }
@@ -218,13 +224,7 @@ fn parse_exponent(b: &[u8]) -> i32 {
 /// be; for any other the integers below overflow or differ.
 fn halfway_above(v: f64, digits: &[u8], point: i32) -> bool {
     // |v| = m × 2^e exactly.
-    let bits = v.abs().to_bits();
-    let (frac, exp) = (bits & ((1 << 52) - 1), (bits >> 52) as i32);
-    let (m, e) = if exp == 0 {
-        (frac, -1074)
-    } else {
-        (frac | (1 << 52), exp - 1075)
-    };
+    let (m, e) = mantissa_exponent(v);
     // With k fractional bits (m made odd), |v| = m × 5^k / 10^k has at least
     // 0.699 k + 1 significant digits; a midpoint has at most 18 (17 + the 5),
     // so a value with 25 or more fractional bits is never one. Most are not.

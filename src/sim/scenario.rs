@@ -417,6 +417,24 @@ impl Scenario {
         self.keyframes.iter().filter(move |k| k.target == r).map(|k| k.at)
     }
 
+    /// The multimodal share starts above its maximum (a rule of [`Scenario::problems`]).
+    fn multimodal_start_above_max(&self) -> bool {
+        self.market.multimodal_share_start > self.market.multimodal_share_max
+    }
+
+    /// The providers' initial shares, summed in file order, when they add up
+    /// to more than 1 (a rule of [`Scenario::problems`]).
+    fn initial_shares_above_one(&self) -> Option<f64> {
+        let share = self.providers.iter().fold(0.0, |s, p| s + p.params.initial_share);
+        (share > 1.0 + 1e-9).then_some(share)
+    }
+
+    /// The rules of [`Scenario::problems`] that relate parameter values to one
+    /// another hold: what a sample whose values are each in range can still break.
+    pub(crate) fn related_values_hold(&self) -> bool {
+        !self.multimodal_start_above_max() && self.initial_shares_above_one().is_none()
+    }
+
     /// Every range or consistency problem, as (field path, message).
     /// An empty list means the scenario can be simulated.
     pub fn problems(&self) -> Vec<(String, String)> {
@@ -444,7 +462,7 @@ impl Scenario {
         for (k, m) in self.market.problems() {
             out.push((format!("market.{}", k.name()), m));
         }
-        if self.market.multimodal_share_start > self.market.multimodal_share_max {
+        if self.multimodal_start_above_max() {
             out.push((
                 "market.multimodal_share_start".into(),
                 format!(
@@ -462,7 +480,6 @@ impl Scenario {
                 format!("{} providers; allowed 1 to 64", self.providers.len()),
             ));
         }
-        let mut share = 0.0;
         for (i, p) in self.providers.iter().enumerate() {
             for (k, m) in p.params.problems() {
                 out.push((format!("providers.{}.{}", p.id, k.name()), m));
@@ -473,9 +490,8 @@ impl Scenario {
                     format!("duplicate provider id `{}`", p.id),
                 ));
             }
-            share += p.params.initial_share;
         }
-        if share > 1.0 + 1e-9 {
+        if let Some(share) = self.initial_shares_above_one() {
             // Enough digits to show why the sum fails: 1.0000001, not 1.000.
             let shown = (3..17)
                 .map(|digits| format!("{share:.digits$}"))

@@ -281,11 +281,7 @@ impl Overwrite {
             };
             v.is_finite() && v >= d.min && v <= d.max
         });
-        let mut share = 0.0;
-        for p in &sc.providers {
-            share += p.params.initial_share;
-        }
-        in_range && sc.market.multimodal_share_start <= sc.market.multimodal_share_max && share <= 1.0 + 1e-9
+        in_range && sc.related_values_hold()
     }
 }
 

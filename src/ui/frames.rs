@@ -306,6 +306,15 @@ mod tests {
         b
     }
 
+    /// A [`buffer`] of `area`'s size placed at `area`.
+    fn buffer_at(seed: &mut u64, area: Rect, sparse: bool) -> Buffer {
+        let b = buffer(seed, area.width, area.height, sparse);
+        Buffer {
+            area,
+            content: b.content,
+        }
+    }
+
     #[test]
     fn the_cells_sent_are_those_ratatui_sends() {
         let mut seed = 7;
@@ -349,11 +358,7 @@ mod tests {
                 ours.backend_mut().resize(24, 6);
             }
             let area = theirs.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap();
-            let frame = buffer(&mut seed, area.width, area.height, round % 2 == 0);
-            let frame = Buffer {
-                area,
-                content: frame.content,
-            };
+            let frame = buffer_at(&mut seed, area, round % 2 == 0);
             theirs.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
             frames.draw(&mut ours, |_, buf| buf.merge(&frame)).unwrap();
             assert_eq!(ours.backend().buffer(), theirs.backend().buffer(), "round {round}");
@@ -363,11 +368,7 @@ mod tests {
         frames.hand_back(&mut ours);
         for round in 0..3 {
             let area = theirs.size().map(|s| Rect::new(0, 0, s.width, s.height)).unwrap();
-            let frame = buffer(&mut seed, area.width, area.height, true);
-            let frame = Buffer {
-                area,
-                content: frame.content,
-            };
+            let frame = buffer_at(&mut seed, area, true);
             theirs.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
             ours.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
             assert_eq!(
@@ -385,20 +386,12 @@ mod tests {
         let mut theirs = Terminal::new(TestBackend::new(20, 6)).unwrap();
         let mut ours = Terminal::new(TestBackend::new(20, 6)).unwrap();
         let area = Rect::new(0, 0, 20, 6);
-        let before = buffer(&mut seed, 20, 6, false);
-        let before = Buffer {
-            area,
-            content: before.content,
-        };
+        let before = buffer_at(&mut seed, area, false);
         theirs.draw(|f| f.buffer_mut().merge(&before)).unwrap();
         ours.draw(|f| f.buffer_mut().merge(&before)).unwrap();
         let mut frames = Frames::new();
         for round in 0..4 {
-            let frame = buffer(&mut seed, 20, 6, true);
-            let frame = Buffer {
-                area,
-                content: frame.content,
-            };
+            let frame = buffer_at(&mut seed, area, true);
             theirs.draw(|f| f.buffer_mut().merge(&frame)).unwrap();
             frames.draw(&mut ours, |_, buf| buf.merge(&frame)).unwrap();
             assert_eq!(ours.backend().buffer(), theirs.backend().buffer(), "round {round}");
